@@ -1,0 +1,39 @@
+/*
+ * analysis.c — freeing the analysis data structure (see analysis.h).
+ */
+#include "analysis.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void an_query_clear(an_query *q)
+{
+    free(q->name);
+    free(q->file);
+    free(q->doc);
+    free(q->sql);
+    for (size_t j = 0; j < q->nparams; j++) {
+        free(q->params[j].name);
+        free(q->params[j].type_name);
+        free(q->params[j].nullable_reason);
+    }
+    free(q->params);
+    for (size_t j = 0; j < q->ncols; j++) {
+        free(q->cols[j].name);
+        free(q->cols[j].type_name);
+        free(q->cols[j].nullable_reason);
+        free(q->cols[j].source);
+    }
+    free(q->cols);
+    memset(q, 0, sizeof *q);
+}
+
+void analysis_free(analysis *a)
+{
+    if (!a)
+        return;
+    for (size_t i = 0; i < a->nqueries; i++)
+        an_query_clear(&a->queries[i]);
+    free(a->queries);
+    free(a);
+}

@@ -1,0 +1,63 @@
+/*
+ * analysis.h — the result of analysing every query: a plain data
+ * structure, the one thing the emitter, `describe --json` and the lock file
+ * consume. It holds copies of everything it needs (no pointers into query
+ * files, the catalog or libpq), so it can also be rebuilt from a lock file
+ * with no database at all.
+ *
+ * Ownership: an `analysis` owns all its strings and arrays;
+ * analysis_free() releases them.
+ */
+#ifndef PGQC_ANALYSIS_H
+#define PGQC_ANALYSIS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "querysrc.h"
+#include "typemap.h"
+
+typedef struct an_param {
+    char *name;             /* C-level name: as written, or "p<n>" for $n */
+    int number;             /* $n */
+    pg_oid type_oid;
+    char *type_name;        /* format_type() name */
+    bool nullable;
+    char *nullable_reason;  /* why nullable (or why forced), NULL when non-null by default */
+} an_param;
+
+typedef struct an_column {
+    char *name;             /* result column name, override suffix stripped */
+    pg_oid type_oid;
+    char *type_name;        /* format_type() name */
+    bool nullable;
+    char *nullable_reason;  /* why it can be NULL; or "overridden: ..." */
+    pg_oid table_oid;       /* source table (PQftable), 0 when computed */
+    int table_attnum;       /* source column number (PQftablecol), 0 when computed */
+    char *source;           /* "schema.table.column" when traced, else NULL */
+} an_column;
+
+typedef struct an_query {
+    char *name;
+    char *file;
+    int line;
+    query_cmd cmd;
+    char *doc;              /* doc comment ("" when none) */
+    char *sql;              /* rewritten SQL with $n parameters */
+    an_param *params;
+    size_t nparams;
+    an_column *cols;
+    size_t ncols;
+} an_query;
+
+typedef struct analysis {
+    an_query *queries;
+    size_t nqueries, alloc;
+} analysis;
+
+/* Free everything `q` owns (not `q` itself) and zero it. */
+void an_query_clear(an_query *q);
+
+void analysis_free(analysis *a);
+
+#endif

@@ -1,0 +1,315 @@
+/*
+ * analyze.c — PREPARE and describe every query on the live schema, and
+ * assemble the analysis (see analyze.h).
+ *
+ * Describes are pipelined: queries are sent in batches (Prepare, Describe,
+ * Sync each), then the batch's answers are read. A Sync per query keeps one
+ * query's error from aborting the rest of its batch; batching keeps both
+ * socket buffers from filling up while neither side reads.
+ */
+#include "analyze.h"
+#include "catalog.h"
+#include "nullability.h"
+#include "strbuf.h"
+#include "typemap.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define BATCH 64
+
+typedef struct described {
+    PGresult *prepare;  /* result of Prepare (error or COMMAND_OK) */
+    PGresult *describe; /* result of Describe, NULL when Prepare failed */
+} described;
+
+static const char *type_name_of(const catalog *cat, pg_oid oid)
+{
+    const cat_type *t = catalog_type(cat, oid);
+    return t ? t->name : "unknown";
+}
+
+/* Report a server error for query `q`, at the position PostgreSQL gave. */
+static void report_server_error(diag_list *dl, const query_src *q, const PGresult *r,
+                                const char *fallback)
+{
+    const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (!msg)
+        msg = fallback;
+    const char *pos = r ? PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION) : NULL;
+    diag *d;
+    if (pos) {
+        size_t off = query_map_pg_position(q, strtol(pos, NULL, 10));
+        /* Underline the word at the position. */
+        size_t span = 0;
+        while (q->text[off + span] &&
+               (q->text[off + span] == '_' || q->text[off + span] == '"' ||
+                ((unsigned char)q->text[off + span] >= 0x80) ||
+                (q->text[off + span] >= '0' && q->text[off + span] <= '9') ||
+                ((q->text[off + span] | 0x20) >= 'a' && (q->text[off + span] | 0x20) <= 'z')))
+            span++;
+        d = diag_at(dl, DIAG_ERROR, q->file, q->text, off, span ? span : 1, "%s", msg);
+    } else {
+        d = diag_at(dl, DIAG_ERROR, q->file, q->text, q->sql_offset, 0, "%s (in query \"%s\")",
+                    msg, q->name);
+    }
+    const char *detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL;
+    const char *hint = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_HINT) : NULL;
+    if (detail)
+        diag_set_detail(d, "%s", detail);
+    if (hint)
+        diag_set_hint(d, "%s", hint);
+}
+
+/* "author_email?" -> "author_email" with override NULL_FORCE_NULLABLE. */
+static char *strip_override(const char *name, null_override *ov)
+{
+    size_t n = strlen(name);
+    *ov = NULL_INFER;
+    if (n > 1 && (name[n - 1] == '?' || name[n - 1] == '!')) {
+        *ov = name[n - 1] == '?' ? NULL_FORCE_NULLABLE : NULL_FORCE_NOT_NULL;
+        return xstrndup(name, n - 1);
+    }
+    return xstrdup(name);
+}
+
+static bool is_select(const char *sql)
+{
+    while (*sql == ' ' || *sql == '\n' || *sql == '\t' || *sql == '\r' || *sql == '(')
+        sql++;
+    return strncasecmp(sql, "select", 6) == 0 || strncasecmp(sql, "with", 4) == 0 ||
+           strncasecmp(sql, "values", 6) == 0 || strncasecmp(sql, "table", 5) == 0;
+}
+
+/* Build the analysed query from a successful describe; false after a diagnostic. */
+static bool build_query(const catalog *cat, const query_src *src, const PGresult *desc,
+                        an_query *out, diag_list *dl)
+{
+    bool ok = true;
+    memset(out, 0, sizeof *out);
+    out->name = xstrdup(src->name);
+    out->file = xstrdup(src->file);
+    out->line = src->line;
+    out->cmd = src->cmd;
+    out->doc = xstrdup(src->doc);
+    out->sql = xstrdup(src->sql);
+
+    int np = PQnparams(desc);
+    if ((size_t)np != src->nparams) {
+        diag_at(dl, DIAG_ERROR, src->file, src->text, src->sql_offset, 0,
+                "query \"%s\": the server sees %d parameters, pgqc found %zu", src->name, np,
+                src->nparams);
+        ok = false;
+    }
+    out->params = xcalloc(src->nparams + 1, sizeof *out->params);
+    out->nparams = src->nparams;
+    for (size_t i = 0; i < src->nparams; i++) {
+        const query_param *qp = &src->params[i];
+        an_param *p = &out->params[i];
+        p->name = xstrdup(qp->name);
+        p->number = qp->number;
+        p->type_oid = (int)i < np ? PQparamtype(desc, (int)i) : 0;
+        p->type_name = xstrdup(type_name_of(cat, p->type_oid));
+        const cat_type *base = catalog_base_type(cat, p->type_oid);
+        if (!typemap_lookup(base ? base->oid : p->type_oid)) {
+            diag *d = diag_at(dl, DIAG_ERROR, src->file, src->text, qp->offset, qp->length,
+                              "parameter \"%s\" has type %s, which pgqc cannot map to C yet",
+                              qp->name, p->type_name);
+            diag_set_hint(d, "cast it to a supported type, e.g. :%s::text", qp->name);
+            ok = false;
+        }
+    }
+
+    int nf = PQnfields(desc);
+    out->cols = xcalloc((size_t)nf + 1, sizeof *out->cols);
+    out->ncols = (size_t)nf;
+    null_override *ovs = xcalloc((size_t)nf + 1, sizeof *ovs);
+    for (int i = 0; i < nf; i++) {
+        an_column *c = &out->cols[i];
+        c->name = strip_override(PQfname(desc, i), &ovs[i]);
+        c->type_oid = PQftype(desc, i);
+        c->type_name = xstrdup(type_name_of(cat, c->type_oid));
+        c->table_oid = PQftable(desc, i);
+        c->table_attnum = PQftablecol(desc, i);
+        if (c->table_oid && c->table_attnum > 0) {
+            const cat_relation *rel = catalog_relation(cat, c->table_oid);
+            const cat_column *col = catalog_column(cat, c->table_oid, c->table_attnum);
+            if (rel && col)
+                c->source = xstrfmt("%s.%s.%s", rel->nspname, rel->relname, col->attname);
+        }
+        const cat_type *base = catalog_base_type(cat, c->type_oid);
+        if (!typemap_lookup(base ? base->oid : c->type_oid)) {
+            diag *d = diag_at(dl, DIAG_ERROR, src->file, src->text, src->sql_offset, 0,
+                              "column \"%s\" of query \"%s\" has type %s, which pgqc cannot map "
+                              "to C yet",
+                              c->name, src->name, c->type_name);
+            diag_set_hint(d, "cast it in the query, e.g. %s::text", c->name);
+            ok = false;
+        }
+    }
+
+    if (query_cmd_returns_rows(src->cmd) && nf == 0) {
+        diag *d = diag_at(dl, DIAG_ERROR, src->file, src->text, src->annot_offset,
+                          strlen(src->name) + 9,
+                          "query \"%s\" is :%s but its statement returns no columns", src->name,
+                          query_cmd_name(src->cmd));
+        diag_set_hint(d, "use :exec (or :execrows for the affected row count), or add RETURNING");
+        ok = false;
+    } else if (!query_cmd_returns_rows(src->cmd) && nf > 0 && is_select(src->sql)) {
+        diag *d = diag_at(dl, DIAG_WARNING, src->file, src->text, src->annot_offset, 0,
+                          "query \"%s\" is :%s, so the rows its SELECT returns are discarded",
+                          src->name, query_cmd_name(src->cmd));
+        diag_set_hint(d, "use :one, :many or :iter to read them");
+    }
+
+    nullability_infer(cat, out);
+
+    /* Overrides win over inference; say so in the reason. */
+    for (int i = 0; i < nf; i++) {
+        an_column *c = &out->cols[i];
+        if (ovs[i] == NULL_FORCE_NULLABLE && !c->nullable) {
+            c->nullable = true;
+            free(c->nullable_reason);
+            c->nullable_reason = xstrdup("overridden: AS \"...?\"");
+        } else if (ovs[i] == NULL_FORCE_NOT_NULL) {
+            c->nullable = false;
+            free(c->nullable_reason);
+            c->nullable_reason = NULL;
+        }
+    }
+    for (size_t i = 0; i < out->nparams; i++) {
+        an_param *p = &out->params[i];
+        if (src->params[i].override == NULL_FORCE_NULLABLE) {
+            p->nullable = true;
+            free(p->nullable_reason);
+            p->nullable_reason = xstrdup("overridden: :name?");
+        } else if (src->params[i].override == NULL_FORCE_NOT_NULL) {
+            p->nullable = false;
+            free(p->nullable_reason);
+            p->nullable_reason = NULL;
+        }
+    }
+    free(ovs);
+    return ok;
+}
+
+static void check_duplicate_names(query_file *const *files, size_t nfiles, diag_list *dl)
+{
+    for (size_t f = 0; f < nfiles; f++)
+        for (size_t i = 0; i < files[f]->nqueries; i++) {
+            const query_src *q = &files[f]->queries[i];
+            for (size_t g = 0; g <= f; g++)
+                for (size_t j = 0; j < (g == f ? i : files[g]->nqueries); j++) {
+                    const query_src *o = &files[g]->queries[j];
+                    if (strcmp(o->name, q->name) == 0) {
+                        diag *d = diag_at(dl, DIAG_ERROR, q->file, q->text, q->annot_offset,
+                                          0, "duplicate query name \"%s\"", q->name);
+                        diag_set_detail(d, "first defined at %s:%d", o->file, o->line);
+                        goto next;
+                    }
+                }
+        next:;
+        }
+}
+
+/* Collect the prepare/describe results of one query from the pipeline. */
+static bool read_one(PGconn *pg, described *d)
+{
+    PGresult *r;
+    d->prepare = PQgetResult(pg);
+    while ((r = PQgetResult(pg)) != NULL) /* end of Prepare */
+        PQclear(r);
+    if (PQresultStatus(d->prepare) == PGRES_COMMAND_OK) {
+        d->describe = PQgetResult(pg);
+        while ((r = PQgetResult(pg)) != NULL)
+            PQclear(r);
+    } else {
+        /* The Describe of this segment is skipped by the server. */
+        r = PQgetResult(pg);
+        if (r && PQresultStatus(r) == PGRES_PIPELINE_ABORTED) {
+            PQclear(r);
+            while ((r = PQgetResult(pg)) != NULL)
+                PQclear(r);
+        } else {
+            PQclear(r);
+        }
+    }
+    r = PQgetResult(pg); /* the Sync */
+    bool ok = r && PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+    PQclear(r);
+    return ok;
+}
+
+analysis *analyze_queries(PGconn *pg, query_file *const *files, size_t nfiles, diag_list *dl)
+{
+    analysis *a = xcalloc(1, sizeof *a);
+    check_duplicate_names(files, nfiles, dl);
+
+    /* Flatten the queries that parsed. */
+    const query_src **qs = NULL;
+    size_t nq = 0, qalloc = 0;
+    for (size_t f = 0; f < nfiles; f++)
+        for (size_t i = 0; i < files[f]->nqueries; i++)
+            if (files[f]->queries[i].sql) {
+                ALLOC_GROW(qs, nq + 1, qalloc);
+                qs[nq++] = &files[f]->queries[i];
+            }
+    if (!nq) {
+        free(qs);
+        return a;
+    }
+
+    catalog *cat = catalog_load(pg, dl);
+    if (!cat) {
+        free(qs);
+        return a;
+    }
+
+    described *res = xcalloc(nq, sizeof *res);
+    bool pipeline_ok = PQenterPipelineMode(pg) == 1;
+    for (size_t b = 0; pipeline_ok && b < nq; b += BATCH) {
+        size_t e = b + BATCH < nq ? b + BATCH : nq;
+        for (size_t i = b; i < e && pipeline_ok; i++) {
+            char stmt[32];
+            snprintf(stmt, sizeof stmt, "pgqc_%zu", i);
+            pipeline_ok = PQsendPrepare(pg, stmt, qs[i]->sql, 0, NULL) &&
+                          PQsendDescribePrepared(pg, stmt) && PQpipelineSync(pg);
+        }
+        for (size_t i = b; i < e && pipeline_ok; i++)
+            pipeline_ok = read_one(pg, &res[i]);
+    }
+    if (!pipeline_ok) {
+        diag_plain(dl, DIAG_ERROR, NULL, "lost the database connection while describing queries: %s",
+                   PQerrorMessage(pg));
+    } else {
+        PQexitPipelineMode(pg);
+        PQclear(PQexec(pg, "DEALLOCATE ALL"));
+    }
+
+    for (size_t i = 0; pipeline_ok && i < nq; i++) {
+        if (PQresultStatus(res[i].prepare) != PGRES_COMMAND_OK || !res[i].describe ||
+            PQresultStatus(res[i].describe) != PGRES_COMMAND_OK) {
+            const PGresult *bad =
+                PQresultStatus(res[i].prepare) != PGRES_COMMAND_OK ? res[i].prepare
+                                                                   : res[i].describe;
+            report_server_error(dl, qs[i], bad, "the server rejected the query");
+            continue;
+        }
+        ALLOC_GROW(a->queries, a->nqueries + 1, a->alloc);
+        an_query *q = &a->queries[a->nqueries];
+        if (build_query(cat, qs[i], res[i].describe, q, dl)) {
+            a->nqueries++;
+        } else {
+            an_query_clear(q); /* not kept: its problems are in `dl` */
+        }
+    }
+    for (size_t i = 0; i < nq; i++) {
+        PQclear(res[i].prepare);
+        PQclear(res[i].describe);
+    }
+    free(res);
+    free(qs);
+    catalog_free(cat);
+    return a;
+}

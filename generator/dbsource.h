@@ -1,0 +1,58 @@
+/*
+ * dbsource.h — getting the database a command works on.
+ *
+ * Either the server the user named (--database-url / DATABASE_URL), used
+ * as it is — pgqc never changes it here, and a database with pending or
+ * modified migrations is an error, since its schema would not match the
+ * files — or, with neither given, the embedded default: a throwaway server
+ * (tmpdb.h) with every migration applied.
+ *
+ * Failures are reported as diagnostics with an exit class: DBSRC_CONFIG
+ * (exit 2), DBSRC_UNREACHABLE (exit 3), DBSRC_MIGRATION (exit 1).
+ */
+#ifndef PGQC_DBSOURCE_H
+#define PGQC_DBSOURCE_H
+
+#include <libpq-fe.h>
+#include <pgqc/migrate.h>
+
+#include "diag.h"
+#include "tmpdb.h"
+
+typedef enum dbsrc_status {
+    DBSRC_OK = 0,
+    DBSRC_MIGRATION,   /* migrations failed / pending / modified: exit 1 */
+    DBSRC_CONFIG,      /* bad configuration: exit 2 */
+    DBSRC_UNREACHABLE  /* cannot connect or start a server: exit 3 */
+} dbsrc_status;
+
+typedef struct dbsource {
+    PGconn *pg;
+    tmpdb *embedded;   /* NULL when using the user's server */
+} dbsource;
+
+/*
+ * Open the database for a command. `url` is the --database-url value or
+ * NULL (then DATABASE_URL, then the embedded default). With the embedded
+ * default, `set` is applied first. With a user's server and
+ * `require_migrated`, pending or modified migrations are an error.
+ */
+dbsrc_status dbsource_open(const char *url, const pgqc_migration_set *set, bool require_migrated,
+                           dbsource *out, diag_list *dl);
+
+/* Connect to `conninfo`; on failure a diagnostic (password never shown). */
+PGconn *dbsource_connect(const char *conninfo, diag_list *dl);
+
+/* Close the connection and stop the embedded server, if any. */
+void dbsource_close(dbsource *src);
+
+/* The URL to use: `url` when given, else $DATABASE_URL, else NULL. */
+const char *dbsource_url(const char *url);
+
+/* `conninfo` with any password replaced by "***" (malloc'ed). */
+char *dbsource_redact(const char *conninfo);
+
+/* Turn migration runner errors into diagnostics. */
+void dbsource_report_migrate(const pgqc_migrate_result *res, diag_list *dl);
+
+#endif

@@ -1,0 +1,222 @@
+/*
+ * fsutil.c — file-system helpers of the generator (see fsutil.h).
+ */
+#include "fsutil.h"
+#include "strbuf.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+char *fs_read_file(const char *path, size_t *len, char **err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        *err = xstrfmt("cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    strbuf sb = STRBUF_INIT;
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        strbuf_add(&sb, buf, n);
+    if (ferror(f)) {
+        *err = xstrfmt("cannot read %s: %s", path, strerror(errno));
+        fclose(f);
+        strbuf_release(&sb);
+        return NULL;
+    }
+    fclose(f);
+    if (memchr(sb.buf, '\0', sb.len)) {
+        *err = xstrfmt("%s contains a NUL byte: not a text file", path);
+        strbuf_release(&sb);
+        return NULL;
+    }
+    if (len)
+        *len = sb.len;
+    return strbuf_detach(&sb, NULL);
+}
+
+/* Signal-safe storage for the temp file being written. */
+static char pending_temp[4096];
+static volatile sig_atomic_t pending_set;
+
+void fs_set_pending_temp(const char *path)
+{
+    pending_set = 0;
+    if (path && strlen(path) < sizeof pending_temp) {
+        memcpy(pending_temp, path, strlen(path) + 1);
+        pending_set = 1;
+    }
+}
+
+void fs_cleanup_pending_temp(void)
+{
+    if (pending_set)
+        unlink(pending_temp);
+}
+
+bool fs_write_if_changed(const char *path, const char *data, size_t len, bool *changed,
+                         char **err)
+{
+    *changed = false;
+    size_t oldlen;
+    char *olderr = NULL;
+    char *old = fs_read_file(path, &oldlen, &olderr);
+    free(olderr);
+    if (old && oldlen == len && memcmp(old, data, len) == 0) {
+        free(old);
+        return true;
+    }
+    free(old);
+
+    char *tmp = xstrfmt("%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        *err = xstrfmt("cannot create a temporary file next to %s: %s", path, strerror(errno));
+        free(tmp);
+        return false;
+    }
+    fs_set_pending_temp(tmp);
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0) {
+            if (errno == EINTR)
+                continue;
+            *err = xstrfmt("cannot write %s: %s", tmp, strerror(errno));
+            goto fail;
+        }
+        off += (size_t)w;
+    }
+    if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
+        *err = xstrfmt("cannot write %s: %s", tmp, strerror(errno));
+        goto fail;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        *err = xstrfmt("cannot write %s: %s", tmp, strerror(errno));
+        goto fail;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0) {
+        *err = xstrfmt("cannot rename %s to %s: %s", tmp, path, strerror(errno));
+        goto fail;
+    }
+    fs_set_pending_temp(NULL);
+    free(tmp);
+    *changed = true;
+    return true;
+fail:
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    fs_set_pending_temp(NULL);
+    free(tmp);
+    return false;
+}
+
+bool fs_is_dir(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool fs_is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+bool fs_list_sql(const char *path, char ***files, size_t *n, char **err)
+{
+    size_t alloc = *n;
+    if (!fs_is_dir(path)) {
+        if (!fs_is_file(path)) {
+            *err = xstrfmt("%s: no such file or directory", path);
+            return false;
+        }
+        ALLOC_GROW(*files, *n + 1, alloc);
+        (*files)[(*n)++] = xstrdup(path);
+        return true;
+    }
+    DIR *d = opendir(path);
+    if (!d) {
+        *err = xstrfmt("cannot open %s: %s", path, strerror(errno));
+        return false;
+    }
+    size_t first = *n;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        size_t l = strlen(de->d_name);
+        if (de->d_name[0] == '.' || l < 5 || strcmp(de->d_name + l - 4, ".sql") != 0)
+            continue;
+        size_t pl = strlen(path);
+        char *full = xstrfmt("%s%s%s", path, (pl && path[pl - 1] == '/') ? "" : "/", de->d_name);
+        if (!fs_is_file(full)) {
+            free(full);
+            continue;
+        }
+        ALLOC_GROW(*files, *n + 1, alloc);
+        (*files)[(*n)++] = full;
+    }
+    closedir(d);
+    qsort(*files + first, *n - first, sizeof **files, cmp_str);
+    return true;
+}
+
+static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    if (flag == FTW_DP || flag == FTW_D)
+        rmdir(p);
+    else
+        unlink(p);
+    return 0;
+}
+
+bool fs_remove_tree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT;
+    nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+    return lstat(path, &st) != 0;
+}
+
+bool fs_mkdirs(const char *path, bool private_dir, char **err)
+{
+    char *p = xstrdup(path);
+    mode_t mode = private_dir ? 0700 : 0755;
+    for (char *s = p + 1; *s; s++) {
+        if (*s != '/')
+            continue;
+        *s = '\0';
+        if (mkdir(p, mode) != 0 && errno != EEXIST) {
+            *err = xstrfmt("cannot create %s: %s", p, strerror(errno));
+            free(p);
+            return false;
+        }
+        *s = '/';
+    }
+    if (mkdir(p, mode) != 0 && errno != EEXIST) {
+        *err = xstrfmt("cannot create %s: %s", p, strerror(errno));
+        free(p);
+        return false;
+    }
+    free(p);
+    return true;
+}

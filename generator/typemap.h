@@ -1,0 +1,45 @@
+/*
+ * typemap.h — everything pgqc knows about one PostgreSQL type, in one
+ * table row.
+ *
+ * Each row ties a built-in type (by OID, which is fixed for built-in types)
+ * to its C representation: the C type of a non-null value, the pgqc_opt_*
+ * wrapper of a nullable value (NULL for pointer-like types, whose SQL NULL
+ * is a NULL pointer), the codec suffix naming the runtime's
+ * pgqc_dec_<codec>/pgqc_enc_<codec> functions, and the parameter wire
+ * format. The analyser uses it to accept or reject a type, the emitter to
+ * write declarations and decode calls; the runtime implements the codecs.
+ * Adding a type means adding a row here and its codec in
+ * include/pgqc/types.h — never another switch.
+ */
+#ifndef PGQC_TYPEMAP_H
+#define PGQC_TYPEMAP_H
+
+#include <stdbool.h>
+
+typedef unsigned int pg_oid;
+
+typedef enum c_repr {
+    REPR_VALUE,   /* plain C value: nullable form is an opt struct */
+    REPR_STRING,  /* const char *: nullable form is a NULL pointer */
+    REPR_BYTES    /* pgqc_bytes: nullable form has data == NULL */
+} c_repr;
+
+typedef struct type_info {
+    pg_oid oid;
+    const char *pg_name;    /* format_type() spelling: "bigint" */
+    const char *c_type;     /* "int64_t" */
+    const char *opt_type;   /* "pgqc_opt_int64"; NULL for REPR_STRING / REPR_BYTES */
+    const char *codec;      /* "int64": pgqc_dec_int64 / pgqc_enc_int64 */
+    c_repr repr;
+    int wire_size;          /* bytes of a binary parameter (REPR_VALUE), else 0 */
+    int param_format;       /* 1: binary; 0: text (sent as the string itself) */
+} type_info;
+
+/* The row for built-in type `oid`, or NULL when pgqc has no mapping for it. */
+const type_info *typemap_lookup(pg_oid oid);
+
+/* Every row, for documentation and tests; `*n` receives the count. */
+const type_info *typemap_all(unsigned *n);
+
+#endif

@@ -424,11 +424,12 @@ void tmpdb_stop(tmpdb *db)
         return;
     if (db->pipe_w >= 0)
         close(db->pipe_w);
-    if (db->watchdog > 0)
-        while (waitpid(db->watchdog, NULL, 0) < 0 && errno == EINTR)
-            ;
+    /* Reap the server first: until then the watchdog would see it as alive (a zombie). */
     if (db->server > 0)
         while (waitpid(db->server, NULL, 0) < 0 && errno == EINTR)
+            ;
+    if (db->watchdog > 0)
+        while (waitpid(db->watchdog, NULL, 0) < 0 && errno == EINTR)
             ;
     free(db->dir);
     free(db->sockdir);

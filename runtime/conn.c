@@ -235,10 +235,20 @@ static bool is_ok(const PGresult *r)
     return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK || st == PGRES_SINGLE_TUPLE;
 }
 
+/*
+ * The server no longer has our statement (26000, e.g. after DISCARD ALL), or
+ * its plan went stale because the schema changed under it (0A000 "cached
+ * plan must not change result type"): prepare again and retry once.
+ */
 static bool is_forgotten_statement(const PGresult *r)
 {
     const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-    return state && strcmp(state, "26000") == 0;
+    if (!state)
+        return false;
+    if (strcmp(state, "26000") == 0)
+        return true;
+    const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+    return strcmp(state, "0A000") == 0 && msg && strstr(msg, "cached plan must not change");
 }
 
 static pgqc_status prepare(pgqc_conn *c, const pgqc_query *q)
@@ -276,6 +286,15 @@ static void forget(pgqc_conn *c, const pgqc_query *q)
     free(old);
 }
 
+/* Drop our record of `q` and the server's statement (if it still has one). */
+static void deallocate(pgqc_conn *c, const pgqc_query *q)
+{
+    char sql[256];
+    forget(c, q);
+    snprintf(sql, sizeof sql, "DEALLOCATE \"%s\"", q->stmt_name);
+    PQclear(PQexec(c->pg, sql));
+}
+
 static PGresult *run(pgqc_conn *c, const pgqc_query *q, const char *const *values,
                      const int *lengths)
 {
@@ -309,10 +328,11 @@ pgqc_status pgqc_exec(pgqc_conn *c, const pgqc_query *q, const char *const *valu
             s = PGQC_OK;
             break;
         }
-        if (!c->unnamed && attempt == 0 && is_forgotten_statement(r)) {
+        if (!c->unnamed && attempt == 0 && is_forgotten_statement(r) &&
+            PQtransactionStatus(c->pg) == PQTRANS_IDLE) {
             PQclear(r);
             r = NULL;
-            forget(c, q);
+            deallocate(c, q);
             continue;
         }
         s = fail_from_result(c, q, r);

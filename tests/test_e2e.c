@@ -1,0 +1,266 @@
+/*
+ * test_e2e.c — the generated demo code (examples/, generated at build time
+ * from migrations/ and queries/ by the embedded default) running against a
+ * real, freshly migrated PostgreSQL: values come back equal, NULLs come back
+ * as NULL pointers / invalid opts, every command works, and runtime
+ * failures (constraint violations, schema drift, unexpected NULLs,
+ * forgotten statements) become statuses, never garbage.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <pgqc/migrate.h>
+
+#include "db.h"
+#include "tmpdb.h"
+
+static tmpdb *server;
+static PGconn *pg;
+static pgqc_conn *conn;
+
+static void exec_sql(const char *sql)
+{
+    PGresult *r = PQexec(pg, sql);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && PQresultStatus(r) != PGRES_TUPLES_OK)
+        fail_msg("%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+}
+
+static int group_setup(void **state)
+{
+    (void)state;
+    char *err = NULL;
+    tmpdb_failure why;
+    server = tmpdb_start(&err, &why);
+    if (!server) {
+        fprintf(stderr, "cannot start PostgreSQL: %s\n", err);
+        return -1;
+    }
+    pg = PQconnectdb(tmpdb_conninfo(server));
+    if (PQstatus(pg) != CONNECTION_OK)
+        return -1;
+    const char *root = getenv("PGQC_SOURCE_ROOT");
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/migrations", root ? root : ".");
+    pgqc_migration_set *set;
+    pgqc_migrate_result res;
+    if (!pgqc_migration_set_load_dir(dir, &set, &res))
+        return -1;
+    pgqc_migrate_result_free(&res);
+    res = pgqc_migrate_up(pg, set, NULL);
+    bool ok = res.success && res.executed == set->count;
+    pgqc_migrate_result_free(&res);
+    pgqc_migration_set_free(set);
+    conn = pgqc_conn_wrap(pg);
+    return ok ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    pgqc_conn_free(conn);
+    PQfinish(pg);
+    tmpdb_stop(server);
+    return 0;
+}
+
+static void test_one_returns_values_and_nulls(void **state)
+{
+    (void)state;
+    db_create_user_row a, b;
+    int32_t age = 41;
+    assert_int_equal(db_create_user(conn, "a@example.com", "Ann \xc3\xa9", &age, &a), PGQC_OK);
+    assert_true(a.id > 0);
+    assert_string_equal(a.email, "a@example.com");
+    assert_string_equal(a.display_name, "Ann \xc3\xa9");
+    assert_true(a.age.valid);
+    assert_int_equal(a.age.value, 41);
+    assert_true(a.created_at.usec > 0);
+
+    assert_int_equal(db_create_user(conn, "b@example.com", NULL, NULL, &b), PGQC_OK);
+    assert_null(b.display_name);
+    assert_false(b.age.valid);
+
+    db_get_user_row g;
+    assert_int_equal(db_get_user(conn, a.id, &g), PGQC_OK);
+    assert_int_equal(g.id, a.id);
+    assert_string_equal(g.display_name, "Ann \xc3\xa9");
+    assert_int_equal(g.created_at.usec, a.created_at.usec);
+    db_get_user_row_free(&g);
+    db_create_user_row_free(&a);
+    db_create_user_row_free(&b);
+}
+
+static void test_one_without_a_row_is_no_rows(void **state)
+{
+    (void)state;
+    db_get_user_row g;
+    assert_int_equal(db_get_user(conn, -1, &g), PGQC_NO_ROWS);
+    db_get_user_row_free(&g); /* harmless after NO_ROWS */
+}
+
+static void test_many_returns_every_row_in_order(void **state)
+{
+    (void)state;
+    db_list_users_rows rows;
+    assert_int_equal(db_list_users(conn, &rows), PGQC_OK);
+    assert_int_equal(rows.count, 2);
+    assert_string_equal(rows.rows[0].email, "a@example.com");
+    assert_true(rows.rows[0].age.valid);
+    assert_string_equal(rows.rows[1].email, "b@example.com");
+    assert_null(rows.rows[1].display_name);
+    assert_false(rows.rows[1].age.valid);
+    db_list_users_rows_free(&rows);
+    assert_null(rows.rows);
+}
+
+static void test_left_join_null_side_comes_back_null(void **state)
+{
+    (void)state;
+    db_get_user_row u;
+    db_list_users_rows all;
+    assert_int_equal(db_list_users(conn, &all), PGQC_OK);
+    int64_t author = all.rows[0].id;
+    db_list_users_rows_free(&all);
+    float score = 2.5f;
+    db_create_post_row p1, p2;
+    assert_int_equal(db_create_post(conn, &author, "with author", "b", &score, true, &p1), PGQC_OK);
+    assert_int_equal(db_create_post(conn, NULL, "orphan", "", NULL, true, &p2), PGQC_OK);
+    db_posts_with_author_rows rows;
+    assert_int_equal(db_posts_with_author(conn, true, 10, &rows), PGQC_OK);
+    assert_int_equal(rows.count, 2);
+    assert_string_equal(rows.rows[0].author_email, "a@example.com");
+    assert_true(rows.rows[0].score.valid);
+    assert_true(rows.rows[0].score.value == 2.5f);
+    assert_null(rows.rows[1].author_email);
+    assert_false(rows.rows[1].score.valid);
+    db_posts_with_author_rows_free(&rows);
+    db_create_post_row_free(&p1);
+    db_create_post_row_free(&p2);
+    (void)u;
+}
+
+static pgqc_status count_rows(const db_scan_posts_row *row, void *ctx)
+{
+    (void)row;
+    (*(int *)ctx)++;
+    return PGQC_OK;
+}
+
+static pgqc_status stop_after_first(const db_scan_posts_row *row, void *ctx)
+{
+    (void)row;
+    (*(int *)ctx)++;
+    return PGQC_NO_ROWS; /* any status but PGQC_OK stops the scan */
+}
+
+static void test_iter_streams_and_stops_when_the_callback_says_so(void **state)
+{
+    (void)state;
+    int n = 0;
+    assert_int_equal(db_scan_posts(conn, count_rows, &n), PGQC_OK);
+    assert_int_equal(n, 2);
+    n = 0;
+    assert_int_equal(db_scan_posts(conn, stop_after_first, &n), PGQC_NO_ROWS);
+    assert_int_equal(n, 1);
+    /* The connection is usable right after an early stop. */
+    db_count_posts_row c;
+    assert_int_equal(db_count_posts(conn, &c), PGQC_OK);
+    assert_int_equal(c.n, 2);
+    db_count_posts_row_free(&c);
+}
+
+static void test_execrows_reports_affected_rows(void **state)
+{
+    (void)state;
+    db_list_users_rows all;
+    assert_int_equal(db_list_users(conn, &all), PGQC_OK);
+    int64_t id = all.rows[1].id;
+    db_list_users_rows_free(&all);
+    int64_t affected = -1;
+    assert_int_equal(db_rename_user(conn, "Bee", id, &affected), PGQC_OK);
+    assert_int_equal(affected, 1);
+    assert_int_equal(db_rename_user(conn, NULL, -5, &affected), PGQC_OK);
+    assert_int_equal(affected, 0);
+}
+
+static void test_constraint_violation_is_an_error_with_sqlstate_and_constraint(void **state)
+{
+    (void)state;
+    db_create_user_row r;
+    assert_int_equal(db_create_user(conn, "a@example.com", NULL, NULL, &r), PGQC_ERROR);
+    const pgqc_error *e = pgqc_conn_error(conn);
+    assert_string_equal(e->sqlstate, "23505");
+    assert_string_equal(e->constraint, "users_email_key");
+    assert_string_equal(e->query, "create_user");
+    assert_non_null(strstr(e->message, "duplicate key"));
+}
+
+static void test_forgotten_statements_are_prepared_again(void **state)
+{
+    (void)state;
+    exec_sql("DISCARD ALL");
+    db_count_posts_row c;
+    assert_int_equal(db_count_posts(conn, &c), PGQC_OK);
+    db_count_posts_row_free(&c);
+}
+
+static void test_unnamed_statements_work_without_the_cache(void **state)
+{
+    (void)state;
+    pgqc_conn_set_unnamed_statements(conn, true);
+    db_list_users_rows rows;
+    assert_int_equal(db_list_users(conn, &rows), PGQC_OK);
+    assert_int_equal(rows.count, 2);
+    db_list_users_rows_free(&rows);
+    pgqc_conn_set_unnamed_statements(conn, false);
+}
+
+static void test_unexpected_null_is_reported_with_the_column(void **state)
+{
+    (void)state;
+    exec_sql("ALTER TABLE users ALTER COLUMN email DROP NOT NULL");
+    exec_sql("INSERT INTO users (email) VALUES (NULL)");
+    db_list_users_rows rows;
+    assert_int_equal(db_list_users(conn, &rows), PGQC_UNEXPECTED_NULL);
+    assert_string_equal(pgqc_conn_error(conn)->column, "email");
+    assert_null(rows.rows);
+    exec_sql("DELETE FROM users WHERE email IS NULL");
+}
+
+static void test_column_type_drift_is_a_schema_mismatch(void **state)
+{
+    (void)state;
+    exec_sql("ALTER TABLE users ALTER COLUMN age TYPE bigint");
+    db_list_users_rows rows;
+    assert_int_equal(db_list_users(conn, &rows), PGQC_SCHEMA_MISMATCH);
+    assert_string_equal(pgqc_conn_error(conn)->column, "age");
+    assert_string_equal(pgqc_status_string(PGQC_SCHEMA_MISMATCH), "PGQC_SCHEMA_MISMATCH");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_one_returns_values_and_nulls),
+        cmocka_unit_test(test_one_without_a_row_is_no_rows),
+        cmocka_unit_test(test_many_returns_every_row_in_order),
+        cmocka_unit_test(test_left_join_null_side_comes_back_null),
+        cmocka_unit_test(test_iter_streams_and_stops_when_the_callback_says_so),
+        cmocka_unit_test(test_execrows_reports_affected_rows),
+        cmocka_unit_test(test_constraint_violation_is_an_error_with_sqlstate_and_constraint),
+        cmocka_unit_test(test_forgotten_statements_are_prepared_again),
+        cmocka_unit_test(test_unnamed_statements_work_without_the_cache),
+        /* These change the schema: keep them last. */
+        cmocka_unit_test(test_unexpected_null_is_reported_with_the_column),
+        cmocka_unit_test(test_column_type_drift_is_a_schema_mismatch),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

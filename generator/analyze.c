@@ -67,7 +67,8 @@ static char *strip_override(const char *name, null_override *ov)
 {
     size_t n = strlen(name);
     *ov = NULL_INFER;
-    if (n > 1 && (name[n - 1] == '?' || name[n - 1] == '!')) {
+    /* "?column?" is PostgreSQL's name for an unnamed expression, not an override. */
+    if (n > 1 && name[0] != '?' && (name[n - 1] == '?' || name[n - 1] == '!')) {
         *ov = name[n - 1] == '?' ? NULL_FORCE_NULLABLE : NULL_FORCE_NOT_NULL;
         return xstrndup(name, n - 1);
     }

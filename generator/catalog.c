@@ -16,7 +16,9 @@ static const char types_sql[] =
 
 static const char columns_sql[] =
     "SELECT c.oid, c.relname, n.nspname, c.relkind, a.attnum, a.attname, a.atttypid, "
-    "a.attnotnull "
+    "a.attnotnull, CASE WHEN c.relkind IN ('v', 'm') AND a.attnum = 1 "
+    "AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+    "THEN pg_get_viewdef(c.oid) END "
     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
     "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
     "WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND n.nspname NOT LIKE 'pg\\_toast%' "
@@ -82,6 +84,7 @@ catalog *catalog_load(PGconn *pg, diag_list *dl)
             rel->relkind = PQgetvalue(r, i, 3)[0];
             rel->first_col = (size_t)i;
             rel->ncols = 0;
+            rel->viewdef = PQgetisnull(r, i, 8) ? NULL : xstrdup(PQgetvalue(r, i, 8));
         }
         cat->rels[cat->nrels - 1].ncols++;
         cat_column *c = &cat->cols[i];
@@ -120,6 +123,7 @@ void catalog_free(catalog *cat)
     for (size_t i = 0; i < cat->nrels; i++) {
         free(cat->rels[i].relname);
         free(cat->rels[i].nspname);
+        free(cat->rels[i].viewdef);
     }
     free(cat->rels);
     for (size_t i = 0; i < cat->ncols; i++)

@@ -49,6 +49,7 @@ typedef struct cat_relation {
     char relkind;      /* r table, v view, m materialized view, p partitioned, f foreign */
     size_t first_col;  /* its columns: cols[first_col .. first_col + ncols - 1], by attnum */
     size_t ncols;
+    char *viewdef;     /* views and materialized views: pg_get_viewdef(), else NULL */
 } cat_relation;
 
 typedef struct catalog {

@@ -30,9 +30,100 @@ static const char *type_name_of(const catalog *cat, pg_oid oid)
     return t ? t->name : "unknown";
 }
 
+/* Bytes to underline at `off`: an identifier (with dots), a quoted literal, or one char. */
+static size_t token_span(const char *t)
+{
+    if (*t == '\'' || *t == '"') {
+        size_t n = 1;
+        while (t[n] && t[n] != *t && t[n] != '\n')
+            n++;
+        return t[n] == *t ? n + 1 : 1;
+    }
+    size_t n = 0;
+    while (t[n] && (t[n] == '_' || t[n] == '.' || t[n] == '"' || (unsigned char)t[n] >= 0x80 ||
+                    (t[n] >= '0' && t[n] <= '9') || ((t[n] | 0x20) >= 'a' && (t[n] | 0x20) <= 'z')))
+        n++;
+    return n ? n : 1;
+}
+
+/* The quoted name in a message like `relation "user_s" does not exist`. */
+static char *quoted_name(const char *msg)
+{
+    const char *a = strchr(msg, '"');
+    const char *b = a ? strchr(a + 1, '"') : NULL;
+    if (!a || !b)
+        return NULL;
+    return xstrndup(a + 1, (size_t)(b - a - 1));
+}
+
+/* The catalog name closest to `name` (relations or columns), or NULL. */
+static const char *nearest_name(const catalog *cat, const char *name, bool columns)
+{
+    const char *best = NULL;
+    size_t bestd = (size_t)-1;
+    size_t limit = strlen(name) <= 4 ? 1 : 2;
+    for (size_t i = 0; i < cat->nrels; i++) {
+        const cat_relation *r = &cat->rels[i];
+        if (strcmp(r->nspname, "pg_catalog") == 0 || strcmp(r->nspname, "information_schema") == 0)
+            continue;
+        if (!columns) {
+            size_t d = edit_distance(name, r->relname);
+            if (d < bestd)
+                bestd = d, best = r->relname;
+            continue;
+        }
+        for (size_t c = 0; c < r->ncols; c++) {
+            size_t d = edit_distance(name, cat->cols[r->first_col + c].attname);
+            if (d < bestd)
+                bestd = d, best = cat->cols[r->first_col + c].attname;
+        }
+    }
+    return bestd <= limit && bestd > 0 ? best : NULL;
+}
+
+/* A "did you mean" hint: from PostgreSQL's own hint when it has one, else the catalog. */
+static void suggest(diag *d, const catalog *cat, const char *state, const char *msg,
+                    const char *hint)
+{
+    const char *p = hint ? strstr(hint, "Perhaps you meant to reference the column \"") : NULL;
+    if (p) {
+        p += strlen("Perhaps you meant to reference the column \"");
+        const char *dot = strchr(p, '.'), *end = strchr(p, '"');
+        if (dot && end && dot < end)
+            diag_set_hint(d, "did you mean \"%.*s\"?", (int)(end - dot - 1), dot + 1);
+        else if (end)
+            diag_set_hint(d, "did you mean \"%.*s\"?", (int)(end - p), p);
+        return;
+    }
+    if (hint) {
+        diag_set_hint(d, "%s", hint);
+        return;
+    }
+    if (!state || !cat)
+        return;
+    bool col = strcmp(state, "42703") == 0, rel = strcmp(state, "42P01") == 0;
+    if (!col && !rel)
+        return;
+    char *name = quoted_name(msg);
+    if (!name && col) {
+        /* `column u.emial does not exist`: take the part after the last dot. */
+        const char *sp = strstr(msg, "column ");
+        if (sp) {
+            sp += 7;
+            const char *e = strchr(sp, ' ');
+            const char *dot = memchr(sp, '.', e ? (size_t)(e - sp) : strlen(sp));
+            name = dot ? xstrndup(dot + 1, e ? (size_t)(e - dot - 1) : strlen(dot + 1)) : NULL;
+        }
+    }
+    const char *best = name ? nearest_name(cat, name, col) : NULL;
+    if (best)
+        diag_set_hint(d, "did you mean \"%s\"?", best);
+    free(name);
+}
+
 /* Report a server error for query `q`, at the position PostgreSQL gave. */
-static void report_server_error(diag_list *dl, const query_src *q, const PGresult *r,
-                                const char *fallback)
+static void report_server_error(diag_list *dl, const catalog *cat, const query_src *q,
+                                const PGresult *r, const char *fallback)
 {
     const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     if (!msg)
@@ -41,25 +132,16 @@ static void report_server_error(diag_list *dl, const query_src *q, const PGresul
     diag *d;
     if (pos) {
         size_t off = query_map_pg_position(q, strtol(pos, NULL, 10));
-        /* Underline the word at the position. */
-        size_t span = 0;
-        while (q->text[off + span] &&
-               (q->text[off + span] == '_' || q->text[off + span] == '"' ||
-                ((unsigned char)q->text[off + span] >= 0x80) ||
-                (q->text[off + span] >= '0' && q->text[off + span] <= '9') ||
-                ((q->text[off + span] | 0x20) >= 'a' && (q->text[off + span] | 0x20) <= 'z')))
-            span++;
-        d = diag_at(dl, DIAG_ERROR, q->file, q->text, off, span ? span : 1, "%s", msg);
+        d = diag_at(dl, DIAG_ERROR, q->file, q->text, off, token_span(q->text + off), "%s", msg);
     } else {
         d = diag_at(dl, DIAG_ERROR, q->file, q->text, q->sql_offset, 0, "%s (in query \"%s\")",
                     msg, q->name);
     }
     const char *detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL;
-    const char *hint = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_HINT) : NULL;
     if (detail)
         diag_set_detail(d, "%s", detail);
-    if (hint)
-        diag_set_hint(d, "%s", hint);
+    suggest(d, cat, r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL, msg,
+            r ? PQresultErrorField(r, PG_DIAG_MESSAGE_HINT) : NULL);
 }
 
 /* "author_email?" -> "author_email" with override NULL_FORCE_NULLABLE. */
@@ -294,7 +376,7 @@ analysis *analyze_queries(PGconn *pg, query_file *const *files, size_t nfiles, d
             const PGresult *bad =
                 PQresultStatus(res[i].prepare) != PGRES_COMMAND_OK ? res[i].prepare
                                                                    : res[i].describe;
-            report_server_error(dl, qs[i], bad, "the server rejected the query");
+            report_server_error(dl, cat, qs[i], bad, "the server rejected the query");
             continue;
         }
         ALLOC_GROW(a->queries, a->nqueries + 1, a->alloc);

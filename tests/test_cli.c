@@ -323,6 +323,41 @@ static void test_failing_migration_is_reported_at_file_line_col(void **state)
     assert_no_cluster_left(f);
 }
 
+/*
+ * Golden diagnostics: the exact text for the common mistakes. Regenerate
+ * with `PGQC_UPDATE_GOLDEN=1 meson test -C build cli` after an intended change.
+ */
+static void test_diagnostics_match_the_golden_file(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(tu_runf(NULL, "cp -r '%s/tests/golden/diagnostics/migrations' "
+                                   "'%s/tests/golden/diagnostics/queries' '%s/'",
+                             src_root(), src_root(), f->dir),
+                     0);
+    char *out;
+    assert_int_equal(tu_runf(&out, "cd '%s' && env -u DATABASE_URL NO_COLOR=1 TMPDIR='%s' '%s' "
+                                   "generate --out out",
+                             f->dir, f->tmpdir, tu_pgqc()),
+                     1);
+    char *golden_path = NULL;
+    if (asprintf(&golden_path, "%s/tests/golden/diagnostics/expected.txt", src_root()) < 0)
+        fail();
+    if (getenv("PGQC_UPDATE_GOLDEN")) {
+        FILE *g = fopen(golden_path, "w");
+        assert_non_null(g);
+        fputs(out, g);
+        fclose(g);
+    }
+    char *expected;
+    assert_int_equal(tu_runf(&expected, "cat '%s'", golden_path), 0);
+    if (strcmp(out, expected) != 0)
+        fprintf(stderr, "--- expected\n%s--- got\n%s", expected, out);
+    assert_string_equal(out, expected);
+    free(out);
+    free(expected);
+    free(golden_path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -349,6 +384,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_failing_migration_is_reported_at_file_line_col, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_diagnostics_match_the_golden_file, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

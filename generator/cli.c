@@ -1,13 +1,16 @@
 /*
  * cli.c — the `pgqc` command: option parsing, running the pipeline stages,
- * printing diagnostics and choosing the exit status. This is the only file
- * that prints or exits.
+ * printing diagnostics and choosing the exit status. Together with
+ * cmd_migrate.c (the `migrate` and `seed` commands) and cliutil.c (the
+ * helpers both share) it is the only code that prints or exits.
  *
  * Exit status (DESIGN.md): 0 ok; 1 query or migration errors; 2 usage or
  * configuration errors; 3 cannot reach or start a database.
  */
 #include "analysis_json.h"
 #include "analyze.h"
+#include "cliutil.h"
+#include "cmd_migrate.h"
 #include "dbsource.h"
 #include "diag.h"
 #include "emit_c.h"
@@ -27,98 +30,6 @@
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-enum { EXIT_OK = 0, EXIT_ERRORS = 1, EXIT_USAGE = 2, EXIT_DATABASE = 3 };
-
-/* Options every file- or database-using command accepts. */
-typedef struct common_opts {
-    const char *migrations;
-    const char **queries;
-    size_t nqueries, qalloc;
-    const char *database_url;
-} common_opts;
-
-enum {
-    OPT_MIGRATIONS = 0x100,
-    OPT_QUERIES,
-    OPT_DATABASE_URL,
-    OPT_OUT,
-    OPT_NAME,
-    OPT_DEPFILE,
-    OPT_JSON,
-    OPT_TO,
-    OPT_DRY_RUN,
-    OPT_HELP,
-};
-
-#define COMMON_LONGOPTS                                                                            \
-    {"migrations", required_argument, NULL, OPT_MIGRATIONS},                                      \
-        {"queries", required_argument, NULL, OPT_QUERIES},                                        \
-        {"database-url", required_argument, NULL, OPT_DATABASE_URL},                              \
-        {"help", no_argument, NULL, OPT_HELP}
-
-static const char common_help[] =
-    "Common options:\n"
-    "  --migrations DIR      migration files (default: migrations)\n"
-    "  --queries PATH        query directory or .sql file; repeatable (default: queries)\n"
-    "  --database-url URL    use this server as it is (default: $DATABASE_URL, else an\n"
-    "                        embedded throwaway PostgreSQL with the migrations applied)\n"
-    "  --help                show help for the command\n";
-
-static bool use_color(void)
-{
-    const char *nc = getenv("NO_COLOR");
-    return isatty(STDERR_FILENO) && !(nc && *nc);
-}
-
-static int finish(diag_list *dl, int status)
-{
-    diag_list_print(dl, stderr, use_color());
-    if (dl->errors && status == EXIT_OK)
-        status = EXIT_ERRORS;
-    if (dl->errors > 1 || (dl->errors && dl->warnings))
-        fprintf(stderr, "%zu error%s, %zu warning%s\n", dl->errors, dl->errors == 1 ? "" : "s",
-                dl->warnings, dl->warnings == 1 ? "" : "s");
-    diag_list_free(dl);
-    return status;
-}
-
-static int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int usage_error(const char *cmd, const char *fmt, ...)
-{
-    va_list ap;
-    fputs("pgqc: ", stderr);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "\nTry 'pgqc %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
-    return EXIT_USAGE;
-}
-
-/* Handle a common option; returns false when `c` is not one. */
-static bool common_opt(common_opts *o, int c, const char *arg)
-{
-    switch (c) {
-    case OPT_MIGRATIONS: o->migrations = arg; return true;
-    case OPT_QUERIES:
-        ALLOC_GROW(o->queries, o->nqueries + 1, o->qalloc);
-        o->queries[o->nqueries++] = arg;
-        return true;
-    case OPT_DATABASE_URL: o->database_url = arg; return true;
-    default: return false;
-    }
-}
-
-static void common_defaults(common_opts *o)
-{
-    if (!o->migrations)
-        o->migrations = "migrations";
-    if (!o->nqueries) {
-        ALLOC_GROW(o->queries, 1, o->qalloc);
-        o->queries[o->nqueries++] = "queries";
-    }
-}
 
 /* ---- loading inputs ------------------------------------------------------ */
 
@@ -184,17 +95,6 @@ static int load_inputs(const common_opts *o, bool need_queries, inputs *in, diag
     if (in->npaths == 0)
         diag_plain(dl, DIAG_WARNING, NULL, "no .sql query files found");
     return EXIT_OK;
-}
-
-static int status_for(dbsrc_status s)
-{
-    switch (s) {
-    case DBSRC_OK: return EXIT_OK;
-    case DBSRC_MIGRATION: return EXIT_ERRORS;
-    case DBSRC_CONFIG: return EXIT_USAGE;
-    case DBSRC_UNREACHABLE: return EXIT_DATABASE;
-    }
-    return EXIT_ERRORS;
 }
 
 /* Load, open the database, analyse. On EXIT_OK, *out holds the analysis. */
@@ -401,104 +301,6 @@ static int cmd_describe(int argc, char **argv)
     return finish(&dl, st);
 }
 
-/* ---- migrate ------------------------------------------------------------- */
-
-static const char migrate_help[] =
-    "Usage: pgqc migrate up [--to VERSION] [--dry-run] [options]\n"
-    "\n"
-    "Apply pending migrations in version order to the database named by\n"
-    "--database-url or DATABASE_URL. Each migration commits with its row in\n"
-    "pgqc_migrations; an advisory lock makes concurrent runners safe.\n"
-    "\n"
-    "  --to VERSION          stop after this version\n"
-    "  --dry-run             print the plan, change nothing\n";
-
-static void print_planned(const pgqc_migration *m, bool up, void *ctx)
-{
-    bool dry = *(bool *)ctx;
-    printf("%s %s %" PRId64 " %s\n", dry ? "would apply" : "applying", up ? "up" : "down",
-           m->version, m->up_name);
-    fflush(stdout);
-}
-
-static int cmd_migrate_up(int argc, char **argv)
-{
-    common_opts o = {0};
-    pgqc_migrate_options mo = {0};
-    static const struct option longopts[] = {COMMON_LONGOPTS,
-                                             {"to", required_argument, NULL, OPT_TO},
-                                             {"dry-run", no_argument, NULL, OPT_DRY_RUN},
-                                             {NULL, 0, NULL, 0}};
-    int c;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (common_opt(&o, c, optarg))
-            continue;
-        switch (c) {
-        case OPT_TO: {
-            char *end;
-            errno = 0;
-            mo.target = strtoll(optarg, &end, 10);
-            if (errno || *end || end == optarg || mo.target < 0)
-                return usage_error("migrate up", "--to needs a version number, not \"%s\"",
-                                   optarg);
-            mo.has_target = true;
-            break;
-        }
-        case OPT_DRY_RUN: mo.dry_run = true; break;
-        case OPT_HELP: printf("%s\n%s", migrate_help, common_help); return EXIT_OK;
-        default: return usage_error("migrate up", "invalid option");
-        }
-    }
-    if (optind < argc)
-        return usage_error("migrate up", "unexpected argument \"%s\"", argv[optind]);
-    common_defaults(&o);
-    const char *url = dbsource_url(o.database_url);
-    if (!url) {
-        free(o.queries);
-        return usage_error("migrate up", "no database: pass --database-url URL or set "
-                                         "DATABASE_URL");
-    }
-    diag_list dl = DIAG_LIST_INIT;
-    inputs in;
-    int st = load_inputs(&o, false, &in, &dl);
-    if (st == EXIT_OK) {
-        PGconn *pg = dbsource_connect(url, &dl);
-        if (!pg) {
-            st = EXIT_DATABASE;
-        } else {
-            bool dry = mo.dry_run;
-            mo.on_migration = print_planned;
-            mo.ctx = &dry;
-            pgqc_migrate_result res = pgqc_migrate_up(pg, in.migrations, &mo);
-            if (!res.success) {
-                dbsource_report_migrate(&res, &dl);
-                st = res.failure == PGQC_MIGRATE_DB_ERROR ? EXIT_DATABASE : EXIT_ERRORS;
-            } else if (res.executed == 0) {
-                printf("nothing to apply: the database is up to date\n");
-            } else {
-                printf("%s %zu migration%s in %.0f ms\n", mo.dry_run ? "would apply" : "applied",
-                       res.executed, res.executed == 1 ? "" : "s", res.duration_ms);
-            }
-            pgqc_migrate_result_free(&res);
-            PQfinish(pg);
-        }
-    }
-    inputs_free(&in);
-    free(o.queries);
-    return finish(&dl, st);
-}
-
-static int cmd_migrate(int argc, char **argv)
-{
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
-        printf("%s\n%s", migrate_help, common_help);
-        return argc < 2 ? EXIT_USAGE : EXIT_OK;
-    }
-    if (strcmp(argv[1], "up") == 0)
-        return cmd_migrate_up(argc - 1, argv + 1);
-    return usage_error("migrate", "unknown migrate command \"%s\"", argv[1]);
-}
-
 /* ---- run ----------------------------------------------------------------- */
 
 static const char run_help[] =
@@ -583,7 +385,8 @@ static int cmd_help(int argc, char **argv);
 static const command commands[] = {
     {"generate", cmd_generate, "analyse queries and write PREFIX.h / PREFIX.c"},
     {"describe", cmd_describe, "print the analysis of every query (--json for machines)"},
-    {"migrate", cmd_migrate, "apply migrations (migrate up)"},
+    {"migrate", cmd_migrate, "new, lint, up, down, status, verify, repair, reset migrations"},
+    {"seed", cmd_seed, "load development data (seeds/*.sql) into a migrated database"},
     {"run", cmd_run, "run a command against a throwaway migrated database"},
     {"help", cmd_help, "show help for a command"},
 };

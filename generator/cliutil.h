@@ -1,0 +1,78 @@
+/*
+ * cliutil.h — what the command files (cli.c, cmd_migrate.c) share: exit
+ * statuses, the common options (--migrations, --queries, --database-url,
+ * --help) and their parsing, printing diagnostics at the end of a command,
+ * and usage errors. Only the command files include this header: everything
+ * here may print.
+ *
+ * Exit status (DESIGN.md): 0 ok; 1 query or migration errors; 2 usage or
+ * configuration errors; 3 cannot reach or start a database.
+ */
+#ifndef PGQC_CLIUTIL_H
+#define PGQC_CLIUTIL_H
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "dbsource.h"
+#include "diag.h"
+
+enum { EXIT_OK = 0, EXIT_ERRORS = 1, EXIT_USAGE = 2, EXIT_DATABASE = 3 };
+
+/* Options every file- or database-using command accepts. */
+typedef struct common_opts {
+    const char *migrations;
+    const char **queries;
+    size_t nqueries, qalloc;
+    const char *database_url;
+} common_opts;
+
+/* getopt_long codes of long options, shared so they never collide. */
+enum {
+    OPT_MIGRATIONS = 0x100,
+    OPT_QUERIES,
+    OPT_DATABASE_URL,
+    OPT_OUT,
+    OPT_NAME,
+    OPT_DEPFILE,
+    OPT_JSON,
+    OPT_TO,
+    OPT_DRY_RUN,
+    OPT_HELP,
+    OPT_STEPS,
+    OPT_STRICT,
+    OPT_FORCE,
+    OPT_SEEDS,
+    OPT_SEED,
+};
+
+#define COMMON_LONGOPTS                                                                            \
+    {"migrations", required_argument, NULL, OPT_MIGRATIONS},                                       \
+        {"queries", required_argument, NULL, OPT_QUERIES},                                         \
+        {"database-url", required_argument, NULL, OPT_DATABASE_URL},                               \
+    {                                                                                              \
+        "help", no_argument, NULL, OPT_HELP                                                        \
+    }
+
+extern const char common_help[];
+
+/* Colour diagnostics on a terminal unless NO_COLOR is set. */
+bool use_color(void);
+
+/* Print `dl` to stderr with a summary, free it, and return the exit status. */
+int finish(diag_list *dl, int status);
+
+/* Print "pgqc: MESSAGE / Try 'pgqc CMD --help'." and return EXIT_USAGE. */
+int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Handle a common option; returns false when `c` is not one. */
+bool common_opt(common_opts *o, int c, const char *arg);
+
+/* Fill in defaults for options not given. */
+void common_defaults(common_opts *o);
+
+/* The exit status for a dbsource failure class. */
+int status_for(dbsrc_status s);
+
+#endif

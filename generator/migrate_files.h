@@ -1,0 +1,34 @@
+/*
+ * migrate_files.h — the generator's side of migration files: loading a
+ * set with its no-transaction scripts split into statements by libpg_query
+ * (libpgqc itself has no SQL parser), and creating the next-numbered pair
+ * of files for `pgqc migrate new`.
+ *
+ * Errors come back in a pgqc_migrate_result or as a malloc'ed *err;
+ * nothing here prints.
+ */
+#ifndef PGQC_MIGRATE_FILES_H
+#define PGQC_MIGRATE_FILES_H
+
+#include <stdbool.h>
+
+#include <pgqc/migrate.h>
+
+/* pgqc_sql_splitter using pg_query_split_with_parser (ctx unused). */
+bool migrate_split_sql(const char *sql, pgqc_stmt_span **spans, size_t *n, char **err, void *ctx);
+
+/* Load `dir` and split its no-transaction scripts; *out NULL on failure. */
+bool migrate_load_set(const char *dir, pgqc_migration_set **out, pgqc_migrate_result *res);
+
+/* Is `name` snake_case: a lower-case letter, then lower-case letters, digits, '_'? */
+bool migrate_name_ok(const char *name);
+
+/*
+ * Create DIR/NNNN_NAME.up.sql and .down.sql with the next version after
+ * the highest in `dir` (created when missing), zero-padded to the width
+ * the existing files use (default 4). Paths are returned malloc'ed.
+ */
+bool migrate_new_files(const char *dir, const char *name, char **up_path, char **down_path,
+                       char **err);
+
+#endif

@@ -1,0 +1,425 @@
+/*
+ * test_migrate.c — integration tests of the migration runner as users run
+ * it (`pgqc migrate ...`, `pgqc seed`) against a real PostgreSQL: one
+ * throwaway server (generator/tmpdb.h) for the whole file, a fresh
+ * database and a scratch migrations directory for each test.
+ *
+ * Covers the reliability promises of DESIGN.md "Migrations": concurrent
+ * runners apply each version once, a failing migration is named by
+ * file:line:col and leaves earlier ones applied, edited / missing / dirty
+ * migrations stop the run, a CRLF checkout is not "modified", down/up
+ * round trips, verify, lint, new, reset and seed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "testutil.h"
+#include "tmpdb.h"
+
+static tmpdb *server;
+static PGconn *admin;
+static int db_counter;
+
+/* One test's world: a database and a directory holding migrations/. */
+typedef struct fixture {
+    char *dir;
+    char *dbname;
+    char *url;
+    PGconn *pg;
+} fixture;
+
+static int group_setup(void **state)
+{
+    (void)state;
+    char *err = NULL;
+    tmpdb_failure why;
+    server = tmpdb_start(&err, &why);
+    if (!server) {
+        fprintf(stderr, "cannot start PostgreSQL: %s\n", err);
+        return -1;
+    }
+    admin = PQconnectdb(tmpdb_conninfo(server));
+    return PQstatus(admin) == CONNECTION_OK ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    PQfinish(admin);
+    tmpdb_stop(server);
+    return 0;
+}
+
+static int setup(void **state)
+{
+    fixture *f = calloc(1, sizeof *f);
+    f->dir = tu_mkdtemp();
+    if (asprintf(&f->dbname, "m%d_test", ++db_counter) < 0)
+        return -1;
+    char sql[128];
+    snprintf(sql, sizeof sql, "CREATE DATABASE %s", f->dbname);
+    PGresult *r = PQexec(admin, sql);
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    f->url = tmpdb_conninfo_for(server, f->dbname);
+    f->pg = PQconnectdb(f->url);
+    *state = f;
+    return ok && PQstatus(f->pg) == CONNECTION_OK ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+    fixture *f = *state;
+    PQfinish(f->pg);
+    tu_rmtree(f->dir);
+    free(f->dir);
+    free(f->dbname);
+    free(f->url);
+    free(f);
+    return 0;
+}
+
+/* Run `pgqc ARGS --database-url URL` in the fixture directory. */
+static int pgqc(const fixture *f, char **out, const char *args)
+{
+    return tu_runf(out, "cd '%s' && env -u DATABASE_URL '%s' %s --database-url '%s'", f->dir,
+                   tu_pgqc(), args, f->url);
+}
+
+/* The first value of a query's first row (caller frees), "" when none. */
+static char *query1(const fixture *f, const char *sql)
+{
+    PGresult *r = PQexec(f->pg, sql);
+    char *v =
+        strdup(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) > 0 ? PQgetvalue(r, 0, 0) : "");
+    PQclear(r);
+    return v;
+}
+
+static void assert_query(const fixture *f, const char *sql, const char *expected)
+{
+    char *v = query1(f, sql);
+    if (strcmp(v, expected) != 0)
+        fprintf(stderr, "%s\n  gave \"%s\", expected \"%s\"\n", sql, v, expected);
+    assert_string_equal(v, expected);
+    free(v);
+}
+
+/* Check a command's exit status and (unless NULL) that its output has `needle`. */
+static void assert_output(int status, int expected, char **outp, const char *needle)
+{
+    char *out = outp ? *outp : NULL;
+    if (status != expected || (needle && !strstr(out, needle)))
+        fprintf(stderr, "exit %d (expected %d), output:\n%s\n", status, expected,
+                out ? out : "(not captured)");
+    assert_int_equal(status, expected);
+    if (needle)
+        assert_non_null(strstr(out, needle));
+    free(out);
+}
+
+#define APPLIED_VERSIONS                                                                           \
+    "SELECT string_agg(version::text, ',' ORDER BY version) FROM pgqc_migrations"
+
+static void write_three(const fixture *f)
+{
+    tu_write(f->dir, "migrations/0001_users.up.sql",
+             "CREATE TABLE users (id bigint PRIMARY KEY);\n");
+    tu_write(f->dir, "migrations/0001_users.down.sql", "DROP TABLE users;\n");
+    tu_write(f->dir, "migrations/0002_posts.up.sql",
+             "CREATE TABLE posts (id bigint PRIMARY KEY,\n"
+             "    author bigint NOT NULL REFERENCES users);\n"
+             "CREATE TYPE mood AS ENUM ('happy', 'sad');\n");
+    tu_write(f->dir, "migrations/0002_posts.down.sql", "DROP TABLE posts;\nDROP TYPE mood;\n");
+    tu_write(f->dir, "migrations/0003_age.up.sql",
+             "ALTER TABLE users ADD COLUMN age int CHECK (age >= 0);\n");
+    tu_write(f->dir, "migrations/0003_age.down.sql", "ALTER TABLE users DROP COLUMN age;\n");
+}
+
+/* ---- up ---------------------------------------------------------------------- */
+
+static void test_eight_concurrent_runners_apply_each_version_once(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    tu_write(f->dir, "migrations/0004_slow.up.sql",
+             "SELECT pg_sleep(0.3);\nCREATE TABLE slow (id int);\n");
+    char *out;
+    int st = tu_runf(&out,
+                     "cd '%s' && for i in 1 2 3 4 5 6 7 8; do ('%s' migrate up --database-url "
+                     "'%s' > out.$i 2>&1; echo $? > st.$i) & done; wait; cat st.* | sort -u; "
+                     "cat out.*",
+                     f->dir, tu_pgqc(), f->url);
+    assert_int_equal(st, 0);
+    if (strncmp(out, "0\n", 2) != 0 || strstr(out, "already exists") || strstr(out, "error"))
+        fprintf(stderr, "%s\n", out);
+    assert_true(strncmp(out, "0\nr", 3) == 0 || strncmp(out, "0\na", 3) == 0 ||
+                strncmp(out, "0\nn", 3) == 0); /* every status is 0 */
+    assert_null(strstr(out, "already exists"));
+    assert_null(strstr(out, "error"));
+    free(out);
+    assert_query(f, "SELECT count(*) || '/' || count(DISTINCT version) FROM pgqc_migrations",
+                 "4/4");
+}
+
+static void test_failing_migration_names_file_line_col_and_keeps_earlier(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "migrations/0001_ok.up.sql", "CREATE TABLE ok (id int);\n");
+    tu_write(f->dir, "migrations/0002_bad.up.sql",
+             "CREATE TABLE half (id int);\n\nSELECT id FROM nope;\n");
+    tu_write(f->dir, "migrations/0003_later.up.sql", "CREATE TABLE later (id int);\n");
+    char *out;
+    int st = pgqc(f, &out, "migrate up");
+    assert_non_null(strstr(out, "relation \"nope\" does not exist"));
+    assert_output(st, 1, &out, "migrations/0002_bad.up.sql:3:16: error:");
+    assert_query(f, APPLIED_VERSIONS, "1");
+    assert_query(f, "SELECT to_regclass('ok') IS NOT NULL", "t");
+    assert_query(f, "SELECT to_regclass('half') IS NULL AND to_regclass('later') IS NULL", "t");
+}
+
+static void test_edited_applied_migration_is_refused_until_repaired(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    assert_output(pgqc(f, NULL, "migrate up --to 2"), 0, NULL, NULL);
+    tu_write(f->dir, "migrations/0001_users.up.sql",
+             "CREATE TABLE users (id bigint PRIMARY KEY); -- edited\n");
+    char *out;
+    int st = pgqc(f, &out, "migrate up");
+    assert_non_null(strstr(out, "applied checksum"));
+    assert_non_null(strstr(out, "file checksum"));
+    assert_output(st, 1, &out, "0001_users.up.sql: error: migration 1 was modified");
+    assert_query(f, APPLIED_VERSIONS, "1,2");
+    st = pgqc(f, &out, "migrate status");
+    assert_output(st, 1, &out, "modified");
+    assert_output(pgqc(f, &out, "migrate repair"), 0, &out, "repaired version 1");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 1 migration");
+    assert_query(f, APPLIED_VERSIONS, "1,2,3");
+}
+
+static void test_missing_file_is_reported_and_blocks_up(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    assert_output(pgqc(f, NULL, "migrate up --to 2"), 0, NULL, NULL);
+    char *out;
+    tu_runf(NULL, "rm '%s/migrations/0002_posts.up.sql' '%s/migrations/0002_posts.down.sql'",
+            f->dir, f->dir);
+    int st = pgqc(f, &out, "migrate up");
+    assert_output(st, 1, &out, "migration 2 (posts) is applied but its file is missing");
+    st = pgqc(f, &out, "migrate status --json");
+    assert_output(st, 1, &out, "\"state\": \"missing-file\"");
+    assert_query(f, APPLIED_VERSIONS, "1,2");
+}
+
+static void test_dirty_no_transaction_migration_blocks_until_repaired(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    tu_write(f->dir, "migrations/0004_index.up.sql",
+             "-- pgqc:no-transaction\n"
+             "CREATE INDEX CONCURRENTLY users_age ON users (age);\n"
+             "SELECT no_such_column FROM users;\n");
+    char *out;
+    int st = pgqc(f, &out, "migrate up");
+    assert_non_null(strstr(out, "marked dirty"));
+    assert_output(st, 1, &out, "0004_index.up.sql:3:8: error: column \"no_such_column\"");
+    assert_query(f, "SELECT dirty FROM pgqc_migrations WHERE version = 4", "t");
+    assert_query(f, "SELECT to_regclass('users_age') IS NOT NULL", "t");
+    st = pgqc(f, &out, "migrate status");
+    assert_output(st, 1, &out, "dirty");
+    st = pgqc(f, &out, "migrate up");
+    assert_output(st, 1, &out, "migration 4 is dirty");
+    assert_output(pgqc(f, &out, "migrate repair"), 0, &out, "repaired version 4");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "nothing to apply");
+    assert_query(f, "SELECT dirty FROM pgqc_migrations WHERE version = 4", "f");
+}
+
+static void test_crlf_and_bom_checkout_is_not_modified(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    assert_output(pgqc(f, NULL, "migrate up"), 0, NULL, NULL);
+    tu_write(f->dir, "migrations/0002_posts.up.sql",
+             "\xEF\xBB\xBF"
+             "CREATE TABLE posts (id bigint PRIMARY KEY,\r\n"
+             "    author bigint NOT NULL REFERENCES users);\r\n"
+             "CREATE TYPE mood AS ENUM ('happy', 'sad');\r\n");
+    char *out;
+    assert_output(pgqc(f, &out, "migrate status"), 0, &out, "applied");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "nothing to apply");
+}
+
+/* ---- down ---------------------------------------------------------------------- */
+
+static void test_down_then_up_round_trips(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    char *out;
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 3 migrations");
+    assert_output(pgqc(f, &out, "migrate down --steps 2"), 0, &out, "reverted 2 migrations");
+    assert_query(f, APPLIED_VERSIONS, "1");
+    assert_query(f, "SELECT to_regclass('posts') IS NULL", "t");
+    assert_output(pgqc(f, &out, "migrate down --to 0 --dry-run"), 0, &out,
+                  "would revert 1 migration");
+    assert_query(f, APPLIED_VERSIONS, "1");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 2 migrations");
+    assert_query(f, APPLIED_VERSIONS, "1,2,3");
+}
+
+static void test_down_refuses_up_only_migration_before_changing_anything(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "migrations/0001_base.sql", "CREATE TABLE base (id int);\n");
+    tu_write(f->dir, "migrations/0002_more.up.sql", "CREATE TABLE more (id int);\n");
+    tu_write(f->dir, "migrations/0002_more.down.sql", "DROP TABLE more;\n");
+    assert_output(pgqc(f, NULL, "migrate up"), 0, NULL, NULL);
+    char *out;
+    int st = pgqc(f, &out, "migrate down --steps 2");
+    assert_output(st, 1, &out, "migration 1 is up-only");
+    assert_query(f, APPLIED_VERSIONS, "1,2");
+    assert_query(f, "SELECT to_regclass('more') IS NOT NULL", "t");
+}
+
+/* ---- verify, lint, new, reset, seed ------------------------------------------ */
+
+static void test_verify_passes_a_set_that_reverts_cleanly(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    char *out;
+    int st = tu_runf(&out, "cd '%s' && env -u DATABASE_URL '%s' migrate verify", f->dir, tu_pgqc());
+    assert_output(st, 0, &out, "down all, up again: identical schema");
+}
+
+static void test_verify_fails_a_down_that_does_not_fully_revert(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    tu_write(f->dir, "migrations/0002_posts.down.sql", "DROP TABLE posts;\n");
+    char *out;
+    int st = pgqc(f, &out, "migrate verify");
+    assert_output(st, 1, &out, "type public.mood enum ('happy', 'sad')");
+    assert_query(f, "SELECT count(*) FROM pg_database WHERE datname LIKE 'pgqc_verify%'", "0");
+}
+
+static void test_lint_reports_rules_with_positions_and_allow_comments(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    tu_write(f->dir, "migrations/0004_risky.up.sql",
+             "CREATE TABLE fresh (id int);\n"
+             "CREATE INDEX fresh_id ON fresh (id);\n"
+             "ALTER TABLE users ADD COLUMN email text NOT NULL;\n"
+             "-- pgqc:allow require-concurrent-index-creation\n"
+             "CREATE INDEX users_age ON users (age);\n"
+             "ALTER TABLE posts ADD CONSTRAINT p CHECK (id > 0);\n");
+    tu_write(f->dir, "migrations/0005_cic.up.sql", "CREATE INDEX CONCURRENTLY a ON users (id);\n");
+    tu_write(f->dir, "migrations/0006_Bad.up.sql", "SELECT 1;\n");
+    tu_write(f->dir, "migrations/0007_typo.up.sql", "CREATE TABLE t (id int,);\n");
+    char *out;
+    int st = tu_runf(&out, "cd '%s' && '%s' migrate lint", f->dir, tu_pgqc());
+    assert_non_null(
+        strstr(out, "migrations/0004_risky.up.sql:3:1: error: [adding-required-field]"));
+    assert_non_null(strstr(out, "0004_risky.up.sql:6:1: warning: [constraint-missing-not-valid]"));
+    assert_null(strstr(out, "0004_risky.up.sql:2:")); /* a table new in the same file */
+    assert_null(strstr(out, "0004_risky.up.sql:5:")); /* allowed */
+    assert_non_null(strstr(out, "0005_cic.up.sql:1:1: error: [ban-concurrent-index-creation"));
+    assert_non_null(strstr(out, "0006_Bad.up.sql: error: [naming]"));
+    assert_output(st, 1, &out, "0007_typo.up.sql:1:24: error: [syntax-error]");
+}
+
+static void test_lint_warnings_fail_only_with_strict(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    tu_write(f->dir, "migrations/0004_wider.up.sql",
+             "ALTER TABLE users ALTER COLUMN age TYPE bigint;\n");
+    char *out;
+    assert_output(tu_runf(&out, "cd '%s' && '%s' migrate lint", f->dir, tu_pgqc()), 0, &out,
+                  "[changing-column-type]");
+    assert_output(tu_runf(&out, "cd '%s' && '%s' migrate lint --strict", f->dir, tu_pgqc()), 1,
+                  &out, "--strict");
+}
+
+static void test_new_follows_existing_width_and_refuses_bad_names(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "migrations/007_seven.sql", "SELECT 1;\n");
+    char *out;
+    assert_output(tu_runf(&out, "cd '%s' && '%s' migrate new add_things", f->dir, tu_pgqc()), 0,
+                  &out, "migrations/008_add_things.down.sql");
+    assert_int_equal(tu_runf(NULL, "test -f '%s/migrations/008_add_things.up.sql'", f->dir), 0);
+    assert_output(tu_runf(&out, "cd '%s' && '%s' migrate new AddThings", f->dir, tu_pgqc()), 2,
+                  &out, "not snake_case");
+}
+
+static void test_reset_refuses_non_throwaway_and_seed_rolls_back(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    PQclear(PQexec(admin, "CREATE DATABASE precious"));
+    char *precious = tmpdb_conninfo_for(server, "precious");
+    char *out;
+    int st = tu_runf(&out, "cd '%s' && '%s' migrate reset --database-url '%s'", f->dir, tu_pgqc(),
+                     precious);
+    assert_output(st, 1, &out, "refusing to reset database \"precious\"");
+    free(precious);
+    tu_write(f->dir, "seeds/01_users.sql", "INSERT INTO users (id) VALUES (1);\n");
+    assert_output(pgqc(f, &out, "seed"), 1, &out, "not fully migrated");
+    assert_output(pgqc(f, &out, "migrate reset --seed"), 0, &out, "seeded 1 file");
+    assert_query(f, "SELECT count(*) FROM users", "1");
+    tu_write(f->dir, "seeds/02_posts.sql",
+             "INSERT INTO posts VALUES (1, 1);\nINSERT INTO x VALUES (1);\n");
+    assert_output(pgqc(f, &out, "migrate reset --seed"), 1, &out, "seeds/02_posts.sql:2:13: error");
+    assert_query(f, "SELECT count(*) FROM users", "0");
+}
+
+static void test_unreachable_server_exits_3_without_the_password(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    char *out;
+    int st = tu_runf(&out,
+                     "cd '%s' && '%s' migrate up --database-url "
+                     "'postgresql://u:s3cretpw@127.0.0.1:1/db?connect_timeout=2'",
+                     f->dir, tu_pgqc());
+    assert_null(strstr(out, "s3cretpw"));
+    assert_output(st, 3, &out, "cannot connect");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+        T(test_eight_concurrent_runners_apply_each_version_once),
+        T(test_failing_migration_names_file_line_col_and_keeps_earlier),
+        T(test_edited_applied_migration_is_refused_until_repaired),
+        T(test_missing_file_is_reported_and_blocks_up),
+        T(test_dirty_no_transaction_migration_blocks_until_repaired),
+        T(test_crlf_and_bom_checkout_is_not_modified),
+        T(test_down_then_up_round_trips),
+        T(test_down_refuses_up_only_migration_before_changing_anything),
+        T(test_verify_passes_a_set_that_reverts_cleanly),
+        T(test_verify_fails_a_down_that_does_not_fully_revert),
+        T(test_lint_reports_rules_with_positions_and_allow_comments),
+        T(test_lint_warnings_fail_only_with_strict),
+        T(test_new_follows_existing_width_and_refuses_bad_names),
+        T(test_reset_refuses_non_throwaway_and_seed_rolls_back),
+        T(test_unreachable_server_exits_3_without_the_password),
+#undef T
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

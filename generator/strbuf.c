@@ -149,6 +149,8 @@ void strbuf_addchars(strbuf *sb, int c, size_t n)
 
 void strbuf_vaddf(strbuf *sb, const char *fmt, va_list ap)
 {
+    if (!fmt)
+        return; /* also tells gcc's -Wformat-truncation (under sanitizers) that fmt is set */
     va_list cp;
     va_copy(cp, ap);
     int n = vsnprintf(NULL, 0, fmt, cp);

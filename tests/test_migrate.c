@@ -261,6 +261,45 @@ static void test_crlf_and_bom_checkout_is_not_modified(void **state)
     assert_output(pgqc(f, &out, "migrate up"), 0, &out, "nothing to apply");
 }
 
+static void test_killed_runner_leaves_table_iff_row_and_rerun_completes(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "migrations/0001_long.up.sql",
+             "CREATE TABLE long_one (id int);\nSELECT pg_sleep(2);\n");
+    char *out;
+    int st = tu_runf(&out,
+                     "cd '%s' && ('%s' migrate up --database-url '%s' > run.log 2>&1 & "
+                     "pid=$!; sleep 0.7; kill -9 $pid; wait $pid; echo killed $?)",
+                     f->dir, tu_pgqc(), f->url);
+    assert_output(st, 0, &out, "killed 137");
+    assert_query(f,
+                 "SELECT (to_regclass('long_one') IS NULL) = (to_regclass('pgqc_migrations') IS "
+                 "NULL OR NOT EXISTS (SELECT FROM pgqc_migrations))",
+                 "t");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 1 migration");
+    assert_query(f, "SELECT to_regclass('long_one') IS NOT NULL", "t");
+    assert_query(f, APPLIED_VERSIONS, "1");
+}
+
+static void test_read_only_user_gets_a_clear_error(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    assert_output(pgqc(f, NULL, "migrate up --to 1"), 0, NULL, NULL);
+    PQclear(PQexec(admin, "DO $$ BEGIN CREATE ROLE reader LOGIN; EXCEPTION WHEN "
+                          "duplicate_object THEN NULL; END $$"));
+    PQclear(PQexec(f->pg, "GRANT SELECT ON pgqc_migrations TO reader"));
+    char *out;
+    int st = tu_runf(&out, "cd '%s' && '%s' migrate up --database-url '%s user=reader'", f->dir,
+                     tu_pgqc(), f->url);
+    assert_output(st, 1, &out,
+                  "0002_posts.up.sql:1:14: error: permission denied for schema public");
+    st = tu_runf(&out, "cd '%s' && '%s' migrate status --database-url '%s user=reader'", f->dir,
+                 tu_pgqc(), f->url);
+    assert_output(st, 0, &out, "pending");
+    assert_query(f, APPLIED_VERSIONS, "1");
+}
+
 /* ---- down ---------------------------------------------------------------------- */
 
 static void test_down_then_up_round_trips(void **state)
@@ -410,6 +449,8 @@ int main(void)
         T(test_missing_file_is_reported_and_blocks_up),
         T(test_dirty_no_transaction_migration_blocks_until_repaired),
         T(test_crlf_and_bom_checkout_is_not_modified),
+        T(test_killed_runner_leaves_table_iff_row_and_rerun_completes),
+        T(test_read_only_user_gets_a_clear_error),
         T(test_down_then_up_round_trips),
         T(test_down_refuses_up_only_migration_before_changing_anything),
         T(test_verify_passes_a_set_that_reverts_cleanly),

@@ -97,6 +97,47 @@ static int load_inputs(const common_opts *o, bool need_queries, inputs *in, diag
     return EXIT_OK;
 }
 
+/* The embedded database's options (generate, describe, run): see dbsource.h. */
+enum { OPT_NO_CACHE = 0x300, OPT_VERBOSE };
+#define CACHE_LONGOPTS                                                                             \
+    {"no-cache", no_argument, NULL, OPT_NO_CACHE},                                                 \
+    {                                                                                              \
+        "verbose", no_argument, NULL, OPT_VERBOSE                                                  \
+    }
+#define CACHE_HELP                                                                                 \
+    "  --no-cache            embedded database: do not use the cache of initialised\n"             \
+    "                        clusters and migrated templates ($PGQC_CACHE_DIR, else\n"             \
+    "                        $XDG_CACHE_HOME/pgqc or ~/.cache/pgqc)\n"                             \
+    "  --verbose             say what the embedded database reused or built\n"
+
+static dbsource_options db_options;
+static strbuf db_log = STRBUF_INIT;
+
+/* Handle --no-cache / --verbose; returns false when `c` is not one. */
+static bool cache_opt(int c)
+{
+    if (c == OPT_NO_CACHE)
+        db_options.no_cache = true;
+    else if (c == OPT_VERBOSE)
+        db_options.log = &db_log;
+    else
+        return false;
+    return true;
+}
+
+/* Print (for --verbose) what the embedded database did. */
+static void print_db_log(void)
+{
+    const char *line = db_log.buf;
+    while (line && *line) {
+        const char *nl = strchr(line, '\n');
+        int len = nl ? (int)(nl - line) : (int)strlen(line);
+        fprintf(stderr, "pgqc: %.*s\n", len, line);
+        line += len + (nl ? 1 : 0);
+    }
+    strbuf_release(&db_log);
+}
+
 /* Load, open the database, analyse. On EXIT_OK, *out holds the analysis. */
 static int analyse_project(const common_opts *o, inputs *in, analysis **out, diag_list *dl)
 {
@@ -105,7 +146,10 @@ static int analyse_project(const common_opts *o, inputs *in, analysis **out, dia
     if (st != EXIT_OK)
         return st;
     dbsource src;
-    dbsrc_status ds = dbsource_open(o->database_url, in->migrations, true, &src, dl);
+    dbsource_options dbo = db_options;
+    dbo.read_only = true; /* analysis only PREPAREs: the cached template will do */
+    dbsrc_status ds = dbsource_open_with(o->database_url, in->migrations, true, &dbo, &src, dl);
+    print_db_log();
     if (ds != DBSRC_OK)
         return status_for(ds);
     *out = analyze_queries(src.pg, in->files, in->nfiles, dl);
@@ -123,7 +167,7 @@ static const char generate_help[] =
     "\n"
     "  --out DIR             output directory (created if missing)\n"
     "  --name PREFIX         symbol prefix and file name stem (default: db)\n"
-    "  --depfile FILE        write a make/ninja depfile listing every input\n";
+    "  --depfile FILE        write a make/ninja depfile listing every input\n" CACHE_HELP;
 
 static void add_dep(strbuf *sb, const char *path)
 {
@@ -157,10 +201,11 @@ static int cmd_generate(int argc, char **argv)
                                              {"out", required_argument, NULL, OPT_OUT},
                                              {"name", required_argument, NULL, OPT_NAME},
                                              {"depfile", required_argument, NULL, OPT_DEPFILE},
+                                             CACHE_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (common_opt(&o, c, optarg))
+        if (common_opt(&o, c, optarg) || cache_opt(c))
             continue;
         switch (c) {
         case OPT_OUT: out = optarg; break;
@@ -236,7 +281,7 @@ static const char describe_help[] =
     "Print what pgqc inferred for every query: parameters and result columns\n"
     "with their types, nullability and why.\n"
     "\n"
-    "  --json                machine-readable output (the lock file's format)\n";
+    "  --json                machine-readable output (the lock file's format)\n" CACHE_HELP;
 
 static void print_table(const analysis *a)
 {
@@ -266,10 +311,11 @@ static int cmd_describe(int argc, char **argv)
     bool json = false;
     static const struct option longopts[] = {COMMON_LONGOPTS,
                                              {"json", no_argument, NULL, OPT_JSON},
+                                             CACHE_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (common_opt(&o, c, optarg))
+        if (common_opt(&o, c, optarg) || cache_opt(c))
             continue;
         switch (c) {
         case OPT_JSON: json = true; break;
@@ -308,15 +354,15 @@ static const char run_help[] =
     "\n"
     "Start the embedded throwaway PostgreSQL, apply the migrations, run\n"
     "COMMAND with DATABASE_URL pointing at it, then remove the database.\n"
-    "Exits with COMMAND's status.\n";
+    "Exits with COMMAND's status.\n\n" CACHE_HELP;
 
 static int cmd_run(int argc, char **argv)
 {
     common_opts o = {0};
-    static const struct option longopts[] = {COMMON_LONGOPTS, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {COMMON_LONGOPTS, CACHE_LONGOPTS, {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
-        if (common_opt(&o, c, optarg))
+        if (common_opt(&o, c, optarg) || cache_opt(c))
             continue;
         if (c == OPT_HELP) {
             printf("%s\n%s", run_help, common_help);
@@ -336,7 +382,8 @@ static int cmd_run(int argc, char **argv)
         return finish(&dl, st);
     }
     dbsource src;
-    dbsrc_status ds = dbsource_open(NULL, in.migrations, false, &src, &dl);
+    dbsrc_status ds = dbsource_open_with(NULL, in.migrations, false, &db_options, &src, &dl);
+    print_db_log();
     /* `run` always uses the embedded database: ignore DATABASE_URL. */
     (void)ds;
     if (ds != DBSRC_OK) {
@@ -349,7 +396,7 @@ static int cmd_run(int argc, char **argv)
     diag_list_print(&dl, stderr, use_color());
     pid_t pid = fork();
     if (pid == 0) {
-        setenv("DATABASE_URL", tmpdb_conninfo(src.embedded), 1);
+        setenv("DATABASE_URL", src.conninfo, 1);
         signal(SIGINT, SIG_DFL);
         signal(SIGTERM, SIG_DFL);
         execvp(argv[optind], argv + optind);

@@ -1,14 +1,33 @@
 /*
  * dbsource.c — choosing, connecting to, and preparing the database a
  * command works on (see dbsource.h).
+ *
+ * The cached embedded path, step by step (cache.h has the layout):
+ *   1. lock the cache entry for this server (waiting for another pgqc);
+ *   2. start the server on the cached cluster, running initdb first when
+ *      its marker is missing; a cluster that will not start is removed and
+ *      built again once;
+ *   3. connect to the template database of this migration set and check it
+ *      (marker present, pgqc_migrations matches the files); otherwise drop
+ *      it, create it, migrate it and write its marker;
+ *   4. read-only callers use the template (read-only sessions); others get
+ *      a copy, CREATE DATABASE ... TEMPLATE, dropped on close.
+ * Any failure of the cache itself falls back to a throwaway server; only
+ * a failing migration is the user's error.
  */
 #include "dbsource.h"
 #include "fsutil.h"
 #include "strbuf.h"
 
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* How long to wait for another pgqc using the same cache entry. */
+#define CACHE_WAIT_MS 20000
 
 const char *dbsource_url(const char *url)
 {
@@ -56,8 +75,7 @@ PGconn *dbsource_connect(const char *conninfo, diag_list *dl)
         strbuf_addstr(&msg, PQerrorMessage(pg));
         while (msg.len && (msg.buf[msg.len - 1] == '\n' || msg.buf[msg.len - 1] == ' '))
             strbuf_setlen(&msg, msg.len - 1);
-        diag_plain(dl, DIAG_ERROR, NULL, "cannot connect to the database (%s): %s", safe,
-                   msg.buf);
+        diag_plain(dl, DIAG_ERROR, NULL, "cannot connect to the database (%s): %s", safe, msg.buf);
         strbuf_release(&msg);
         free(safe);
         PQfinish(pg);
@@ -92,9 +110,9 @@ void dbsource_report_migrate(const pgqc_migrate_result *res, diag_list *dl)
                         col++;
                 }
                 size_t span = 0;
-                while (text[off + span] && text[off + span] != '\n' &&
-                       text[off + span] != ' ' && text[off + span] != '\r' &&
-                       text[off + span] != ';' && text[off + span] != '(')
+                while (text[off + span] && text[off + span] != '\n' && text[off + span] != ' ' &&
+                       text[off + span] != '\r' && text[off + span] != ';' &&
+                       text[off + span] != '(')
                     span++;
                 d = diag_at(dl, DIAG_ERROR, e->file, text, off, span ? span : 1, "%s",
                             e->message ? e->message : "migration failed");
@@ -145,8 +163,10 @@ static bool check_migrated(PGconn *pg, const pgqc_migration_set *set, diag_list 
                              "re-create the database");
             ok = false;
         } else if (PQgetvalue(rows, found, 2)[0] == 't') {
-            diag_plain(dl, DIAG_ERROR, m->up_name, "migration %" PRId64 " is dirty in the "
-                       "database (a no-transaction migration failed part-way)", m->version);
+            diag_plain(dl, DIAG_ERROR, m->up_name,
+                       "migration %" PRId64 " is dirty in the "
+                       "database (a no-transaction migration failed part-way)",
+                       m->version);
             ok = false;
         }
     }
@@ -163,34 +183,326 @@ static bool check_migrated(PGconn *pg, const pgqc_migration_set *set, diag_list 
     return ok;
 }
 
-dbsrc_status dbsource_open(const char *url, const pgqc_migration_set *set, bool require_migrated,
-                           dbsource *out, diag_list *dl)
+static void note(dbsource *out, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Milliseconds on a monotonic clock, for the timings in the log. */
+static double now_ms(void)
 {
-    memset(out, 0, sizeof *out);
-    url = dbsource_url(url);
-    if (url) {
-        out->pg = dbsource_connect(url, dl);
-        if (!out->pg)
-            return DBSRC_UNREACHABLE;
-        if (require_migrated && set && !check_migrated(out->pg, set, dl)) {
-            dbsource_close(out);
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Add a line to the caller's log, if it asked for one. */
+static void note(dbsource *out, const char *fmt, ...)
+{
+    if (!out->log)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_vaddf(out->log, fmt, ap);
+    va_end(ap);
+}
+
+/* Run a command on `pg`; false with *err (malloc'ed) when it fails. */
+static bool exec_ok(PGconn *pg, const char *sql, char **err)
+{
+    PGresult *r = PQexec(pg, sql);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+    if (!ok && err)
+        *err = xstrfmt("%s: %s", sql, PQresultErrorMessage(r));
+    PQclear(r);
+    return ok;
+}
+
+/* Does the database behind `pg` have exactly `set` applied (none dirty)? */
+static bool has_exactly(PGconn *pg, const pgqc_migration_set *set)
+{
+    size_t count = set ? set->count : 0;
+    PGresult *r = PQexec(pg, "SELECT version, checksum, dirty FROM pgqc_migrations "
+                             "ORDER BY version");
+    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
+        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+        bool none = count == 0 && state && strcmp(state, "42P01") == 0;
+        PQclear(r);
+        return none;
+    }
+    bool ok = (size_t)PQntuples(r) == count;
+    for (size_t i = 0; ok && i < count; i++) {
+        const pgqc_migration *m = &set->items[i];
+        ok = strtoll(PQgetvalue(r, (int)i, 0), NULL, 10) == m->version &&
+             strcmp(PQgetvalue(r, (int)i, 1), m->checksum) == 0 &&
+             PQgetvalue(r, (int)i, 2)[0] != 't';
+    }
+    PQclear(r);
+    return ok;
+}
+
+/* Connect without diagnostics (the cache handles its own failures). */
+static PGconn *connect_quiet(const char *conninfo)
+{
+    PGconn *pg = PQconnectdb(conninfo);
+    if (PQstatus(pg) != CONNECTION_OK) {
+        PQfinish(pg);
+        return NULL;
+    }
+    PQclear(PQexec(pg, "SET client_min_messages = warning"));
+    return pg;
+}
+
+/* Drop databases of `prefix` (LIKE pattern) except `keep`: leftovers of killed runs. */
+static void drop_leftovers(PGconn *admin, const char *pattern, const cache_entry *ce)
+{
+    char *sql = xstrfmt("SELECT datname FROM pg_database WHERE datname LIKE '%s'", pattern);
+    PGresult *r = PQexec(admin, sql);
+    free(sql);
+    for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); i++) {
+        const char *name = PQgetvalue(r, i, 0);
+        /* A template with a valid marker is in use, not a leftover. */
+        if (ce && strncmp(name, "pgqc_tpl_", 9) == 0 && cache_template_ready(ce, name + 9))
+            continue;
+        char *drop = xstrfmt("DROP DATABASE IF EXISTS \"%s\"", name);
+        exec_ok(admin, drop, NULL);
+        free(drop);
+    }
+    PQclear(r);
+}
+
+/* Build the template for `hash`: create, migrate, mark, prune old ones. */
+static dbsrc_status build_template(dbsource *out, PGconn *admin, const pgqc_migration_set *set,
+                                   const char *hash, const char *tpl, diag_list *dl, char **err)
+{
+    double t0 = now_ms();
+    cache_forget_template(&out->cache, hash);
+    drop_leftovers(admin, "pgqc\\_tpl\\_%", &out->cache);
+    char *drop = xstrfmt("DROP DATABASE IF EXISTS \"%s\"", tpl);
+    /* FILE_COPY: with fsync off, copying the files beats WAL-logging them. */
+    char *create = xstrfmt("CREATE DATABASE \"%s\"%s", tpl,
+                           PQserverVersion(admin) >= 150000 ? " STRATEGY = FILE_COPY" : "");
+    bool ok = exec_ok(admin, drop, err) && exec_ok(admin, create, err);
+    free(create);
+    if (!ok) {
+        free(drop);
+        return DBSRC_UNREACHABLE;
+    }
+    char *ci = tmpdb_conninfo_for(out->embedded, tpl);
+    PGconn *pg = connect_quiet(ci);
+    free(ci);
+    if (!pg) {
+        *err = xstrfmt("cannot connect to the new template database %s", tpl);
+        free(drop);
+        return DBSRC_UNREACHABLE;
+    }
+    if (set) {
+        pgqc_migrate_result res = pgqc_migrate_up(pg, set, NULL);
+        if (!res.success) {
+            dbsource_report_migrate(&res, dl);
+            pgqc_migrate_result_free(&res);
+            PQfinish(pg);
+            exec_ok(admin, drop, NULL);
+            free(drop);
             return DBSRC_MIGRATION;
         }
-        return DBSRC_OK;
+        pgqc_migrate_result_free(&res);
     }
+    PQfinish(pg);
+    free(drop);
+    if (!cache_mark_template(&out->cache, hash, err))
+        return DBSRC_UNREACHABLE;
+    note(out, "cache: built the template database %s for this migration set (%.0f ms)\n", tpl,
+         now_ms() - t0);
+    size_t nstale = 0;
+    char **stale = cache_stale_templates(&out->cache, CACHE_KEEP_TEMPLATES, &nstale);
+    for (size_t i = 0; i < nstale; i++) {
+        cache_forget_template(&out->cache, stale[i]);
+        char *name = cache_template_name(stale[i]);
+        char *sql = xstrfmt("DROP DATABASE IF EXISTS \"%s\"", name);
+        exec_ok(admin, sql, NULL);
+        note(out, "cache: dropped the least recently used template %s\n", name);
+        free(sql);
+        free(name);
+        free(stale[i]);
+    }
+    free(stale);
+    return DBSRC_OK;
+}
+
+/* Start the server on the cached cluster (steps 1-2). False: fall back, *err says why. */
+static bool start_cached_server(dbsource *out, const char *root, const char *bindir, char **err)
+{
+    bool waited = false;
+    double tw = now_ms();
+    if (!cache_open(root, bindir, CACHE_WAIT_MS, &out->cache, &waited, err))
+        return false;
+    if (waited)
+        note(out,
+             "cache: waited %.0f ms for the cache lock (another pgqc, or the previous run's "
+             "server still stopping)\n",
+             now_ms() - tw);
+    bool cold = !cache_cluster_ready(&out->cache);
+    if (cold)
+        cache_forget_cluster(&out->cache);
+    double t0 = now_ms();
+    for (int attempt = 0;; attempt++) {
+        tmpdb_options to = {bindir, out->cache.datadir, cold, out->cache.lockfd};
+        tmpdb_failure why;
+        char *serr = NULL;
+        out->embedded = tmpdb_start_with(&to, &serr, &why);
+        if (out->embedded)
+            break;
+        if (cold || attempt > 0) {
+            *err = serr;
+            return false;
+        }
+        note(out, "cache: the cached cluster %s did not start; rebuilding it (%s)\n",
+             out->cache.datadir, serr);
+        free(serr);
+        cache_forget_cluster(&out->cache);
+        cold = true;
+    }
+    if (cold) {
+        char *merr = NULL;
+        if (!cache_mark_cluster(&out->cache, &merr)) {
+            *err = merr;
+            return false;
+        }
+        note(out, "cache: initialised the cluster %s (initdb and start: %.0f ms)\n",
+             out->cache.datadir, now_ms() - t0);
+    } else {
+        note(out, "cache: reusing the cluster %s (start: %.0f ms)\n", out->cache.datadir,
+             now_ms() - t0);
+    }
+    return true;
+}
+
+/* The cached embedded default; DBSRC_CONFIG means "cache unusable: fall back". */
+static dbsrc_status open_cached(const pgqc_migration_set *set, const dbsource_options *opt,
+                                const char *bindir, dbsource *out, diag_list *dl, char **err)
+{
+    char *root = cache_root(err);
+    if (!root)
+        return DBSRC_CONFIG;
+    bool started = start_cached_server(out, root, bindir, err);
+    free(root);
+    if (!started)
+        return DBSRC_CONFIG;
+
+    char hash[17];
+    cache_migration_hash(set, hash);
+    char *tpl = cache_template_name(hash);
+    char *tplci = tmpdb_conninfo_for(out->embedded, tpl);
+    char *ro_ci = xstrfmt("%s options='-c default_transaction_read_only=on'", tplci);
+    PGconn *admin = NULL, *pg = NULL;
+    dbsrc_status st = DBSRC_OK;
+    if (cache_template_ready(&out->cache, hash))
+        pg = connect_quiet(ro_ci);
+    if (pg && has_exactly(pg, set)) {
+        note(out, "cache: reusing the template database %s\n", tpl);
+    } else {
+        if (pg) {
+            PQfinish(pg);
+            pg = NULL;
+            note(out,
+                 "cache: the template database %s does not match the "
+                 "migrations; rebuilding it\n",
+                 tpl);
+        }
+        admin = connect_quiet(tmpdb_conninfo(out->embedded));
+        st = admin ? build_template(out, admin, set, hash, tpl, dl, err) : DBSRC_UNREACHABLE;
+        if (!admin)
+            *err = xstrdup("cannot connect to the cached server");
+    }
+    if (st == DBSRC_OK && opt->read_only) {
+        out->conninfo = xstrdup(ro_ci);
+    } else if (st == DBSRC_OK) {
+        if (pg)
+            PQfinish(pg);
+        pg = NULL;
+        if (!admin)
+            admin = connect_quiet(tmpdb_conninfo(out->embedded));
+        out->scratch_db = xstrfmt("pgqc_run_%ld", (long)getpid());
+        char *create =
+            xstrfmt("CREATE DATABASE \"%s\" TEMPLATE \"%s\"%s", out->scratch_db, tpl,
+                    admin && PQserverVersion(admin) >= 150000 ? " STRATEGY = FILE_COPY" : "");
+        if (admin)
+            drop_leftovers(admin, "pgqc\\_run\\_%", NULL);
+        if (!admin || !exec_ok(admin, create, err)) {
+            if (!admin)
+                *err = xstrdup("cannot connect to the cached server");
+            free(out->scratch_db);
+            out->scratch_db = NULL;
+            st = DBSRC_UNREACHABLE;
+        } else {
+            out->conninfo = tmpdb_conninfo_for(out->embedded, out->scratch_db);
+            note(out, "cache: copied it to the database %s for this run\n", out->scratch_db);
+        }
+        free(create);
+    }
+    if (admin)
+        PQfinish(admin);
+    if (pg)
+        PQfinish(pg);
+    free(ro_ci);
+    free(tplci);
+    free(tpl);
+    if (st == DBSRC_UNREACHABLE)
+        st = DBSRC_CONFIG; /* the cache failed, not the user: fall back */
+    return st;
+}
+
+/* The embedded default: cached when possible, else a throwaway server. */
+static dbsrc_status open_embedded(const pgqc_migration_set *set, const dbsource_options *opt,
+                                  dbsource *out, diag_list *dl)
+{
     char *err = NULL;
+    char *bindir = tmpdb_find_bindir(&err);
+    if (!bindir) {
+        diag *d = diag_plain(dl, DIAG_ERROR, NULL, "cannot start the embedded PostgreSQL: %s", err);
+        diag_set_hint(d, "install the server (Debian: apt-get install postgresql-15), set "
+                         "PGQC_PG_BINDIR, or pass --database-url");
+        free(err);
+        return DBSRC_UNREACHABLE;
+    }
+    if (opt->no_cache) {
+        note(out, "cache: not used (--no-cache)\n");
+    } else {
+        dbsrc_status st = open_cached(set, opt, bindir, out, dl, &err);
+        if (st == DBSRC_OK) {
+            out->pg = dbsource_connect(out->conninfo, dl);
+            free(bindir);
+            if (!out->pg) {
+                dbsource_close(out);
+                return DBSRC_UNREACHABLE;
+            }
+            return DBSRC_OK;
+        }
+        if (st == DBSRC_MIGRATION) {
+            free(bindir);
+            dbsource_close(out);
+            return st;
+        }
+        note(out, "cache: not used: %s; using a throwaway server\n", err ? err : "unknown error");
+        free(err);
+        err = NULL;
+        free(out->conninfo);
+        out->conninfo = NULL;
+        tmpdb_release(out->embedded);
+        out->embedded = NULL;
+        cache_close(&out->cache);
+    }
+    free(bindir);
     tmpdb_failure why;
     out->embedded = tmpdb_start(&err, &why);
     if (!out->embedded) {
-        diag *d = diag_plain(dl, DIAG_ERROR, NULL, "cannot start the embedded PostgreSQL: %s",
-                             err);
+        diag *d = diag_plain(dl, DIAG_ERROR, NULL, "cannot start the embedded PostgreSQL: %s", err);
         if (why == TMPDB_NO_BINARIES)
             diag_set_hint(d, "install the server (Debian: apt-get install postgresql-15), set "
                              "PGQC_PG_BINDIR, or pass --database-url");
         free(err);
         return DBSRC_UNREACHABLE;
     }
-    out->pg = dbsource_connect(tmpdb_conninfo(out->embedded), dl);
+    out->conninfo = xstrdup(tmpdb_conninfo(out->embedded));
+    out->pg = dbsource_connect(out->conninfo, dl);
     if (!out->pg) {
         dbsource_close(out);
         return DBSRC_UNREACHABLE;
@@ -208,11 +520,56 @@ dbsrc_status dbsource_open(const char *url, const pgqc_migration_set *set, bool 
     return DBSRC_OK;
 }
 
+dbsrc_status dbsource_open(const char *url, const pgqc_migration_set *set, bool require_migrated,
+                           dbsource *out, diag_list *dl)
+{
+    dbsource_options opt = {0};
+    return dbsource_open_with(url, set, require_migrated, &opt, out, dl);
+}
+
+dbsrc_status dbsource_open_with(const char *url, const pgqc_migration_set *set,
+                                bool require_migrated, const dbsource_options *opt, dbsource *out,
+                                diag_list *dl)
+{
+    memset(out, 0, sizeof *out);
+    out->cache.lockfd = -1;
+    out->log = opt->log;
+    url = dbsource_url(url);
+    if (url) {
+        out->pg = dbsource_connect(url, dl);
+        if (!out->pg)
+            return DBSRC_UNREACHABLE;
+        if (require_migrated && set && !check_migrated(out->pg, set, dl)) {
+            dbsource_close(out);
+            return DBSRC_MIGRATION;
+        }
+        return DBSRC_OK;
+    }
+    return open_embedded(set, opt, out, dl);
+}
+
 void dbsource_close(dbsource *src)
 {
     if (src->pg)
         PQfinish(src->pg);
-    tmpdb_stop(src->embedded);
     src->pg = NULL;
+    if (src->scratch_db && src->embedded) {
+        PGconn *admin = connect_quiet(tmpdb_conninfo(src->embedded));
+        if (admin) {
+            char *drop = xstrfmt("DROP DATABASE IF EXISTS \"%s\"", src->scratch_db);
+            exec_ok(admin, drop, NULL);
+            free(drop);
+            PQfinish(admin);
+        }
+    }
+    if (src->cache.lockfd >= 0)
+        tmpdb_release(src->embedded); /* the watchdog unlocks the entry once stopped */
+    else
+        tmpdb_stop(src->embedded);
     src->embedded = NULL;
+    cache_close(&src->cache);
+    free(src->scratch_db);
+    src->scratch_db = NULL;
+    free(src->conninfo);
+    src->conninfo = NULL;
 }

@@ -4,8 +4,14 @@
  * Either the server the user named (--database-url / DATABASE_URL), used
  * as it is — pgqc never changes it here, and a database with pending or
  * modified migrations is an error, since its schema would not match the
- * files — or, with neither given, the embedded default: a throwaway server
- * (tmpdb.h) with every migration applied.
+ * files — or, with neither given, the embedded default: a server with
+ * every migration applied. The embedded default uses the cache (cache.h)
+ * when it can: the cached cluster, started in place, and the template
+ * database of this migration set, built on first use; a caller that only
+ * reads (analysis PREPAREs, it never executes) gets the template itself,
+ * others a fresh copy of it. When the cache is disabled (--no-cache) or
+ * unusable it falls back to a throwaway server (tmpdb.h) as before. What it
+ * did can be described, one line each, in a caller's strbuf (`--verbose`).
  *
  * Failures are reported as diagnostics with an exit class: DBSRC_CONFIG
  * (exit 2), DBSRC_UNREACHABLE (exit 3), DBSRC_MIGRATION (exit 1).
@@ -16,7 +22,9 @@
 #include <libpq-fe.h>
 #include <pgqc/migrate.h>
 
+#include "cache.h"
 #include "diag.h"
+#include "strbuf.h"
 #include "tmpdb.h"
 
 typedef enum dbsrc_status {
@@ -29,7 +37,18 @@ typedef enum dbsrc_status {
 typedef struct dbsource {
     PGconn *pg;
     tmpdb *embedded;   /* NULL when using the user's server */
+    char *conninfo;    /* embedded: connection string of pg's database */
+    cache_entry cache; /* embedded and cached: the locked cache entry (lockfd -1 otherwise) */
+    char *scratch_db;  /* cached, not read-only: the copy made for this run, dropped on close */
+    strbuf *log;       /* from dbsource_options (not owned); NULL: no log */
 } dbsource;
+
+/* Choices for dbsource_open_with(). Zero-initialise, then set. */
+typedef struct dbsource_options {
+    bool no_cache;  /* embedded: always a throwaway server (--no-cache) */
+    bool read_only; /* the caller never writes: the cached template may be used directly */
+    strbuf *log;    /* when set: receives what the embedded default did, one line each */
+} dbsource_options;
 
 /*
  * Open the database for a command. `url` is the --database-url value or
@@ -40,10 +59,19 @@ typedef struct dbsource {
 dbsrc_status dbsource_open(const char *url, const pgqc_migration_set *set, bool require_migrated,
                            dbsource *out, diag_list *dl);
 
+/* dbsource_open() with options (dbsource_open uses all defaults). */
+dbsrc_status dbsource_open_with(const char *url, const pgqc_migration_set *set,
+                                bool require_migrated, const dbsource_options *opt, dbsource *out,
+                                diag_list *dl);
+
 /* Connect to `conninfo`; on failure a diagnostic (password never shown). */
 PGconn *dbsource_connect(const char *conninfo, diag_list *dl);
 
-/* Close the connection and stop the embedded server, if any. */
+/*
+ * Close the connection and stop the embedded server, if any. A cached
+ * server is only asked to stop: its watchdog completes the shutdown and
+ * then unlocks the cache entry, so pgqc need not wait for it.
+ */
 void dbsource_close(dbsource *src);
 
 /* The URL to use: `url` when given, else $DATABASE_URL, else NULL. */

@@ -10,6 +10,11 @@
  * pipe. When the pipe reaches EOF the watchdog kills those processes
  * (SIGQUIT: immediate shutdown, then SIGKILL), waits for them to vanish and
  * removes the directory tree.
+ *
+ * With a persistent data directory (the cache) the temp dir holds only the
+ * socket and logs; the watchdog asks for a fast shutdown (SIGINT, a clean
+ * checkpoint) first, escalating to SIGQUIT and SIGKILL only when the server
+ * does not stop, and it keeps the cache lock open until the server is gone.
  */
 #include "tmpdb.h"
 #include "fsutil.h"
@@ -32,11 +37,11 @@
 #include <unistd.h>
 
 struct tmpdb {
-    char *dir;       /* private temp dir: data/, sock/, *.log */
+    char *dir; /* private temp dir: sock/, *.log, and data/ when throwaway */
     char *sockdir;
     char *conninfo;
     pid_t watchdog;
-    int pipe_w;      /* write end: closing it triggers cleanup */
+    int pipe_w; /* write end: closing it triggers cleanup */
     pid_t server;
 };
 
@@ -106,12 +111,26 @@ char *tmpdb_find_bindir(char **err)
 
 /* ---- the watchdog ------------------------------------------------------- */
 
+/* Is `pid` running? A zombie (exited, not yet reaped by pgqc) is not. */
 static bool alive(pid_t pid)
 {
-    return kill(pid, 0) == 0 || errno == EPERM;
+    if (!(kill(pid, 0) == 0 || errno == EPERM))
+        return false;
+    char path[64], buf[256];
+    snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return true;
+    ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (n <= 0)
+        return true;
+    buf[n] = '\0';
+    const char *rp = strrchr(buf, ')'); /* "pid (comm) S ..." */
+    return !(rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X'));
 }
 
-static void watchdog_main(int rfd, const char *dir)
+static void watchdog_main(int rfd, const char *dir, bool graceful)
 {
     pid_t pids[16];
     int npids = 0;
@@ -137,15 +156,21 @@ static void watchdog_main(int rfd, const char *dir)
             buf[have] = '\0';
         }
     }
+    /* Graceful: fast shutdown, immediate after 5 s, kill after 8 s. Else
+     * immediate at once, kill after 3 s. Give up waiting after 10 s. */
+    int quit_at = graceful ? 500 : 0, kill_at = graceful ? 800 : 300;
     for (int i = 0; i < npids; i++)
-        kill(pids[i], SIGQUIT);
-    for (int t = 0; t < 500; t++) { /* up to 5 s */
+        kill(pids[i], graceful ? SIGINT : SIGQUIT);
+    for (int t = 0; t < 1000; t++) {
         bool any = false;
         for (int i = 0; i < npids; i++)
             any = any || alive(pids[i]);
         if (!any)
             break;
-        if (t == 300)
+        if (t > 0 && t == quit_at)
+            for (int i = 0; i < npids; i++)
+                kill(pids[i], SIGQUIT);
+        if (t == kill_at)
             for (int i = 0; i < npids; i++)
                 kill(pids[i], SIGKILL);
         sleep_ms(10);
@@ -174,6 +199,8 @@ typedef struct run_as {
 static bool pick_user(run_as *ra, char **err)
 {
     ra->drop = geteuid() == 0;
+    ra->uid = geteuid();
+    ra->gid = getegid();
     if (!ra->drop)
         return true;
     const char *const names[] = {"postgres", "nobody"};
@@ -250,10 +277,82 @@ static void chown_tree(const char *path, const run_as *ra)
     }
 }
 
+/* Run initdb into `datadir` (it must not exist), as the server user. */
+static bool run_initdb(tmpdb *db, const run_as *ra, const char *bindir, char *datadir,
+                       const char *initlog, char **err)
+{
+    char *initdb = xstrfmt("%s/initdb", bindir);
+    char *argv_init[] = {initdb, "-D", datadir, "-A",         "trust",     "-U",
+                         "pgqc", "-E", "UTF8",  "--locale=C", "--no-sync", "--no-instructions",
+                         NULL};
+    pid_t ip = spawn(ra, argv_init, initlog);
+    if (ip > 0)
+        tell_watchdog(db, ip);
+    int st = 0;
+    bool ok = ip > 0 && waitpid(ip, &st, 0) == ip && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    if (!ok) {
+        char *tail = log_tail(initlog);
+        *err = xstrfmt("initdb failed (%s):\n%s", initdb, tail);
+        free(tail);
+    }
+    free(initdb);
+    return ok;
+}
+
+bool tmpdb_server_user(uid_t *uid, gid_t *gid, bool *drop, char **err)
+{
+    run_as ra;
+    if (!pick_user(&ra, err))
+        return false;
+    *uid = ra.uid;
+    *gid = ra.gid;
+    *drop = ra.drop;
+    return true;
+}
+
+bool tmpdb_prepare_dir(const char *dir, char **err)
+{
+    run_as ra;
+    if (!pick_user(&ra, err))
+        return false;
+    if (!ra.drop) {
+        if (access(dir, W_OK | X_OK) == 0)
+            return true;
+        *err = xstrfmt("cannot write to %s: %s", dir, strerror(errno));
+        return false;
+    }
+    if (chown(dir, ra.uid, ra.gid) != 0) {
+        *err = xstrfmt("cannot give %s to the server user: %s", dir, strerror(errno));
+        return false;
+    }
+    /* Ask as the server user: every parent must be searchable for it. */
+    pid_t pid = fork();
+    if (pid == 0) {
+        if (setgroups(0, NULL) != 0 || setgid(ra.gid) != 0 || setuid(ra.uid) != 0)
+            _exit(2);
+        _exit(access(dir, W_OK | X_OK) == 0 ? 0 : 1);
+    }
+    int st = 0;
+    if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
+        struct passwd *pw = getpwuid(ra.uid);
+        *err = xstrfmt("the server user \"%s\" cannot reach %s (a parent directory is "
+                       "private)",
+                       pw ? pw->pw_name : "?", dir);
+        return false;
+    }
+    return true;
+}
+
 tmpdb *tmpdb_start(char **err, tmpdb_failure *why)
 {
+    tmpdb_options opt = {NULL, NULL, false, -1};
+    return tmpdb_start_with(&opt, err, why);
+}
+
+tmpdb *tmpdb_start_with(const tmpdb_options *opt, char **err, tmpdb_failure *why)
+{
     *why = TMPDB_FAILED;
-    char *bindir = tmpdb_find_bindir(err);
+    char *bindir = opt->bindir ? xstrdup(opt->bindir) : tmpdb_find_bindir(err);
     if (!bindir) {
         *why = TMPDB_NO_BINARIES;
         return NULL;
@@ -291,9 +390,9 @@ tmpdb *tmpdb_start(char **err, tmpdb_failure *why)
         signal(SIGHUP, SIG_IGN);
         /* Close everything else we inherited (e.g. the libpq sockets of the parent). */
         for (int fd = 3; fd < 1024; fd++)
-            if (fd != pfd[0])
+            if (fd != pfd[0] && fd != opt->hold_fd)
                 close(fd);
-        watchdog_main(pfd[0], db->dir);
+        watchdog_main(pfd[0], db->dir, opt->datadir != NULL);
     }
     close(pfd[0]);
     db->pipe_w = pfd[1];
@@ -304,7 +403,7 @@ tmpdb *tmpdb_start(char **err, tmpdb_failure *why)
         goto fail_nowatch;
     }
 
-    char *datadir = xstrfmt("%s/data", db->dir);
+    char *datadir = opt->datadir ? xstrdup(opt->datadir) : xstrfmt("%s/data", db->dir);
     char *initlog = xstrfmt("%s/initdb.log", db->dir);
     char *serverlog = xstrfmt("%s/server.log", db->dir);
     if (mkdir(db->sockdir, 0700) != 0) {
@@ -314,23 +413,8 @@ tmpdb *tmpdb_start(char **err, tmpdb_failure *why)
     chown_tree(db->dir, &ra);
     chown_tree(db->sockdir, &ra);
 
-    char *initdb = xstrfmt("%s/initdb", bindir);
-    char *argv_init[] = {initdb,   "-D",         datadir,   "-A",
-                         "trust",  "-U",         "pgqc",    "-E",
-                         "UTF8",   "--locale=C", "--no-sync", "--no-instructions",
-                         NULL};
-    pid_t ip = spawn(&ra, argv_init, initlog);
-    if (ip > 0)
-        tell_watchdog(db, ip);
-    int st = 0;
-    if (ip < 0 || waitpid(ip, &st, 0) < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        char *tail = log_tail(initlog);
-        *err = xstrfmt("initdb failed (%s):\n%s", initdb, tail);
-        free(tail);
-        free(initdb);
+    if ((!opt->datadir || opt->initdb) && !run_initdb(db, &ra, bindir, datadir, initlog, err))
         goto fail;
-    }
-    free(initdb);
 
     char *postgres = xstrfmt("%s/postgres", bindir);
     char *kopt = xstrfmt("unix_socket_directories=%s", db->sockdir);
@@ -416,6 +500,18 @@ const char *tmpdb_conninfo(const tmpdb *db)
 char *tmpdb_conninfo_for(const tmpdb *db, const char *dbname)
 {
     return xstrfmt("host=%s port=5432 user=pgqc dbname=%s", db->sockdir, dbname);
+}
+
+void tmpdb_release(tmpdb *db)
+{
+    if (!db)
+        return;
+    if (db->pipe_w >= 0)
+        close(db->pipe_w);
+    free(db->dir);
+    free(db->sockdir);
+    free(db->conninfo);
+    free(db);
 }
 
 void tmpdb_stop(tmpdb *db)

@@ -12,11 +12,19 @@
  * (normally, on error, on SIGINT/SIGTERM, even on SIGKILL) the pipe closes
  * and the watchdog stops the server and removes the directory.
  * tmpdb_stop() triggers the same and waits until it is done.
+ *
+ * tmpdb_start_with() can instead run the server on a persistent data
+ * directory (the cache, cache.h): then only the socket directory is
+ * temporary, the watchdog stops the server with a fast (clean) shutdown,
+ * never touches the data directory, and keeps `hold_fd` (the cache lock)
+ * open until the server is gone, so the next user of the cluster cannot
+ * start before this server has stopped.
  */
 #ifndef PGQC_TMPDB_H
 #define PGQC_TMPDB_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 typedef struct tmpdb tmpdb;
 
@@ -36,6 +44,31 @@ char *tmpdb_find_bindir(char **err);
 /* Start a throwaway server; NULL with *err (malloc'ed) and *why on failure. */
 tmpdb *tmpdb_start(char **err, tmpdb_failure *why);
 
+/* How to start a server on a persistent data directory. */
+typedef struct tmpdb_options {
+    const char *bindir;  /* server binaries; NULL: tmpdb_find_bindir() */
+    const char *datadir; /* used in place; NULL: a throwaway one (tmpdb_start) */
+    bool initdb;         /* run initdb into datadir first (it must not exist) */
+    int hold_fd;         /* kept open by the watchdog until the server is gone; -1: none */
+} tmpdb_options;
+
+/* Start a server as `opt` says; NULL with *err (malloc'ed) and *why on failure. */
+tmpdb *tmpdb_start_with(const tmpdb_options *opt, char **err, tmpdb_failure *why);
+
+/*
+ * The user the server runs as: pgqc's own when not root, else "postgres"
+ * (or "nobody"). *drop tells whether it differs from pgqc's. False with
+ * *err when running as root and no such user exists.
+ */
+bool tmpdb_server_user(uid_t *uid, gid_t *gid, bool *drop, char **err);
+
+/*
+ * Make `dir` (created by the caller) owned by the server user when pgqc
+ * runs as root, and check that the server user can create files in it
+ * (every parent must be searchable). False with *err when it cannot.
+ */
+bool tmpdb_prepare_dir(const char *dir, char **err);
+
 /* libpq connection string for the server's "postgres" database. */
 const char *tmpdb_conninfo(const tmpdb *db);
 
@@ -44,5 +77,12 @@ char *tmpdb_conninfo_for(const tmpdb *db, const char *dbname);
 
 /* Stop the server, remove its directory, wait for both. NULL is fine. */
 void tmpdb_stop(tmpdb *db);
+
+/*
+ * Tell the watchdog to stop the server and return at once: the watchdog
+ * finishes the shutdown (and releases hold_fd) after pgqc has moved on or
+ * exited. NULL is fine.
+ */
+void tmpdb_release(tmpdb *db);
 
 #endif

@@ -8,7 +8,9 @@
 #include "cmd_migrate.h"
 #include "cliutil.h"
 #include "dbsource.h"
+#include "emit_c.h"
 #include "fsutil.h"
+#include "migrate_embed.h"
 #include "migrate_files.h"
 #include "migrate_lint.h"
 #include "migrate_verify.h"
@@ -30,6 +32,8 @@ typedef struct mig_args {
     bool json, strict, force, seed, has_steps;
     const char *seeds;
     const char *name; /* `migrate new NAME` */
+    const char *out;  /* `migrate embed --out DIR` */
+    const char *prefix;
 } mig_args;
 
 static const char migrate_help[] =
@@ -47,6 +51,8 @@ static const char migrate_help[] =
     "                                down all, up; both schemas must be identical\n"
     "  reset [--force] [--seed]      drop everything and re-apply (throwaway databases\n"
     "                                only, unless --force)\n"
+    "  embed --out DIR [--name P]    write DIR/P_migrations.{h,c}: the set as C, for\n"
+    "                                applications that migrate themselves (P: db)\n"
     "\n"
     "up, down, status, repair and reset work on --database-url / DATABASE_URL.\n"
     "Each migration commits with its row in pgqc_migrations; an advisory lock\n"
@@ -104,6 +110,12 @@ static int handle_opt(mig_args *a, int c, const char *cmd, const char *help)
     case OPT_SEEDS:
         a->seeds = optarg;
         return -1;
+    case OPT_OUT:
+        a->out = optarg;
+        return -1;
+    case OPT_NAME:
+        a->prefix = optarg;
+        return -1;
     case OPT_HELP:
         printf("%s\n%s", help, common_help);
         return EXIT_OK;
@@ -144,6 +156,8 @@ static int parse_args(int argc, char **argv, const char *cmd, const struct optio
 #define O_FORCE  {"force", no_argument, NULL, OPT_FORCE},
 #define O_SEED   {"seed", no_argument, NULL, OPT_SEED},
 #define O_SEEDS  {"seeds", required_argument, NULL, OPT_SEEDS},
+#define O_OUT    {"out", required_argument, NULL, OPT_OUT},
+#define O_NAME   {"name", required_argument, NULL, OPT_NAME},
 
 /* ---- the database side ------------------------------------------------- */
 
@@ -425,6 +439,52 @@ static int migrate_verify(int argc, char **argv)
     return finish(&dl, st);
 }
 
+/* Write DIR/P_migrations.h and .c for the loaded set. */
+static bool write_embedded(const pgqc_migration_set *set, const char *dir, const char *prefix,
+                           diag_list *dl)
+{
+    strbuf h = STRBUF_INIT, c = STRBUF_INIT;
+    migrate_embed(set, prefix, &h, &c);
+    char *err = NULL, *hpath = xstrfmt("%s/%s_migrations.h", dir, prefix);
+    char *cpath = xstrfmt("%s/%s_migrations.c", dir, prefix);
+    bool changed;
+    bool ok = fs_mkdirs(dir, false, &err) &&
+              fs_write_if_changed(hpath, h.buf, h.len, &changed, &err) &&
+              fs_write_if_changed(cpath, c.buf, c.len, &changed, &err);
+    if (ok)
+        printf("wrote %s and %s (%zu migrations)\n", hpath, cpath, set->count);
+    else
+        diag_plain(dl, DIAG_ERROR, NULL, "%s", err);
+    free(err);
+    free(hpath);
+    free(cpath);
+    strbuf_release(&h);
+    strbuf_release(&c);
+    return ok;
+}
+
+static int migrate_embed_cmd(int argc, char **argv)
+{
+    OPTS(O_OUT O_NAME);
+    mig_args a;
+    int st = parse_args(argc, argv, "migrate embed", longopts, 0, &a);
+    if (st >= 0)
+        return st;
+    free(a.common.queries);
+    const char *prefix = a.prefix ? a.prefix : "db";
+    if (!a.out)
+        return usage_error("migrate embed", "--out DIR is required");
+    if (!c_ident_ok(prefix))
+        return usage_error("migrate embed", "--name \"%s\" is not a valid C identifier", prefix);
+    diag_list dl = DIAG_LIST_INIT;
+    pgqc_migration_set *set = NULL;
+    st = load_set(a.common.migrations, &set, &dl);
+    if (st == EXIT_OK && !write_embedded(set, a.out, prefix, &dl))
+        st = EXIT_ERRORS;
+    pgqc_migration_set_free(set);
+    return finish(&dl, st);
+}
+
 /* ---- reset and seed ---------------------------------------------------------- */
 
 /* Read the .sql files of DIR in name order into names/texts; false with a diag. */
@@ -549,7 +609,7 @@ static const struct {
 } subcommands[] = {
     {"new", migrate_new},       {"lint", migrate_lint},     {"up", migrate_up},
     {"down", migrate_down},     {"status", migrate_status}, {"repair", migrate_repair},
-    {"verify", migrate_verify}, {"reset", migrate_reset},
+    {"verify", migrate_verify}, {"reset", migrate_reset},   {"embed", migrate_embed_cmd},
 };
 
 int cmd_migrate(int argc, char **argv)

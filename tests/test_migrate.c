@@ -426,6 +426,52 @@ static void test_reset_refuses_non_throwaway_and_seed_rolls_back(void **state)
     assert_query(f, "SELECT count(*) FROM users", "0");
 }
 
+static const char self_migrating_app[] =
+    "#include \"app_migrations.h\"\n"
+    "#include <stdio.h>\n"
+    "int main(int argc, char **argv)\n"
+    "{\n"
+    "    (void)argc;\n"
+    "    PGconn *pg = PQconnectdb(argv[1]);\n"
+    "    pgqc_migration_set *set;\n"
+    "    pgqc_migrate_result res;\n"
+    "    if (!app_migrations(&set, &res))\n"
+    "        return 2;\n"
+    "    pgqc_migrate_result_free(&res);\n"
+    "    res = pgqc_migrate_up(pg, set, NULL);\n"
+    "    printf(\"success=%d executed=%zu\\n\", res.success, res.executed);\n"
+    "    pgqc_migrate_result_free(&res);\n"
+    "    pgqc_migration_set_free(set);\n"
+    "    PQfinish(pg);\n"
+    "    return 0;\n"
+    "}\n";
+
+static void test_embedded_migrations_let_an_application_migrate_itself(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    tu_write(f->dir, "migrations/0004_index.up.sql",
+             "-- pgqc:no-transaction\n"
+             "CREATE INDEX CONCURRENTLY users_age ON users (age);\n"
+             "CREATE INDEX CONCURRENTLY posts_author ON posts (author);\n");
+    tu_write(f->dir, "app/main.c", self_migrating_app);
+    char *out;
+    assert_output(
+        tu_runf(&out, "cd '%s' && '%s' migrate embed --out app --name app", f->dir, tu_pgqc()), 0,
+        &out, "app/app_migrations.c");
+    /* libpgqc sits in the build tree next to the pgqc under test. */
+    int st = tu_runf(&out,
+                     "cd '%s' && b=$(dirname $(dirname '%s')) && cc -std=c11 -Wall -Wextra "
+                     "-Wpedantic -Werror -I'%s/include' $(pkg-config --cflags libpq) app/main.c "
+                     "app/app_migrations.c -L$b/runtime -lpgqc $(pkg-config --libs libpq) -o "
+                     "app/app && LD_LIBRARY_PATH=$b/runtime ./app/app '%s'",
+                     f->dir, tu_pgqc(),
+                     getenv("PGQC_SOURCE_ROOT") ? getenv("PGQC_SOURCE_ROOT") : ".", f->url);
+    assert_output(st, 0, &out, "success=1 executed=4");
+    assert_query(f, APPLIED_VERSIONS, "1,2,3,4");
+    assert_query(f, "SELECT to_regclass('posts_author') IS NOT NULL", "t");
+}
+
 static void test_unreachable_server_exits_3_without_the_password(void **state)
 {
     fixture *f = *state;
@@ -459,6 +505,7 @@ int main(void)
         T(test_lint_warnings_fail_only_with_strict),
         T(test_new_follows_existing_width_and_refuses_bad_names),
         T(test_reset_refuses_non_throwaway_and_seed_rolls_back),
+        T(test_embedded_migrations_let_an_application_migrate_itself),
         T(test_unreachable_server_exits_3_without_the_password),
 #undef T
     };

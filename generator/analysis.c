@@ -28,10 +28,28 @@ void an_query_clear(an_query *q)
     memset(q, 0, sizeof *q);
 }
 
+const an_type *analysis_type(const analysis *a, pg_oid oid)
+{
+    for (size_t i = 0; i < a->ntypes; i++)
+        if (a->types[i].oid == oid)
+            return &a->types[i];
+    return NULL;
+}
+
 void analysis_free(analysis *a)
 {
     if (!a)
         return;
+    for (size_t i = 0; i < a->ntypes; i++) {
+        an_type *t = &a->types[i];
+        free(t->name);
+        free(t->schema);
+        free(t->typname);
+        for (size_t k = 0; k < t->nlabels; k++)
+            free(t->labels[k]);
+        free(t->labels);
+    }
+    free(a->types);
     for (size_t i = 0; i < a->nqueries; i++)
         an_query_clear(&a->queries[i]);
     free(a->queries);

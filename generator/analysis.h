@@ -17,6 +17,22 @@
 #include "querysrc.h"
 #include "typemap.h"
 
+/*
+ * A type that is not a built-in row of the type table but that the queries
+ * use: an enum (with its labels), a domain (mapped as its base type) or a
+ * one-dimensional array (of a built-in, enum or domain element type).
+ */
+typedef struct an_type {
+    pg_oid oid;
+    char kind;              /* 'e' enum, 'd' domain, 'A' array */
+    char *name;             /* format_type() name */
+    char *schema;
+    char *typname;
+    pg_oid base;            /* domain: base type; array: element type */
+    char **labels;          /* enum labels in sort order */
+    size_t nlabels;
+} an_type;
+
 typedef struct an_param {
     char *name;             /* C-level name: as written, or "p<n>" for $n */
     int number;             /* $n */
@@ -53,7 +69,12 @@ typedef struct an_query {
 typedef struct analysis {
     an_query *queries;
     size_t nqueries, alloc;
+    an_type *types;         /* user types the queries use, sorted by oid */
+    size_t ntypes, types_alloc;
 } analysis;
+
+/* The user type with `oid`, or NULL (built-in types are in the type table). */
+const an_type *analysis_type(const analysis *a, pg_oid oid);
 
 /* Free everything `q` owns (not `q` itself) and zero it. */
 void an_query_clear(an_query *q);

@@ -134,8 +134,8 @@ static void report_server_error(diag_list *dl, const catalog *cat, const query_s
         size_t off = query_map_pg_position(q, strtol(pos, NULL, 10));
         d = diag_at(dl, DIAG_ERROR, q->file, q->text, off, token_span(q->text + off), "%s", msg);
     } else {
-        d = diag_at(dl, DIAG_ERROR, q->file, q->text, q->sql_offset, 0, "%s (in query \"%s\")",
-                    msg, q->name);
+        d = diag_at(dl, DIAG_ERROR, q->file, q->text, q->sql_offset, 0, "%s (in query \"%s\")", msg,
+                    q->name);
     }
     const char *detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL;
     if (detail)
@@ -165,8 +165,87 @@ static bool is_select(const char *sql)
            strncasecmp(sql, "values", 6) == 0 || strncasecmp(sql, "table", 5) == 0;
 }
 
+/*
+ * Make sure type `oid` can be mapped to C, recording the user types it
+ * needs (enums, domains, arrays) in `a`. On failure *why says what is not
+ * supported.
+ */
+static bool resolve_type(const catalog *cat, analysis *a, pg_oid oid, bool in_array,
+                         const char **why)
+{
+    const type_info *ti = typemap_lookup(oid);
+    if (ti) {
+        if (in_array && strcmp(ti->codec, "jsonb") == 0) {
+            *why = "arrays of jsonb are not supported: cast to json[] or text[]";
+            return false;
+        }
+        return true;
+    }
+    if (analysis_type(a, oid))
+        return true;
+    const cat_type *t = catalog_type(cat, oid);
+    if (!t) {
+        *why = "unknown type";
+        return false;
+    }
+    an_type rec = {0};
+    rec.oid = oid;
+    if (t->typtype == 'e') {
+        rec.kind = 'e';
+    } else if (t->typtype == 'd') {
+        rec.kind = 'd';
+        rec.base = t->basetype;
+        if (!resolve_type(cat, a, t->basetype, in_array, why))
+            return false;
+    } else if (t->typcategory == 'A' && t->elem && !in_array) {
+        rec.kind = 'A';
+        rec.base = t->elem;
+        if (!resolve_type(cat, a, t->elem, true, why))
+            return false;
+    } else {
+        *why = in_array ? "arrays of this element type are not supported"
+                        : "no C mapping for this type";
+        return false;
+    }
+    rec.name = xstrdup(t->name);
+    rec.schema = xstrdup(t->nspname);
+    rec.typname = xstrdup(t->typname);
+    if (rec.kind == 'e') {
+        rec.labels = xcalloc(t->nlabels + 1, sizeof(char *));
+        for (size_t i = 0; i < t->nlabels; i++)
+            rec.labels[i] = xstrdup(t->labels[i]);
+        rec.nlabels = t->nlabels;
+    }
+    /* Keep the list sorted by oid: emission order must not depend on query order. */
+    ALLOC_GROW(a->types, a->ntypes + 1, a->types_alloc);
+    size_t pos = a->ntypes;
+    while (pos > 0 && a->types[pos - 1].oid > oid) {
+        a->types[pos] = a->types[pos - 1];
+        pos--;
+    }
+    a->types[pos] = rec;
+    a->ntypes++;
+    return true;
+}
+
+/* Arrays are sent in binary: their elements must have a binary parameter form. */
+static bool array_param_ok(const analysis *a, pg_oid oid)
+{
+    const an_type *t = analysis_type(a, oid);
+    while (t && t->kind == 'd')
+        t = analysis_type(a, t->base);
+    if (!t || t->kind != 'A')
+        return true;
+    pg_oid elem = t->base;
+    const an_type *et;
+    while ((et = analysis_type(a, elem)) != NULL && et->kind == 'd')
+        elem = et->base;
+    const type_info *ti = typemap_lookup(elem);
+    return !ti || ti->param_format == 1;
+}
+
 /* Build the analysed query from a successful describe; false after a diagnostic. */
-static bool build_query(const catalog *cat, const query_src *src, const PGresult *desc,
+static bool build_query(const catalog *cat, analysis *a, const query_src *src, const PGresult *desc,
                         an_query *out, diag_list *dl)
 {
     bool ok = true;
@@ -194,12 +273,19 @@ static bool build_query(const catalog *cat, const query_src *src, const PGresult
         p->number = qp->number;
         p->type_oid = (int)i < np ? PQparamtype(desc, (int)i) : 0;
         p->type_name = xstrdup(type_name_of(cat, p->type_oid));
-        const cat_type *base = catalog_base_type(cat, p->type_oid);
-        if (!typemap_lookup(base ? base->oid : p->type_oid)) {
+        const char *why = NULL;
+        if (!resolve_type(cat, a, p->type_oid, false, &why)) {
             diag *d = diag_at(dl, DIAG_ERROR, src->file, src->text, qp->offset, qp->length,
-                              "parameter \"%s\" has type %s, which pgqc cannot map to C yet",
-                              qp->name, p->type_name);
+                              "parameter \"%s\" has type %s, which pgqc cannot map to C (%s)",
+                              qp->name, p->type_name, why);
             diag_set_hint(d, "cast it to a supported type, e.g. :%s::text", qp->name);
+            ok = false;
+        } else if (!array_param_ok(a, p->type_oid)) {
+            diag *d = diag_at(dl, DIAG_ERROR, src->file, src->text, qp->offset, qp->length,
+                              "parameter \"%s\" has type %s: arrays of this element type "
+                              "cannot be parameters",
+                              qp->name, p->type_name);
+            diag_set_hint(d, "pass a text[] and cast it: :%s::text[]::%s", qp->name, p->type_name);
             ok = false;
         }
     }
@@ -221,22 +307,22 @@ static bool build_query(const catalog *cat, const query_src *src, const PGresult
             if (rel && col)
                 c->source = xstrfmt("%s.%s.%s", rel->nspname, rel->relname, col->attname);
         }
-        const cat_type *base = catalog_base_type(cat, c->type_oid);
-        if (!typemap_lookup(base ? base->oid : c->type_oid)) {
+        const char *why = NULL;
+        if (!resolve_type(cat, a, c->type_oid, false, &why)) {
             diag *d = diag_at(dl, DIAG_ERROR, src->file, src->text, src->sql_offset, 0,
                               "column \"%s\" of query \"%s\" has type %s, which pgqc cannot map "
-                              "to C yet",
-                              c->name, src->name, c->type_name);
+                              "to C (%s)",
+                              c->name, src->name, c->type_name, why);
             diag_set_hint(d, "cast it in the query, e.g. %s::text", c->name);
             ok = false;
         }
     }
 
     if (query_cmd_returns_rows(src->cmd) && nf == 0) {
-        diag *d = diag_at(dl, DIAG_ERROR, src->file, src->text, src->annot_offset,
-                          strlen(src->name) + 9,
-                          "query \"%s\" is :%s but its statement returns no columns", src->name,
-                          query_cmd_name(src->cmd));
+        diag *d =
+            diag_at(dl, DIAG_ERROR, src->file, src->text, src->annot_offset, strlen(src->name) + 9,
+                    "query \"%s\" is :%s but its statement returns no columns", src->name,
+                    query_cmd_name(src->cmd));
         diag_set_hint(d, "use :exec (or :execrows for the affected row count), or add RETURNING");
         ok = false;
     } else if (!query_cmd_returns_rows(src->cmd) && nf > 0 && is_select(src->sql)) {
@@ -286,8 +372,8 @@ static void check_duplicate_names(query_file *const *files, size_t nfiles, diag_
                 for (size_t j = 0; j < (g == f ? i : files[g]->nqueries); j++) {
                     const query_src *o = &files[g]->queries[j];
                     if (strcmp(o->name, q->name) == 0) {
-                        diag *d = diag_at(dl, DIAG_ERROR, q->file, q->text, q->annot_offset,
-                                          0, "duplicate query name \"%s\"", q->name);
+                        diag *d = diag_at(dl, DIAG_ERROR, q->file, q->text, q->annot_offset, 0,
+                                          "duplicate query name \"%s\"", q->name);
                         diag_set_detail(d, "first defined at %s:%d", o->file, o->line);
                         goto next;
                     }
@@ -363,8 +449,8 @@ analysis *analyze_queries(PGconn *pg, query_file *const *files, size_t nfiles, d
             pipeline_ok = read_one(pg, &res[i]);
     }
     if (!pipeline_ok) {
-        diag_plain(dl, DIAG_ERROR, NULL, "lost the database connection while describing queries: %s",
-                   PQerrorMessage(pg));
+        diag_plain(dl, DIAG_ERROR, NULL,
+                   "lost the database connection while describing queries: %s", PQerrorMessage(pg));
     } else {
         PQexitPipelineMode(pg);
         PQclear(PQexec(pg, "DEALLOCATE ALL"));
@@ -373,15 +459,15 @@ analysis *analyze_queries(PGconn *pg, query_file *const *files, size_t nfiles, d
     for (size_t i = 0; pipeline_ok && i < nq; i++) {
         if (PQresultStatus(res[i].prepare) != PGRES_COMMAND_OK || !res[i].describe ||
             PQresultStatus(res[i].describe) != PGRES_COMMAND_OK) {
-            const PGresult *bad =
-                PQresultStatus(res[i].prepare) != PGRES_COMMAND_OK ? res[i].prepare
-                                                                   : res[i].describe;
+            const PGresult *bad = PQresultStatus(res[i].prepare) != PGRES_COMMAND_OK
+                                      ? res[i].prepare
+                                      : res[i].describe;
             report_server_error(dl, cat, qs[i], bad, "the server rejected the query");
             continue;
         }
         ALLOC_GROW(a->queries, a->nqueries + 1, a->alloc);
         an_query *q = &a->queries[a->nqueries];
-        if (build_query(cat, qs[i], res[i].describe, q, dl)) {
+        if (build_query(cat, a, qs[i], res[i].describe, q, dl)) {
             a->nqueries++;
         } else {
             an_query_clear(q); /* not kept: its problems are in `dl` */

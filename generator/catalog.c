@@ -97,6 +97,21 @@ catalog *catalog_load(PGconn *pg, diag_list *dl)
     cat->ncols = (size_t)n;
     PQclear(r);
 
+    if (!query_ok(pg, "SELECT enumtypid, enumlabel FROM pg_enum ORDER BY enumtypid, enumsortorder",
+                  &r, dl)) {
+        catalog_free(cat);
+        return NULL;
+    }
+    n = PQntuples(r);
+    for (int i = 0; i < n; i++) {
+        cat_type *t = (cat_type *)catalog_type(cat, oid_at(r, i, 0));
+        if (!t)
+            continue;
+        t->labels = xrealloc(t->labels, (t->nlabels + 1) * sizeof *t->labels);
+        t->labels[t->nlabels++] = xstrdup(PQgetvalue(r, i, 1));
+    }
+    PQclear(r);
+
     if (!query_ok(pg, "SELECT unnest(current_schemas(false))", &r, dl)) {
         catalog_free(cat);
         return NULL;
@@ -118,6 +133,9 @@ void catalog_free(catalog *cat)
         free(cat->types[i].name);
         free(cat->types[i].typname);
         free(cat->types[i].nspname);
+        for (size_t k = 0; k < cat->types[i].nlabels; k++)
+            free(cat->types[i].labels[k]);
+        free(cat->types[i].labels);
     }
     free(cat->types);
     for (size_t i = 0; i < cat->nrels; i++) {

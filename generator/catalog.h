@@ -32,6 +32,8 @@ typedef struct cat_type {
     pg_oid basetype;   /* base type of a domain, else 0 */
     bool domain_notnull;
     pg_oid relid;      /* composite: its pg_class row */
+    char **labels;     /* enum labels in sort order */
+    size_t nlabels;
 } cat_type;
 
 typedef struct cat_column {

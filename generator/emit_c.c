@@ -13,6 +13,7 @@
  *     parameter.
  */
 #include "emit_c.h"
+#include "emit_types.h"
 #include "typemap.h"
 
 #include <ctype.h>
@@ -20,22 +21,119 @@
 #include <string.h>
 
 static const char *const c_keywords[] = {
-    "auto", "break", "case", "char", "const", "continue", "default", "do", "double", "else",
-    "enum", "extern", "float", "for", "goto", "if", "inline", "int", "long", "register",
-    "restrict", "return", "short", "signed", "sizeof", "static", "struct", "switch", "typedef",
-    "union", "unsigned", "void", "volatile", "while", "_Alignas", "_Alignof", "_Atomic", "_Bool",
-    "_Complex", "_Generic", "_Imaginary", "_Noreturn", "_Static_assert", "_Thread_local",
+    "auto",
+    "break",
+    "case",
+    "char",
+    "const",
+    "continue",
+    "default",
+    "do",
+    "double",
+    "else",
+    "enum",
+    "extern",
+    "float",
+    "for",
+    "goto",
+    "if",
+    "inline",
+    "int",
+    "long",
+    "register",
+    "restrict",
+    "return",
+    "short",
+    "signed",
+    "sizeof",
+    "static",
+    "struct",
+    "switch",
+    "typedef",
+    "union",
+    "unsigned",
+    "void",
+    "volatile",
+    "while",
+    "_Alignas",
+    "_Alignof",
+    "_Atomic",
+    "_Bool",
+    "_Complex",
+    "_Generic",
+    "_Imaginary",
+    "_Noreturn",
+    "_Static_assert",
+    "_Thread_local",
     /* C++ keywords, since the header is usable from C++ */
-    "and", "and_eq", "asm", "bitand", "bitor", "bool", "catch", "class", "compl", "concept",
-    "consteval", "constexpr", "constinit", "const_cast", "co_await", "co_return", "co_yield",
-    "decltype", "delete", "dynamic_cast", "explicit", "export", "false", "friend", "mutable",
-    "namespace", "new", "noexcept", "not", "not_eq", "nullptr", "operator", "or", "or_eq",
-    "private", "protected", "public", "reinterpret_cast", "requires", "static_assert",
-    "static_cast", "template", "this", "thread_local", "throw", "true", "try", "typeid",
-    "typename", "using", "virtual", "wchar_t", "xor", "xor_eq", "alignas", "alignof",
-    "char8_t", "char16_t", "char32_t",
+    "and",
+    "and_eq",
+    "asm",
+    "bitand",
+    "bitor",
+    "bool",
+    "catch",
+    "class",
+    "compl",
+    "concept",
+    "consteval",
+    "constexpr",
+    "constinit",
+    "const_cast",
+    "co_await",
+    "co_return",
+    "co_yield",
+    "decltype",
+    "delete",
+    "dynamic_cast",
+    "explicit",
+    "export",
+    "false",
+    "friend",
+    "mutable",
+    "namespace",
+    "new",
+    "noexcept",
+    "not",
+    "not_eq",
+    "nullptr",
+    "operator",
+    "or",
+    "or_eq",
+    "private",
+    "protected",
+    "public",
+    "reinterpret_cast",
+    "requires",
+    "static_assert",
+    "static_cast",
+    "template",
+    "this",
+    "thread_local",
+    "throw",
+    "true",
+    "try",
+    "typeid",
+    "typename",
+    "using",
+    "virtual",
+    "wchar_t",
+    "xor",
+    "xor_eq",
+    "alignas",
+    "alignof",
+    "char8_t",
+    "char16_t",
+    "char32_t",
     /* macros from the headers generated code includes */
-    "NULL", "errno", "assert", "offsetof", "stdin", "stdout", "stderr", "EOF",
+    "NULL",
+    "errno",
+    "assert",
+    "offsetof",
+    "stdin",
+    "stdout",
+    "stderr",
+    "EOF",
 };
 
 static bool is_keyword(const char *s)
@@ -119,16 +217,15 @@ static void name_set_free(name_set *ns)
 typedef struct qctx {
     const an_query *q;
     const char *prefix;
-    char *fn;          /* PREFIX_query */
-    char **fields;     /* C names of columns */
-    char **params;     /* C names of parameters */
+    char *fn;         /* PREFIX_query */
+    char **fields;    /* C names of columns */
+    char **params;    /* C names of parameters */
+    ctype *ccols;     /* C mapping of each column */
+    ctype *cparams;   /* C mapping of each parameter */
+    bool arena;       /* some column's decoder needs a pgqc_arena */
+    bool param_arena; /* some parameter's encoder needs one (arrays) */
     name_set fset, pset;
 } qctx;
-
-static const type_info *type_of(pg_oid oid)
-{
-    return typemap_lookup(oid);
-}
 
 /* Write `text` into a C comment safely (no premature close). */
 static void add_comment_text(strbuf *sb, const char *text, const char *indent)
@@ -153,29 +250,37 @@ static void add_comment_text(strbuf *sb, const char *text, const char *indent)
     strbuf_addch(sb, '\n');
 }
 
-static void field_decl(strbuf *h, const an_column *col, const char *fname)
+static const char *null_note(c_repr r)
 {
-    const type_info *t = type_of(col->type_oid);
-    const char *ctype = (col->nullable && t->opt_type) ? t->opt_type : t->c_type;
+    switch (r) {
+    case REPR_STRING:
+        return ": NULL when SQL NULL";
+    case REPR_BYTES:
+        return ": .data NULL when SQL NULL";
+    case REPR_ARRAY:
+        return ": .items NULL when SQL NULL";
+    default:
+        return "";
+    }
+}
+
+static void field_decl(strbuf *h, const an_column *col, const ctype *t, const char *fname)
+{
+    const char *ct = (col->nullable && t->opt_type) ? t->opt_type : t->c_type;
     size_t start = h->len;
-    strbuf_addf(h, "    %s%s%s;", ctype, ctype[strlen(ctype) - 1] == '*' ? "" : " ", fname);
+    strbuf_addf(h, "    %s%s%s;", ct, ct[strlen(ct) - 1] == '*' ? "" : " ", fname);
     size_t w = h->len - start;
     if (w < 40)
         strbuf_addchars(h, ' ', 40 - w);
     else
         strbuf_addch(h, ' ');
-    strbuf_addf(h, "/* %s, %s", col->type_name, col->nullable ? "nullable" : "not null");
-    if (col->nullable && t->repr == REPR_STRING)
-        strbuf_addstr(h, ": NULL when SQL NULL");
-    else if (col->nullable && t->repr == REPR_BYTES)
-        strbuf_addstr(h, ": .data NULL when SQL NULL");
-    strbuf_addstr(h, " */\n");
+    strbuf_addf(h, "/* %s, %s%s */\n", col->type_name, col->nullable ? "nullable" : "not null",
+                col->nullable ? null_note(t->repr) : "");
 }
 
 /* The C declaration of parameter `p` named `name`. */
-static void param_decl(strbuf *sb, const an_param *p, const char *name)
+static void param_decl(strbuf *sb, const an_param *p, const ctype *t, const char *name)
 {
-    const type_info *t = type_of(p->type_oid);
     if (t->repr == REPR_VALUE && p->nullable)
         strbuf_addf(sb, "const %s *%s", t->c_type, name);
     else if (t->repr == REPR_STRING)
@@ -184,32 +289,55 @@ static void param_decl(strbuf *sb, const an_param *p, const char *name)
         strbuf_addf(sb, "%s %s", t->c_type, name);
 }
 
-static void signature(strbuf *sb, const qctx *x, bool decl)
+/* Arguments after the parameters, as declared and as passed on, each after `sep`. */
+static void out_args(strbuf *sb, const qctx *x, bool declare, const char *sep)
+{
+    switch (x->q->cmd) {
+    case CMD_ONE:
+        strbuf_addf(sb, declare ? "%s%s_row *out" : "%sout", sep, x->fn);
+        break;
+    case CMD_MANY:
+        strbuf_addf(sb, declare ? "%s%s_rows *out" : "%sout", sep, x->fn);
+        break;
+    case CMD_ITER:
+        if (declare)
+            strbuf_addf(sb, "%spgqc_status (*each)(const %s_row *row, void *ctx)%svoid *ctx", sep,
+                        x->fn, sep);
+        else
+            strbuf_addf(sb, "%seach%sctx", sep, sep);
+        break;
+    case CMD_EXEC:
+        break;
+    case CMD_EXECROWS:
+        strbuf_addf(sb, declare ? "%sint64_t *affected" : "%saffected", sep);
+        break;
+    }
+}
+
+/* The prototype; one argument per line when it does not fit in 100 columns. */
+static void signature(strbuf *sb, const qctx *x)
 {
     const an_query *q = x->q;
-    (void)decl;
-    strbuf_addf(sb, "pgqc_status %s(pgqc_conn *c", x->fn);
-    for (size_t i = 0; i < q->nparams; i++) {
-        strbuf_addstr(sb, ", ");
-        param_decl(sb, &q->params[i], x->params[i]);
-    }
-    switch (q->cmd) {
-    case CMD_ONE: strbuf_addf(sb, ", %s_row *out)", x->fn); break;
-    case CMD_MANY: strbuf_addf(sb, ", %s_rows *out)", x->fn); break;
-    case CMD_ITER:
-        strbuf_addf(sb, ",\n    pgqc_status (*each)(const %s_row *row, void *ctx), void *ctx)",
-                    x->fn);
-        break;
-    case CMD_EXEC: strbuf_addch(sb, ')'); break;
-    case CMD_EXECROWS: strbuf_addstr(sb, ", int64_t *affected)"); break;
+    for (int wrap = 0; wrap < 2; wrap++) {
+        size_t start = sb->len;
+        const char *sep = wrap ? ",\n    " : ", ";
+        strbuf_addf(sb, "pgqc_status %s(%spgqc_conn *c", x->fn, wrap ? "\n    " : "");
+        for (size_t i = 0; i < q->nparams; i++) {
+            strbuf_addstr(sb, sep);
+            param_decl(sb, &q->params[i], &x->cparams[i], x->params[i]);
+        }
+        out_args(sb, x, true, sep);
+        strbuf_addch(sb, ')');
+        if (wrap || sb->len - start <= 100)
+            return;
+        strbuf_setlen(sb, start);
     }
 }
 
 static void emit_header_query(strbuf *h, const qctx *x)
 {
     const an_query *q = x->q;
-    strbuf_addf(h, "/*\n * %s (:%s) - %s:%d\n", q->name, query_cmd_name(q->cmd), q->file,
-                q->line);
+    strbuf_addf(h, "/*\n * %s (:%s) - %s:%d\n", q->name, query_cmd_name(q->cmd), q->file, q->line);
     if (*q->doc) {
         strbuf_addstr(h, " *\n");
         add_comment_text(h, q->doc, " * ");
@@ -223,8 +351,10 @@ static void emit_header_query(strbuf *h, const qctx *x)
         strbuf_addf(h, " * $%d %s: %s, %s", p->number, x->params[i], p->type_name,
                     p->nullable ? "nullable" : "not null");
         if (p->nullable)
-            strbuf_addstr(h, type_of(p->type_oid)->repr == REPR_VALUE ? " (NULL pointer: SQL NULL)"
-                                                                     : " (NULL: SQL NULL)");
+            strbuf_addstr(h, x->cparams[i].repr == REPR_VALUE    ? " (NULL pointer: SQL NULL)"
+                             : x->cparams[i].repr == REPR_STRING ? " (NULL: SQL NULL)"
+                             : x->cparams[i].repr == REPR_BYTES  ? " (.data NULL: SQL NULL)"
+                                                                 : " (.items NULL: SQL NULL)");
         strbuf_addch(h, '\n');
     }
     strbuf_addstr(h, " */\n");
@@ -232,10 +362,14 @@ static void emit_header_query(strbuf *h, const qctx *x)
     if (query_cmd_returns_rows(q->cmd)) {
         strbuf_addf(h, "typedef struct %s_row {\n", x->fn);
         for (size_t i = 0; i < q->ncols; i++)
-            field_decl(h, &q->cols[i], x->fields[i]);
-        if (q->cmd == CMD_ONE)
+            field_decl(h, &q->cols[i], &x->ccols[i], x->fields[i]);
+        if (q->cmd == CMD_ONE) {
             strbuf_addstr(h, "    PGresult *pgqc_result_;                 /* owns the row's memory "
                              "(internal) */\n");
+            if (x->arena)
+                strbuf_addstr(h, "    pgqc_arena pgqc_arena_;                 /* decoded values "
+                                 "(internal) */\n");
+        }
         strbuf_addf(h, "} %s_row;\n\n", x->fn);
     }
     if (q->cmd == CMD_MANY) {
@@ -244,8 +378,12 @@ static void emit_header_query(strbuf *h, const qctx *x)
                     "    %s_row *rows;                /* rows[0 .. count-1] */\n"
                     "    size_t count;\n"
                     "    PGresult *pgqc_result_;      /* owns the rows' memory (internal) */\n"
+                    "%s"
                     "} %s_rows;\n\n",
-                    x->fn, x->fn, x->fn);
+                    x->fn, x->fn,
+                    x->arena ? "    pgqc_arena pgqc_arena_;      /* decoded values (internal) */\n"
+                             : "",
+                    x->fn);
     }
     switch (q->cmd) {
     case CMD_ONE:
@@ -262,9 +400,10 @@ static void emit_header_query(strbuf *h, const qctx *x)
     case CMD_EXECROWS:
         strbuf_addstr(h, "/* *affected receives the number of rows the statement affected. */\n");
         break;
-    case CMD_EXEC: break;
+    case CMD_EXEC:
+        break;
     }
-    signature(h, x, true);
+    signature(h, x);
     strbuf_addstr(h, ";\n");
     if (q->cmd == CMD_ONE)
         strbuf_addf(h, "void %s_row_free(%s_row *row);\n", x->fn, x->fn);
@@ -282,7 +421,7 @@ static void emit_descriptor(strbuf *c, const qctx *x)
             strbuf_addf(c, "%s%u", i ? ", " : "", q->params[i].type_oid);
         strbuf_addf(c, "};\nstatic const int %s_param_formats[] = {", x->fn);
         for (size_t i = 0; i < q->nparams; i++)
-            strbuf_addf(c, "%s%d", i ? ", " : "", type_of(q->params[i].type_oid)->param_format);
+            strbuf_addf(c, "%s%d", i ? ", " : "", x->cparams[i].param_format);
         strbuf_addstr(c, "};\n");
     }
     if (q->ncols) {
@@ -301,14 +440,12 @@ static void emit_descriptor(strbuf *c, const qctx *x)
     strbuf_add_c_escaped(c, q->name, strlen(q->name));
     strbuf_addf(c, "\",\n    \"%s\",\n", x->fn);
     /* The SQL, one source line per SQL line. */
-    const char *s = q->sql;
     strbuf_addstr(c, "    \"");
-    for (const char *p = s; *p; p++) {
-        if (*p == '\n') {
+    for (const char *p = q->sql; *p; p++) {
+        if (*p == '\n')
             strbuf_addstr(c, "\\n\"\n    \"");
-        } else {
+        else
             strbuf_add_c_escaped(c, p, 1);
-        }
     }
     strbuf_addstr(c, "\",\n");
     if (q->nparams)
@@ -326,13 +463,14 @@ static void emit_decoder(strbuf *c, const qctx *x)
 {
     const an_query *q = x->q;
     strbuf_addf(c,
-                "static pgqc_status %s_decode(pgqc_conn *c, const PGresult *res, int i, %s_row "
+                "static pgqc_status %s_decode(pgqc_conn *c, const PGresult *res, int i, %s%s_row "
                 "*row)\n{\n",
-                x->fn, x->fn);
+                x->fn, x->arena ? "pgqc_arena *arena, " : "", x->fn);
     for (size_t k = 0; k < q->ncols; k++) {
         const an_column *col = &q->cols[k];
-        const type_info *t = type_of(col->type_oid);
+        const ctype *t = &x->ccols[k];
         const char *f = x->fields[k];
+        const char *ar = t->dec_arena ? "arena, " : "";
         strbuf_addf(c, "    /* %s: %s, %s */\n", f, col->type_name,
                     col->nullable ? "nullable" : "not null");
         if (!col->nullable) {
@@ -340,119 +478,171 @@ static void emit_decoder(strbuf *c, const qctx *x)
                         "    if (PQgetisnull(res, i, %zu))\n"
                         "        return pgqc_fail_column(c, &%s_query, %zu, "
                         "PGQC_UNEXPECTED_NULL);\n"
-                        "    if (!pgqc_dec_%s(PQgetvalue(res, i, %zu), PQgetlength(res, i, %zu), "
-                        "&row->%s))\n"
+                        "    if (!%s(PQgetvalue(res, i, %zu), PQgetlength(res, i, %zu), "
+                        "%s&row->%s))\n"
                         "        return pgqc_fail_column(c, &%s_query, %zu, PGQC_DECODE_ERROR);\n",
-                        k, x->fn, k, t->codec, k, k, f, x->fn, k);
+                        k, x->fn, k, t->dec, k, k, ar, f, x->fn, k);
         } else if (t->opt_type) {
             strbuf_addf(c,
                         "    row->%s.valid = !PQgetisnull(res, i, %zu);\n"
                         "    if (!row->%s.valid)\n"
                         "        memset(&row->%s.value, 0, sizeof row->%s.value);\n"
-                        "    else if (!pgqc_dec_%s(PQgetvalue(res, i, %zu), PQgetlength(res, i, "
-                        "%zu), &row->%s.value))\n"
+                        "    else if (!%s(PQgetvalue(res, i, %zu), PQgetlength(res, i, "
+                        "%zu), %s&row->%s.value))\n"
                         "        return pgqc_fail_column(c, &%s_query, %zu, PGQC_DECODE_ERROR);\n",
-                        f, k, f, f, f, t->codec, k, k, f, x->fn, k);
+                        f, k, f, f, f, t->dec, k, k, ar, f, x->fn, k);
         } else {
             strbuf_addf(c,
                         "    if (PQgetisnull(res, i, %zu))\n"
                         "        memset(&row->%s, 0, sizeof row->%s);\n"
-                        "    else if (!pgqc_dec_%s(PQgetvalue(res, i, %zu), PQgetlength(res, i, "
-                        "%zu), &row->%s))\n"
+                        "    else if (!%s(PQgetvalue(res, i, %zu), PQgetlength(res, i, "
+                        "%zu), %s&row->%s))\n"
                         "        return pgqc_fail_column(c, &%s_query, %zu, PGQC_DECODE_ERROR);\n",
-                        k, f, f, t->codec, k, k, f, x->fn, k);
+                        k, f, f, t->dec, k, k, ar, f, x->fn, k);
         }
     }
     strbuf_addstr(c, "    return PGQC_OK;\n}\n\n");
 }
 
-/* Declare and fill pgqc_values / pgqc_lengths; NULL names when no parameters. */
+/* Return `status` from the public function, freeing the parameter arena first. */
+static void param_fail(strbuf *c, const qctx *x, const char *status, const char *msg,
+                       const char *indent)
+{
+    strbuf_addf(c, "%s{\n", indent);
+    if (x->param_arena)
+        strbuf_addf(c, "%s    pgqc_arena_free(&pgqc_params);\n", indent);
+    strbuf_addf(c, "%s    return pgqc_fail(c, &%s_query, %s, \"", indent, x->fn, status);
+    strbuf_add_c_escaped(c, msg, strlen(msg));
+    strbuf_addf(c, "\");\n%s}\n", indent);
+}
+
+/* Declare and fill pgqc_values / pgqc_lengths from the C parameters. */
 static void emit_params(strbuf *c, const qctx *x)
 {
     const an_query *q = x->q;
     if (!q->nparams)
         return;
-    for (size_t i = 0; i < q->nparams; i++) {
-        const type_info *t = type_of(q->params[i].type_oid);
-        if (t->repr == REPR_VALUE)
-            strbuf_addf(c, "    char pgqc_buf%zu[%d];\n", i, t->wire_size);
-    }
-    strbuf_addf(c, "    const char *pgqc_values[%zu];\n    int pgqc_lengths[%zu];\n",
-                q->nparams, q->nparams);
+    for (size_t i = 0; i < q->nparams; i++)
+        if (x->cparams[i].repr == REPR_VALUE && !x->cparams[i].is_enum)
+            strbuf_addf(c, "    char pgqc_buf%zu[%d];\n", i, x->cparams[i].wire_size);
+    strbuf_addf(c, "    const char *pgqc_values[%zu];\n    int pgqc_lengths[%zu];\n", q->nparams,
+                q->nparams);
+    if (x->param_arena)
+        strbuf_addstr(c, "    pgqc_arena pgqc_params = {0};\n");
     for (size_t i = 0; i < q->nparams; i++) {
         const an_param *p = &q->params[i];
-        const type_info *t = type_of(p->type_oid);
+        const ctype *t = &x->cparams[i];
         const char *n = x->params[i];
+        char *msg;
         switch (t->repr) {
         case REPR_VALUE:
-            if (p->nullable)
+            if (t->is_enum) {
+                if (p->nullable)
+                    strbuf_addf(c, "    pgqc_values[%zu] = %s ? %s(*%s) : NULL;\n", i, n, t->enc,
+                                n);
+                else
+                    strbuf_addf(c, "    pgqc_values[%zu] = %s(%s);\n", i, t->enc, n);
+                msg = xstrfmt("parameter \"%s\" is not a value of its enum", n);
+                strbuf_addf(c, "    if (%s%s!pgqc_values[%zu])\n", p->nullable ? n : "",
+                            p->nullable ? " && " : "", i);
+                param_fail(c, x, "PGQC_MISUSE", msg, "    ");
+                free(msg);
                 strbuf_addf(c,
-                            "    pgqc_lengths[%zu] = %s ? pgqc_enc_%s(pgqc_buf%zu, *%s) : 0;\n"
+                            "    pgqc_lengths[%zu] = pgqc_values[%zu] ? "
+                            "(int)strlen(pgqc_values[%zu]) : 0;\n",
+                            i, i, i);
+            } else if (p->nullable) {
+                strbuf_addf(c,
+                            "    pgqc_lengths[%zu] = %s ? %s(pgqc_buf%zu, *%s) : 0;\n"
                             "    pgqc_values[%zu] = %s ? pgqc_buf%zu : NULL;\n",
-                            i, n, t->codec, i, n, i, n, i);
-            else
+                            i, n, t->enc, i, n, i, n, i);
+            } else {
                 strbuf_addf(c,
-                            "    pgqc_lengths[%zu] = pgqc_enc_%s(pgqc_buf%zu, %s);\n"
+                            "    pgqc_lengths[%zu] = %s(pgqc_buf%zu, %s);\n"
                             "    pgqc_values[%zu] = pgqc_buf%zu;\n",
-                            i, t->codec, i, n, i, i);
+                            i, t->enc, i, n, i, i);
+            }
             break;
         case REPR_STRING:
+            if (!p->nullable) {
+                msg = xstrfmt("parameter \"%s\" must not be NULL", n);
+                strbuf_addf(c, "    if (!%s)\n", n);
+                param_fail(c, x, "PGQC_MISUSE", msg, "    ");
+                free(msg);
+            }
             strbuf_addf(c,
                         "    pgqc_values[%zu] = %s;\n"
                         "    pgqc_lengths[%zu] = %s ? (int)strlen(%s) : 0;\n",
                         i, n, i, n, n);
             break;
         case REPR_BYTES:
+            /* A non-null parameter with .data NULL is the empty byte string. */
             strbuf_addf(c,
-                        "    pgqc_values[%zu] = (const char *)%s.data;\n"
+                        "    pgqc_values[%zu] = %s.data ? (const char *)%s.data : %s;\n"
                         "    pgqc_lengths[%zu] = (int)%s.len;\n",
-                        i, n, i, n);
+                        i, n, n, p->nullable ? "NULL" : "\"\"", i, n);
+            break;
+        case REPR_ARRAY:
+            /* Nullable: .items NULL (count 0) is SQL NULL. */
+            if (p->nullable)
+                strbuf_addf(c,
+                            "    pgqc_values[%zu] = %s.items ? %s(&pgqc_params, %s, "
+                            "&pgqc_lengths[%zu]) : NULL;\n"
+                            "    if (!%s.items)\n        pgqc_lengths[%zu] = 0;\n"
+                            "    else if (!pgqc_values[%zu])\n",
+                            i, n, t->enc, n, i, n, i, i);
+            else
+                strbuf_addf(c,
+                            "    pgqc_values[%zu] = %s(&pgqc_params, %s, &pgqc_lengths[%zu]);\n"
+                            "    if (!pgqc_values[%zu])\n",
+                            i, t->enc, n, i, i);
+            msg = xstrfmt("parameter \"%s\": invalid array (items NULL with a count, an enum "
+                          "value out of range) or out of memory",
+                          n);
+            param_fail(c, x, "PGQC_MISUSE", msg, "    ");
+            free(msg);
             break;
         }
     }
 }
 
-static void emit_function(strbuf *c, const qctx *x)
+/* The static _run function: execute with encoded parameters and fill the outputs. */
+static void emit_run(strbuf *c, const qctx *x)
 {
     const an_query *q = x->q;
-    const char *vals = q->nparams ? "pgqc_values, pgqc_lengths" : "NULL, NULL";
-    if (query_cmd_returns_rows(q->cmd))
-        emit_decoder(c, x);
-    signature(c, x, false);
-    strbuf_addstr(c, "\n{\n");
-    emit_params(c, x);
-    strbuf_addstr(c, "    PGresult *pgqc_res;\n    pgqc_status pgqc_s;\n");
+    strbuf_addf(c,
+                "static pgqc_status %s_run(pgqc_conn *c, const char *const *pgqc_values, "
+                "const int *pgqc_lengths",
+                x->fn);
+    out_args(c, x, true, ", ");
+    strbuf_addstr(c, ")\n{\n    PGresult *pgqc_res;\n    pgqc_status pgqc_s;\n");
     switch (q->cmd) {
     case CMD_ONE:
         strbuf_addf(c,
                     "    memset(out, 0, sizeof *out);\n"
-                    "    pgqc_s = pgqc_exec(c, &%s_query, %s, &pgqc_res);\n"
+                    "    pgqc_s = pgqc_exec(c, &%s_query, pgqc_values, pgqc_lengths, &pgqc_res);\n"
                     "    if (pgqc_s != PGQC_OK)\n"
                     "        return pgqc_s;\n"
                     "    if (PQntuples(pgqc_res) == 0) {\n"
                     "        PQclear(pgqc_res);\n"
                     "        return PGQC_NO_ROWS;\n"
                     "    }\n"
-                    "    pgqc_s = %s_decode(c, pgqc_res, 0, out);\n"
+                    "    pgqc_s = %s_decode(c, pgqc_res, 0, %sout);\n"
                     "    if (pgqc_s != PGQC_OK) {\n"
                     "        PQclear(pgqc_res);\n"
+                    "%s"
                     "        memset(out, 0, sizeof *out);\n"
                     "        return pgqc_s;\n"
                     "    }\n"
                     "    out->pgqc_result_ = pgqc_res;\n"
                     "    return PGQC_OK;\n}\n\n",
-                    x->fn, vals, x->fn);
-        strbuf_addf(c,
-                    "void %s_row_free(%s_row *row)\n{\n"
-                    "    if (!row)\n        return;\n"
-                    "    PQclear(row->pgqc_result_);\n"
-                    "    memset(row, 0, sizeof *row);\n}\n\n",
-                    x->fn, x->fn);
+                    x->fn, x->fn, x->arena ? "&out->pgqc_arena_, " : "",
+                    x->arena ? "        pgqc_arena_free(&out->pgqc_arena_);\n" : "");
         break;
     case CMD_MANY:
         strbuf_addf(c,
                     "    memset(out, 0, sizeof *out);\n"
-                    "    pgqc_s = pgqc_exec(c, &%s_query, %s, &pgqc_res);\n"
+                    "    pgqc_s = pgqc_exec(c, &%s_query, pgqc_values, pgqc_lengths, &pgqc_res);\n"
                     "    if (pgqc_s != PGQC_OK)\n"
                     "        return pgqc_s;\n"
                     "    int pgqc_n = PQntuples(pgqc_res);\n"
@@ -464,10 +654,11 @@ static void emit_function(strbuf *c, const qctx *x)
                     "        }\n"
                     "    }\n"
                     "    for (int pgqc_i = 0; pgqc_i < pgqc_n; pgqc_i++) {\n"
-                    "        pgqc_s = %s_decode(c, pgqc_res, pgqc_i, &out->rows[pgqc_i]);\n"
+                    "        pgqc_s = %s_decode(c, pgqc_res, pgqc_i, %s&out->rows[pgqc_i]);\n"
                     "        if (pgqc_s != PGQC_OK) {\n"
                     "            free(out->rows);\n"
                     "            PQclear(pgqc_res);\n"
+                    "%s"
                     "            memset(out, 0, sizeof *out);\n"
                     "            return pgqc_s;\n"
                     "        }\n"
@@ -475,18 +666,12 @@ static void emit_function(strbuf *c, const qctx *x)
                     "    out->count = (size_t)pgqc_n;\n"
                     "    out->pgqc_result_ = pgqc_res;\n"
                     "    return PGQC_OK;\n}\n\n",
-                    x->fn, vals, x->fn, x->fn, x->fn);
-        strbuf_addf(c,
-                    "void %s_rows_free(%s_rows *rows)\n{\n"
-                    "    if (!rows)\n        return;\n"
-                    "    free(rows->rows);\n"
-                    "    PQclear(rows->pgqc_result_);\n"
-                    "    memset(rows, 0, sizeof *rows);\n}\n\n",
-                    x->fn, x->fn);
+                    x->fn, x->fn, x->fn, x->fn, x->arena ? "&out->pgqc_arena_, " : "",
+                    x->arena ? "            pgqc_arena_free(&out->pgqc_arena_);\n" : "");
         break;
     case CMD_ITER:
         strbuf_addf(c,
-                    "    pgqc_s = pgqc_send(c, &%s_query, %s);\n"
+                    "    pgqc_s = pgqc_send(c, &%s_query, pgqc_values, pgqc_lengths);\n"
                     "    if (pgqc_s != PGQC_OK)\n"
                     "        return pgqc_s;\n"
                     "    for (;;) {\n"
@@ -496,45 +681,91 @@ static void emit_function(strbuf *c, const qctx *x)
                     "            return PGQC_OK;\n"
                     "        if (pgqc_s != PGQC_OK)\n"
                     "            return pgqc_s;\n"
-                    "        pgqc_s = %s_decode(c, pgqc_res, 0, &pgqc_row);\n"
+                    "%s"
+                    "        pgqc_s = %s_decode(c, pgqc_res, 0, %s&pgqc_row);\n"
                     "        if (pgqc_s == PGQC_OK)\n"
                     "            pgqc_s = each(&pgqc_row, ctx);\n"
                     "        PQclear(pgqc_res);\n"
+                    "%s"
                     "        if (pgqc_s != PGQC_OK) {\n"
                     "            pgqc_finish(c);\n"
                     "            return pgqc_s;\n"
                     "        }\n"
                     "    }\n}\n\n",
-                    x->fn, vals, x->fn, x->fn, x->fn);
+                    x->fn, x->fn, x->fn, x->arena ? "        pgqc_arena pgqc_arena = {0};\n" : "",
+                    x->fn, x->arena ? "&pgqc_arena, " : "",
+                    x->arena ? "        pgqc_arena_free(&pgqc_arena);\n" : "");
         break;
     case CMD_EXEC:
         strbuf_addf(c,
-                    "    pgqc_s = pgqc_exec(c, &%s_query, %s, &pgqc_res);\n"
+                    "    pgqc_s = pgqc_exec(c, &%s_query, pgqc_values, pgqc_lengths, &pgqc_res);\n"
                     "    PQclear(pgqc_res);\n"
                     "    return pgqc_s;\n}\n\n",
-                    x->fn, vals);
+                    x->fn);
         break;
     case CMD_EXECROWS:
         strbuf_addf(c,
-                    "    pgqc_s = pgqc_exec(c, &%s_query, %s, &pgqc_res);\n"
+                    "    pgqc_s = pgqc_exec(c, &%s_query, pgqc_values, pgqc_lengths, &pgqc_res);\n"
                     "    if (pgqc_s == PGQC_OK && affected)\n"
                     "        *affected = pgqc_affected_rows(pgqc_res);\n"
                     "    PQclear(pgqc_res);\n"
                     "    return pgqc_s;\n}\n\n",
-                    x->fn, vals);
+                    x->fn);
         break;
     }
 }
 
-static void qctx_init(qctx *x, const an_query *q, const char *prefix)
+static void emit_function(strbuf *c, const qctx *x)
+{
+    const an_query *q = x->q;
+    if (query_cmd_returns_rows(q->cmd))
+        emit_decoder(c, x);
+    emit_run(c, x);
+    signature(c, x);
+    strbuf_addstr(c, "\n{\n");
+    emit_params(c, x);
+    if (x->param_arena)
+        strbuf_addstr(c, "    pgqc_status pgqc_s = ");
+    else
+        strbuf_addstr(c, "    return ");
+    strbuf_addf(c, "%s_run(c, %s", x->fn, q->nparams ? "pgqc_values, pgqc_lengths" : "NULL, NULL");
+    out_args(c, x, false, ", ");
+    strbuf_addstr(c, ");\n");
+    if (x->param_arena)
+        strbuf_addstr(c, "    pgqc_arena_free(&pgqc_params);\n    return pgqc_s;\n");
+    strbuf_addstr(c, "}\n\n");
+    if (q->cmd == CMD_ONE)
+        strbuf_addf(c,
+                    "void %s_row_free(%s_row *row)\n{\n"
+                    "    if (!row)\n        return;\n"
+                    "    PQclear(row->pgqc_result_);\n"
+                    "%s"
+                    "    memset(row, 0, sizeof *row);\n}\n\n",
+                    x->fn, x->fn, x->arena ? "    pgqc_arena_free(&row->pgqc_arena_);\n" : "");
+    else if (q->cmd == CMD_MANY)
+        strbuf_addf(c,
+                    "void %s_rows_free(%s_rows *rows)\n{\n"
+                    "    if (!rows)\n        return;\n"
+                    "    free(rows->rows);\n"
+                    "    PQclear(rows->pgqc_result_);\n"
+                    "%s"
+                    "    memset(rows, 0, sizeof *rows);\n}\n\n",
+                    x->fn, x->fn, x->arena ? "    pgqc_arena_free(&rows->pgqc_arena_);\n" : "");
+}
+
+static void qctx_init(qctx *x, const analysis *a, const an_query *q, const char *prefix)
 {
     memset(x, 0, sizeof *x);
     x->q = q;
     x->prefix = prefix;
     x->fn = xstrfmt("%s_%s", prefix, q->name);
     x->fields = xcalloc(q->ncols + 1, sizeof(char *));
-    for (size_t i = 0; i < q->ncols; i++)
+    x->ccols = xcalloc(q->ncols + 1, sizeof(ctype));
+    for (size_t i = 0; i < q->ncols; i++) {
         x->fields[i] = unique_name(&x->fset, q->cols[i].name);
+        ctype_resolve(a, prefix, q->cols[i].type_oid, &x->ccols[i]);
+        x->arena = x->arena || x->ccols[i].dec_arena;
+    }
     /* Parameter names must not collide with the function's own arguments. */
     static const char *const reserved[] = {"c", "out", "each", "ctx", "affected"};
     for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++) {
@@ -542,12 +773,22 @@ static void qctx_init(qctx *x, const an_query *q, const char *prefix)
         x->pset.names[x->pset.n++] = xstrdup(reserved[i]);
     }
     x->params = xcalloc(q->nparams + 1, sizeof(char *));
-    for (size_t i = 0; i < q->nparams; i++)
+    x->cparams = xcalloc(q->nparams + 1, sizeof(ctype));
+    for (size_t i = 0; i < q->nparams; i++) {
         x->params[i] = unique_name(&x->pset, q->params[i].name);
+        ctype_resolve(a, prefix, q->params[i].type_oid, &x->cparams[i]);
+        x->param_arena = x->param_arena || x->cparams[i].repr == REPR_ARRAY;
+    }
 }
 
 static void qctx_free(qctx *x)
 {
+    for (size_t i = 0; i < x->q->ncols; i++)
+        ctype_free(&x->ccols[i]);
+    for (size_t i = 0; i < x->q->nparams; i++)
+        ctype_free(&x->cparams[i]);
+    free(x->ccols);
+    free(x->cparams);
     free(x->fn);
     free(x->fields); /* names are owned by the name sets */
     free(x->params);
@@ -559,8 +800,7 @@ bool emit_c(const analysis *a, const emit_options *opt, strbuf *h, strbuf *c, di
 {
     if (!c_ident_ok(opt->prefix)) {
         diag_plain(dl, DIAG_ERROR, NULL,
-                   "--name \"%s\" is not a valid C identifier (letters, digits, '_')",
-                   opt->prefix);
+                   "--name \"%s\" is not a valid C identifier (letters, digits, '_')", opt->prefix);
         return false;
     }
     char *guard = xstrfmt("%s_H_PGQC_GENERATED", opt->prefix);
@@ -582,10 +822,12 @@ bool emit_c(const analysis *a, const emit_options *opt, strbuf *h, strbuf *c, di
                 "/*\n * %s.c - generated by pgqc " PGQC_VERSION_STRING ". DO NOT EDIT.\n */\n"
                 "#include \"%s\"\n\n#include <stdlib.h>\n#include <string.h>\n\n",
                 opt->prefix, opt->header_name);
+    emit_user_types_header(h, a, opt->prefix);
+    emit_user_types_source(c, a, opt->prefix);
 
     for (size_t i = 0; i < a->nqueries; i++) {
         qctx x;
-        qctx_init(&x, &a->queries[i], opt->prefix);
+        qctx_init(&x, a, &a->queries[i], opt->prefix);
         emit_header_query(h, &x);
         emit_descriptor(c, &x);
         emit_function(c, &x);

@@ -22,7 +22,8 @@ typedef unsigned int pg_oid;
 typedef enum c_repr {
     REPR_VALUE,   /* plain C value: nullable form is an opt struct */
     REPR_STRING,  /* const char *: nullable form is a NULL pointer */
-    REPR_BYTES    /* pgqc_bytes: nullable form has data == NULL */
+    REPR_BYTES,   /* pgqc_bytes: nullable form has data == NULL */
+    REPR_ARRAY    /* pgqc_array_* view: nullable form has items == NULL */
 } c_repr;
 
 typedef struct type_info {
@@ -34,6 +35,7 @@ typedef struct type_info {
     c_repr repr;
     int wire_size;          /* bytes of a binary parameter (REPR_VALUE), else 0 */
     int param_format;       /* 1: binary; 0: text (sent as the string itself) */
+    bool arena;             /* the decoder takes a pgqc_arena (its output needs memory) */
 } type_info;
 
 /* The row for built-in type `oid`, or NULL when pgqc has no mapping for it. */

@@ -50,6 +50,36 @@ typedef struct pgqc_date {
     int32_t days;
 } pgqc_date;
 
+/* time without time zone: microseconds since midnight. */
+typedef struct pgqc_time {
+    int64_t usec;
+} pgqc_time;
+
+/* time with time zone: microseconds since midnight and the zone's offset in
+ * seconds WEST of UTC (PostgreSQL's convention: UTC+02 is -7200). */
+typedef struct pgqc_timetz {
+    int64_t usec;
+    int32_t zone;
+} pgqc_timetz;
+
+/* interval: PostgreSQL keeps months, days and microseconds apart. */
+typedef struct pgqc_interval {
+    int64_t usec;
+    int32_t days;
+    int32_t months;
+} pgqc_interval;
+
+/*
+ * An arena for decoded values that need memory of their own (numeric as
+ * text, arrays, ...). Zero-initialise; pgqc_arena_free() releases all.
+ */
+typedef struct pgqc_arena {
+    struct pgqc_arena_chunk *head;
+} pgqc_arena;
+
+void *pgqc_arena_alloc(pgqc_arena *a, size_t n);
+void pgqc_arena_free(pgqc_arena *a);
+
 /* Seconds between 1970-01-01 (Unix) and 2000-01-01 (PostgreSQL) epochs. */
 #define PGQC_EPOCH_OFFSET_SECS INT64_C(946684800)
 
@@ -70,6 +100,73 @@ PGQC_DEFINE_OPT(uuid, pgqc_uuid)
 PGQC_DEFINE_OPT(timestamptz, pgqc_timestamptz)
 PGQC_DEFINE_OPT(timestamp, pgqc_timestamp)
 PGQC_DEFINE_OPT(date, pgqc_date)
+PGQC_DEFINE_OPT(time, pgqc_time)
+PGQC_DEFINE_OPT(timetz, pgqc_timetz)
+PGQC_DEFINE_OPT(interval, pgqc_interval)
+
+/*
+ * One-dimensional arrays: a view of `count` items. Value-typed elements are
+ * pgqc_opt_* (an element can be NULL: .valid false); string elements are
+ * pointers (NULL for a NULL element). Decoded arrays live in the row's
+ * arena; arrays passed as parameters are read during the call only.
+ */
+#define PGQC_DEFINE_ARRAY(name, T)                                                                 \
+    typedef struct pgqc_array_##name {                                                             \
+        const T *items;                                                                            \
+        size_t count;                                                                              \
+    } pgqc_array_##name;
+
+PGQC_DEFINE_ARRAY(bool, pgqc_opt_bool)
+PGQC_DEFINE_ARRAY(int16, pgqc_opt_int16)
+PGQC_DEFINE_ARRAY(int32, pgqc_opt_int32)
+PGQC_DEFINE_ARRAY(int64, pgqc_opt_int64)
+PGQC_DEFINE_ARRAY(uint32, pgqc_opt_uint32)
+PGQC_DEFINE_ARRAY(float, pgqc_opt_float)
+PGQC_DEFINE_ARRAY(double, pgqc_opt_double)
+PGQC_DEFINE_ARRAY(uuid, pgqc_opt_uuid)
+PGQC_DEFINE_ARRAY(date, pgqc_opt_date)
+PGQC_DEFINE_ARRAY(time, pgqc_opt_time)
+PGQC_DEFINE_ARRAY(timetz, pgqc_opt_timetz)
+PGQC_DEFINE_ARRAY(timestamp, pgqc_opt_timestamp)
+PGQC_DEFINE_ARRAY(timestamptz, pgqc_opt_timestamptz)
+PGQC_DEFINE_ARRAY(interval, pgqc_opt_interval)
+PGQC_DEFINE_ARRAY(text, char *const)
+PGQC_DEFINE_ARRAY(bytes, pgqc_bytes)
+
+/* Reading a binary array value: pgqc_array_begin, then pgqc_array_next per element. */
+typedef struct pgqc_array_reader {
+    const char *p, *end;
+    size_t count;
+} pgqc_array_reader;
+
+/*
+ * Check the header of a binary array (at most one dimension, element type
+ * `elem_oid`); on success r->count is the number of elements.
+ */
+bool pgqc_array_begin(pgqc_array_reader *r, const char *v, int len, uint32_t elem_oid);
+
+/* The next element: *elen is -1 for NULL. False when the value is malformed. */
+bool pgqc_array_next(pgqc_array_reader *r, const char **ev, int *elen);
+
+/* A copy of `len` bytes with a NUL added, from the arena (array elements are not terminated). */
+bool pgqc_dec_text_copy(const char *v, int len, pgqc_arena *a, const char **out);
+
+/*
+ * Building a binary array parameter in an arena: pgqc_array_write_begin,
+ * then pgqc_array_write_elem per element (NULL data for a NULL element),
+ * then the buffer holds `*len` bytes. False when out of memory.
+ */
+typedef struct pgqc_array_writer {
+    pgqc_arena *arena;
+    char *buf;
+    size_t len, cap;
+    bool has_null;
+} pgqc_array_writer;
+
+bool pgqc_array_write_begin(pgqc_array_writer *w, pgqc_arena *a, uint32_t elem_oid, size_t count);
+bool pgqc_array_write_elem(pgqc_array_writer *w, const char *data, int len);
+/* Finish: the value to send and its length. */
+const char *pgqc_array_write_end(pgqc_array_writer *w, int *len);
 
 /* ---- network byte order helpers ---------------------------------------- */
 
@@ -220,6 +317,36 @@ static inline bool pgqc_dec_date(const char *v, int len, pgqc_date *out)
     return pgqc_dec_int32(v, len, &out->days);
 }
 
+static inline bool pgqc_dec_time(const char *v, int len, pgqc_time *out)
+{
+    return pgqc_dec_int64(v, len, &out->usec);
+}
+
+static inline bool pgqc_dec_timetz(const char *v, int len, pgqc_timetz *out)
+{
+    if (len != 12)
+        return false;
+    out->usec = (int64_t)pgqc_be64(v);
+    out->zone = (int32_t)pgqc_be32(v + 8);
+    return true;
+}
+
+static inline bool pgqc_dec_interval(const char *v, int len, pgqc_interval *out)
+{
+    if (len != 16)
+        return false;
+    out->usec = (int64_t)pgqc_be64(v);
+    out->days = (int32_t)pgqc_be32(v + 8);
+    out->months = (int32_t)pgqc_be32(v + 12);
+    return true;
+}
+
+/* Decoders to text that need memory from an arena (runtime/codec.c). */
+bool pgqc_dec_numeric_text(const char *v, int len, pgqc_arena *a, const char **out);
+bool pgqc_dec_inet_text(const char *v, int len, pgqc_arena *a, const char **out);
+bool pgqc_dec_macaddr_text(const char *v, int len, pgqc_arena *a, const char **out);
+bool pgqc_dec_bits_text(const char *v, int len, pgqc_arena *a, const char **out);
+
 /* ---- encoders: value -> network bytes in `buf` (sized by the type) ---- */
 
 static inline int pgqc_enc_bool(char *buf, bool v)
@@ -287,6 +414,26 @@ static inline int pgqc_enc_timestamp(char *buf, pgqc_timestamp v)
 static inline int pgqc_enc_date(char *buf, pgqc_date v)
 {
     return pgqc_enc_int32(buf, v.days);
+}
+
+static inline int pgqc_enc_time(char *buf, pgqc_time v)
+{
+    return pgqc_enc_int64(buf, v.usec);
+}
+
+static inline int pgqc_enc_timetz(char *buf, pgqc_timetz v)
+{
+    pgqc_put_be64(buf, (uint64_t)v.usec);
+    pgqc_put_be32(buf + 8, (uint32_t)v.zone);
+    return 12;
+}
+
+static inline int pgqc_enc_interval(char *buf, pgqc_interval v)
+{
+    pgqc_put_be64(buf, (uint64_t)v.usec);
+    pgqc_put_be32(buf + 8, (uint32_t)v.days);
+    pgqc_put_be32(buf + 12, (uint32_t)v.months);
+    return 16;
 }
 
 #ifdef __cplusplus

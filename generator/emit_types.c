@@ -1,0 +1,349 @@
+/*
+ * emit_types.c — C types for PostgreSQL types, and generated code for
+ * enums and arrays (see emit_types.h).
+ *
+ * Enum labels become upper-case constants PREFIX_TYPE_LABEL (made valid
+ * identifiers, repeated names numbered); decoding an unknown label (a value
+ * added to the enum after generation) is a decode error, never a wrong
+ * constant.
+ */
+#include "emit_types.h"
+#include "emit_c.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *array_name_of(const type_info *t)
+{
+    if (t->repr == REPR_STRING)
+        return "text";
+    if (t->repr == REPR_BYTES)
+        return "bytes";
+    return t->codec;
+}
+
+char *enum_c_name(const char *prefix, const an_type *t)
+{
+    char *raw = strcmp(t->schema, "public") == 0
+                    ? xstrfmt("%s_%s", prefix, t->typname)
+                    : xstrfmt("%s_%s_%s", prefix, t->schema, t->typname);
+    char *id = c_ident(raw);
+    free(raw);
+    return id;
+}
+
+static void from_builtin(const type_info *t, ctype *out)
+{
+    out->repr = t->repr;
+    out->c_type = xstrdup(t->c_type);
+    out->opt_type = t->opt_type ? xstrdup(t->opt_type) : NULL;
+    out->dec = xstrfmt("pgqc_dec_%s", t->codec);
+    out->dec_arena = t->arena;
+    out->enc = t->repr == REPR_VALUE ? xstrfmt("pgqc_enc_%s", t->codec) : NULL;
+    out->wire_size = t->wire_size;
+    out->param_format = t->param_format;
+}
+
+/* Follow domains to the type that decides the C mapping. */
+static pg_oid strip_domains(const analysis *a, pg_oid oid)
+{
+    const an_type *t;
+    for (int i = 0; i < 32 && (t = analysis_type(a, oid)) != NULL && t->kind == 'd'; i++)
+        oid = t->base;
+    return oid;
+}
+
+void ctype_resolve(const analysis *a, const char *prefix, pg_oid oid, ctype *out)
+{
+    memset(out, 0, sizeof *out);
+    oid = strip_domains(a, oid);
+    const type_info *ti = typemap_lookup(oid);
+    if (ti) {
+        from_builtin(ti, out);
+        return;
+    }
+    const an_type *t = analysis_type(a, oid);
+    if (t && t->kind == 'e') {
+        char *name = enum_c_name(prefix, t);
+        out->repr = REPR_VALUE;
+        out->is_enum = true;
+        out->c_type = xstrdup(name);
+        out->opt_type = xstrfmt("%s_opt", name);
+        out->dec = xstrfmt("%s_dec", name);
+        out->enc = xstrfmt("%s_to_string", name);
+        out->param_format = 1;
+        free(name);
+        return;
+    }
+    /* Arrays (the analysis only records supported ones). */
+    pg_oid elem = strip_domains(a, t->base);
+    const type_info *eti = typemap_lookup(elem);
+    out->repr = REPR_ARRAY;
+    if (eti) {
+        out->c_type = xstrfmt("pgqc_array_%s", array_name_of(eti));
+    } else {
+        char *name = enum_c_name(prefix, analysis_type(a, elem));
+        out->c_type = xstrfmt("%s_array", name);
+        free(name);
+    }
+    out->dec = xstrfmt("%s_dec_array_%u", prefix, oid);
+    out->dec_arena = true;
+    out->enc = xstrfmt("%s_enc_array_%u", prefix, oid);
+    out->param_format = 1;
+}
+
+void ctype_free(ctype *t)
+{
+    free(t->c_type);
+    free(t->opt_type);
+    free(t->dec);
+    free(t->enc);
+    memset(t, 0, sizeof *t);
+}
+
+/* ---- which codecs are needed ----------------------------------------------- */
+
+/* Is `oid` (through domains, and as an array element when `elem`) used by a column / parameter? */
+static bool type_used(const analysis *a, pg_oid oid, bool as_column)
+{
+    for (size_t i = 0; i < a->nqueries; i++) {
+        const an_query *q = &a->queries[i];
+        size_t n = as_column ? q->ncols : q->nparams;
+        for (size_t k = 0; k < n; k++) {
+            pg_oid t = strip_domains(a, as_column ? q->cols[k].type_oid : q->params[k].type_oid);
+            if (t == oid)
+                return true;
+            const an_type *at = analysis_type(a, t);
+            if (at && at->kind == 'A' && strip_domains(a, at->base) == oid)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* ---- enums ------------------------------------------------------------------ */
+
+/* Constant names for the labels of `t`, unique within the enum. */
+static char **label_constants(const char *ename, const an_type *t)
+{
+    char **names = xcalloc(t->nlabels + 1, sizeof(char *));
+    for (size_t i = 0; i < t->nlabels; i++) {
+        char *raw = xstrfmt("%s_%s", ename, t->labels[i]);
+        char *id = c_ident(raw);
+        free(raw);
+        for (char *p = id; *p; p++)
+            *p = (char)toupper((unsigned char)*p);
+        char *name = xstrdup(id);
+        for (int k = 2;; k++) {
+            bool taken = false;
+            for (size_t j = 0; j < i; j++)
+                taken = taken || strcmp(names[j], name) == 0;
+            if (!taken)
+                break;
+            free(name);
+            name = xstrfmt("%s_%d", id, k);
+        }
+        free(id);
+        names[i] = name;
+    }
+    return names;
+}
+
+static void free_names(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+}
+
+void emit_user_types_header(strbuf *h, const analysis *a, const char *prefix)
+{
+    for (size_t i = 0; i < a->ntypes; i++) {
+        const an_type *t = &a->types[i];
+        if (t->kind != 'e')
+            continue;
+        char *name = enum_c_name(prefix, t);
+        char **consts = label_constants(name, t);
+        strbuf_addf(h, "/* PostgreSQL enum %s */\ntypedef enum %s {\n", t->name, name);
+        for (size_t k = 0; k < t->nlabels; k++) {
+            strbuf_addf(h, "    %s = %zu, /* '", consts[k], k);
+            strbuf_add_c_escaped(h, t->labels[k], strlen(t->labels[k]));
+            strbuf_addstr(h, "' */\n");
+        }
+        strbuf_addf(h,
+                    "} %s;\n\n"
+                    "typedef struct %s_opt {\n"
+                    "    bool valid; /* false: SQL NULL */\n"
+                    "    %s value;\n"
+                    "} %s_opt;\n\n"
+                    "typedef struct %s_array {\n"
+                    "    const %s_opt *items;\n"
+                    "    size_t count;\n"
+                    "} %s_array;\n\n"
+                    "/* The label of `v`, or NULL when `v` is not a constant of the enum. */\n"
+                    "const char *%s_to_string(%s v);\n"
+                    "/* Parse a label; false when `s` is not one. */\n"
+                    "bool %s_from_string(const char *s, %s *out);\n\n",
+                    name, name, name, name, name, name, name, name, name, name, name);
+        free_names(consts, t->nlabels);
+        free(name);
+    }
+}
+
+static void emit_enum_source(strbuf *c, const analysis *a, const an_type *t, const char *prefix)
+{
+    char *name = enum_c_name(prefix, t);
+    char **consts = label_constants(name, t);
+    strbuf_addf(c, "static const char *const %s_labels[] = {", name);
+    for (size_t k = 0; k < t->nlabels; k++) {
+        strbuf_addstr(c, k ? ", \"" : "\"");
+        strbuf_add_c_escaped(c, t->labels[k], strlen(t->labels[k]));
+        strbuf_addch(c, '"');
+    }
+    if (!t->nlabels)
+        strbuf_addstr(c, "NULL");
+    strbuf_addf(c,
+                "};\n\n"
+                "const char *%s_to_string(%s v)\n{\n"
+                "    return (size_t)v < %zu ? %s_labels[v] : NULL;\n}\n\n"
+                "bool %s_from_string(const char *s, %s *out)\n{\n"
+                "    for (size_t i = 0; s && i < %zu; i++)\n"
+                "        if (strcmp(s, %s_labels[i]) == 0) {\n"
+                "            *out = (%s)i;\n"
+                "            return true;\n"
+                "        }\n"
+                "    return false;\n}\n\n",
+                name, name, t->nlabels, name, name, name, t->nlabels, name, name);
+    if (type_used(a, t->oid, true))
+        strbuf_addf(c,
+                    "static bool %s_dec(const char *v, int len, %s *out)\n{\n"
+                    "    for (size_t i = 0; len >= 0 && i < %zu; i++)\n"
+                    "        if (strlen(%s_labels[i]) == (size_t)len && "
+                    "memcmp(v, %s_labels[i], (size_t)len) == 0) {\n"
+                    "            *out = (%s)i;\n"
+                    "            return true;\n"
+                    "        }\n"
+                    "    return false;\n}\n\n",
+                    name, name, t->nlabels, name, name, name);
+    free_names(consts, t->nlabels);
+    free(name);
+}
+
+/* ---- arrays ------------------------------------------------------------------ */
+
+static void emit_array_decoder(strbuf *c, const ctype *arr, const ctype *el, pg_oid elem_oid);
+static void emit_array_encoder(strbuf *c, const ctype *arr, const ctype *el, pg_oid elem_oid);
+
+static void emit_array_source(strbuf *c, const analysis *a, const an_type *t, const char *prefix)
+{
+    ctype arr, el;
+    ctype_resolve(a, prefix, t->oid, &arr);
+    ctype_resolve(a, prefix, t->base, &el);
+    pg_oid elem_oid = strip_domains(a, t->base);
+
+    bool dec = type_used(a, t->oid, true), enc = type_used(a, t->oid, false);
+    if (dec)
+        emit_array_decoder(c, &arr, &el, elem_oid);
+    if (enc)
+        emit_array_encoder(c, &arr, &el, elem_oid);
+    ctype_free(&arr);
+    ctype_free(&el);
+}
+
+static void emit_array_decoder(strbuf *c, const ctype *arr, const ctype *el, pg_oid elem_oid)
+{
+    /* The element storage type: opt struct for values, pointer or pgqc_bytes otherwise. */
+    const char *item = el->repr == REPR_VALUE ? el->opt_type : el->c_type;
+    strbuf_addf(c,
+                "static bool %s(const char *v, int len, pgqc_arena *arena, %s *out)\n{\n"
+                "    pgqc_array_reader r;\n"
+                "    if (!pgqc_array_begin(&r, v, len, %uu))\n"
+                "        return false;\n"
+                "    %s *items = (%s *)pgqc_arena_alloc(arena, r.count * sizeof *items + 1);\n"
+                "    if (!items)\n"
+                "        return false;\n"
+                "    for (size_t i = 0; i < r.count; i++) {\n"
+                "        const char *ev;\n"
+                "        int elen;\n"
+                "        if (!pgqc_array_next(&r, &ev, &elen))\n"
+                "            return false;\n",
+                arr->dec, arr->c_type, elem_oid, item, item);
+    if (el->repr == REPR_VALUE) {
+        strbuf_addf(c,
+                    "        items[i].valid = elen >= 0;\n"
+                    "        if (elen < 0)\n"
+                    "            memset(&items[i].value, 0, sizeof items[i].value);\n"
+                    "        else if (!%s(ev, elen, %s&items[i].value))\n"
+                    "            return false;\n",
+                    el->dec, el->dec_arena ? "arena, " : "");
+    } else if (el->repr == REPR_BYTES) {
+        strbuf_addstr(c, "        if (elen < 0)\n"
+                         "            memset(&items[i], 0, sizeof items[i]);\n"
+                         "        else if (!pgqc_dec_bytes(ev, elen, &items[i]))\n"
+                         "            return false;\n");
+    } else {
+        /* Strings: elements are not NUL-terminated, so text is copied into the arena. */
+        strbuf_addf(c,
+                    "        if (elen < 0)\n"
+                    "            items[i] = NULL;\n"
+                    "        else if (!%s(ev, elen, arena, &items[i]))\n"
+                    "            return false;\n",
+                    el->dec_arena ? el->dec : "pgqc_dec_text_copy");
+    }
+    strbuf_addstr(c, "    }\n"
+                     "    if (r.p != r.end)\n"
+                     "        return false;\n"
+                     "    out->items = items;\n"
+                     "    out->count = r.count;\n"
+                     "    return true;\n}\n\n");
+}
+
+static void emit_array_encoder(strbuf *c, const ctype *arr, const ctype *el, pg_oid elem_oid)
+{
+    strbuf_addf(c,
+                "static const char *%s(pgqc_arena *arena, %s arr, int *len)\n{\n"
+                "    pgqc_array_writer w;\n"
+                "    if ((!arr.items && arr.count) || "
+                "!pgqc_array_write_begin(&w, arena, %uu, arr.count))\n"
+                "        return NULL;\n"
+                "    for (size_t i = 0; i < arr.count; i++) {\n"
+                "        bool ok;\n",
+                arr->enc, arr->c_type, elem_oid);
+    if (el->repr == REPR_VALUE && el->is_enum) {
+        strbuf_addf(c,
+                    "        const char *s = arr.items[i].valid ? %s(arr.items[i].value) : NULL;\n"
+                    "        if (arr.items[i].valid && !s)\n"
+                    "            return NULL;\n"
+                    "        ok = pgqc_array_write_elem(&w, s, s ? (int)strlen(s) : 0);\n",
+                    el->enc);
+    } else if (el->repr == REPR_VALUE) {
+        strbuf_addf(
+            c,
+            "        char buf[%d];\n"
+            "        ok = arr.items[i].valid\n"
+            "                 ? pgqc_array_write_elem(&w, buf, %s(buf, arr.items[i].value))\n"
+            "                 : pgqc_array_write_elem(&w, NULL, 0);\n",
+            el->wire_size, el->enc);
+    } else if (el->repr == REPR_BYTES) {
+        strbuf_addstr(c, "        ok = pgqc_array_write_elem(&w, (const char *)arr.items[i].data,\n"
+                         "                                   (int)arr.items[i].len);\n");
+    } else {
+        strbuf_addstr(c, "        const char *s = arr.items[i];\n"
+                         "        ok = pgqc_array_write_elem(&w, s, s ? (int)strlen(s) : 0);\n");
+    }
+    strbuf_addstr(c, "        if (!ok)\n"
+                     "            return NULL;\n"
+                     "    }\n"
+                     "    return pgqc_array_write_end(&w, len);\n}\n\n");
+}
+
+void emit_user_types_source(strbuf *c, const analysis *a, const char *prefix)
+{
+    for (size_t i = 0; i < a->ntypes; i++)
+        if (a->types[i].kind == 'e')
+            emit_enum_source(c, a, &a->types[i], prefix);
+    for (size_t i = 0; i < a->ntypes; i++)
+        if (a->types[i].kind == 'A')
+            emit_array_source(c, a, &a->types[i], prefix);
+}

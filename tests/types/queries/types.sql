@@ -1,0 +1,18 @@
+-- name: insert_everything :one
+INSERT INTO everything (b, i2, i4, i8, f4, f8, num, t, vc, ch, by, u, d, tm, tmtz, ts, tstz, iv,
+                        js, jsb, ip, net, mac, bits, m, o, md, omd, pos, ints, texts, moods, stamps)
+VALUES (:b, :i2, :i4, :i8, :f4, :f8, :num, :t, :vc, :ch, :by, :u, :d, :tm, :tmtz, :ts, :tstz, :iv,
+        :js, :jsb, :ip, :net, :mac, :bits, :m, :o, :md, :omd, :pos, :ints, :texts, :moods, :stamps)
+RETURNING id;
+
+-- name: get_everything :one
+SELECT * FROM everything WHERE id = :id;
+
+-- name: set_numbers :exec
+UPDATE everything SET nums = :nums::text[]::numeric[] WHERE id = :id;
+
+-- name: all_moods :many
+SELECT md, count(*) AS n FROM everything WHERE md IS NOT NULL GROUP BY md ORDER BY md;
+
+-- name: big_bytea :one
+SELECT :data::bytea AS data, length(:data::bytea) AS len;

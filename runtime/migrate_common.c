@@ -165,8 +165,13 @@ bool mig_exec_ok(PGconn *pg, const char *sql, PGresult **out)
 
 bool mig_take_lock(PGconn *pg, int wait_ms, pgqc_migrate_result *res)
 {
+    return mig_take_lock_key(pg, PGQC_MIGRATE_LOCK_KEY, wait_ms, res);
+}
+
+bool mig_take_lock_key(PGconn *pg, int64_t key, int wait_ms, pgqc_migrate_result *res)
+{
     char sql[128];
-    snprintf(sql, sizeof sql, "SELECT pg_try_advisory_lock(%" PRId64 ")", PGQC_MIGRATE_LOCK_KEY);
+    snprintf(sql, sizeof sql, "SELECT pg_try_advisory_lock(%" PRId64 ")", key);
     double deadline = mig_now_ms() + wait_ms;
     int pause = 20;
     for (;;) {
@@ -197,8 +202,13 @@ bool mig_take_lock(PGconn *pg, int wait_ms, pgqc_migrate_result *res)
 
 void mig_release_lock(PGconn *pg)
 {
+    mig_release_lock_key(pg, PGQC_MIGRATE_LOCK_KEY);
+}
+
+void mig_release_lock_key(PGconn *pg, int64_t key)
+{
     char sql[128];
-    snprintf(sql, sizeof sql, "SELECT pg_advisory_unlock(%" PRId64 ")", PGQC_MIGRATE_LOCK_KEY);
+    snprintf(sql, sizeof sql, "SELECT pg_advisory_unlock(%" PRId64 ")", key);
     PQclear(PQexec(pg, sql));
 }
 

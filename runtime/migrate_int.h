@@ -60,6 +60,9 @@ MIG_HIDDEN bool mig_is_lock_timeout(const PGresult *r);
 /* Poll pg_try_advisory_lock for up to wait_ms; release on every path. */
 MIG_HIDDEN bool mig_take_lock(PGconn *pg, int wait_ms, pgqc_migrate_result *res);
 MIG_HIDDEN void mig_release_lock(PGconn *pg);
+/* The same for another advisory lock key. */
+MIG_HIDDEN bool mig_take_lock_key(PGconn *pg, int64_t key, int wait_ms, pgqc_migrate_result *res);
+MIG_HIDDEN void mig_release_lock_key(PGconn *pg, int64_t key);
 
 /* A row of pgqc_migrations. */
 typedef struct mig_applied_row {

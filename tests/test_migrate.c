@@ -23,6 +23,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <pgqc/migrate.h>
+#include <sys/wait.h>
+#include <time.h>
+
 #include "testutil.h"
 #include "tmpdb.h"
 
@@ -472,6 +476,88 @@ static void test_embedded_migrations_let_an_application_migrate_itself(void **st
     assert_query(f, "SELECT to_regclass('posts_author') IS NOT NULL", "t");
 }
 
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static pgqc_migration_set *load_fixture_set(const fixture *f)
+{
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s/migrations", f->dir);
+    pgqc_migration_set *set = NULL;
+    pgqc_migrate_result res;
+    assert_true(pgqc_migration_set_load_dir(dir, &set, &res));
+    pgqc_migrate_result_free(&res);
+    return set;
+}
+
+/* In a child: make a clone, check it is migrated, drop it; exit status says how it went. */
+static int clone_in_child(const pgqc_migration_set *set)
+{
+    char name[64];
+    pgqc_migrate_result res;
+    PGconn *pg = pgqc_testdb_create(tmpdb_conninfo(server), set, name, &res);
+    PGresult *r = pg ? PQexec(pg, "SELECT count(*) FROM pgqc_migrations") : NULL;
+    int ok = r && PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "3") == 0;
+    PQclear(r);
+    PQfinish(pg);
+    pgqc_migrate_result_free(&res);
+    ok = ok && pgqc_testdb_drop(tmpdb_conninfo(server), name, &res);
+    pgqc_migrate_result_free(&res);
+    return ok ? 0 : 1;
+}
+
+static void test_template_clones_are_built_once_and_independent(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    tu_write(f->dir, "migrations/0003_age.down.sql", "ALTER TABLE users DROP COLUMN age; -- t\n");
+    pgqc_migration_set *set = load_fixture_set(f);
+    pid_t kids[4];
+    for (int i = 0; i < 4; i++)
+        if ((kids[i] = fork()) == 0)
+            _exit(clone_in_child(set));
+    for (int i = 0; i < 4; i++) {
+        int st = -1;
+        waitpid(kids[i], &st, 0);
+        assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+    }
+    PGresult *r = PQexec(admin, "SELECT count(*) FROM pg_database WHERE datname LIKE 'pgqc\\_t%'");
+    assert_string_equal(PQgetvalue(r, 0, 0), "1"); /* one template, every clone dropped */
+    PQclear(r);
+    char a[64], b[64];
+    pgqc_migrate_result res;
+    double t0 = now_ms();
+    PGconn *pa = pgqc_testdb_create(tmpdb_conninfo(server), set, a, &res);
+    double clone_ms = now_ms() - t0;
+    pgqc_migrate_result_free(&res);
+    PGconn *pb = pgqc_testdb_create(tmpdb_conninfo(server), set, b, &res);
+    pgqc_migrate_result_free(&res);
+    assert_non_null(pa);
+    assert_non_null(pb);
+    PQclear(PQexec(pa, "INSERT INTO users (id) VALUES (1)"));
+    r = PQexec(pb, "SELECT count(*) FROM users");
+    assert_string_equal(PQgetvalue(r, 0, 0), "0");
+    PQclear(r);
+    t0 = now_ms();
+    res = pgqc_migrate_up(f->pg, set, NULL);
+    double scratch_ms = now_ms() - t0;
+    assert_true(res.success);
+    pgqc_migrate_result_free(&res);
+    fprintf(stderr, "template clone %.1f ms, migrating from scratch %.1f ms\n", clone_ms,
+            scratch_ms);
+    PQfinish(pa);
+    PQfinish(pb);
+    assert_true(pgqc_testdb_drop(tmpdb_conninfo(server), a, &res));
+    pgqc_migrate_result_free(&res);
+    assert_true(pgqc_testdb_drop(tmpdb_conninfo(server), b, &res));
+    pgqc_migrate_result_free(&res);
+    pgqc_migration_set_free(set);
+}
+
 static void test_unreachable_server_exits_3_without_the_password(void **state)
 {
     fixture *f = *state;
@@ -506,6 +592,7 @@ int main(void)
         T(test_new_follows_existing_width_and_refuses_bad_names),
         T(test_reset_refuses_non_throwaway_and_seed_rolls_back),
         T(test_embedded_migrations_let_an_application_migrate_itself),
+        T(test_template_clones_are_built_once_and_independent),
         T(test_unreachable_server_exits_3_without_the_password),
 #undef T
     };

@@ -234,6 +234,24 @@ pgqc_migrate_result pgqc_seed(PGconn *pg, const pgqc_migration_set *set, const c
  */
 char *pgqc_migration_normalize(const char *text, size_t len, char hex_out[65]);
 
+/*
+ * Test databases from a template, the pattern that makes database tests
+ * fast. `admin_conninfo` names any database on the server (e.g.
+ * "dbname=postgres"); the user needs CREATEDB.
+ *
+ * The first call for a migration set builds the template database
+ * "pgqc_tpl_<hash>" (the hash covers every script of the set) by migrating
+ * a scratch database and renaming it into place — under an advisory lock,
+ * so parallel test processes build it once and never see half of it. Every
+ * call then creates a fresh clone with CREATE DATABASE ... TEMPLATE and
+ * returns a connection to it; its name is copied to `dbname` (64 bytes).
+ * Drop the clone with pgqc_testdb_drop() once the connection is closed.
+ */
+PGconn *pgqc_testdb_create(const char *admin_conninfo, const pgqc_migration_set *set,
+                           char dbname[64], pgqc_migrate_result *res);
+
+bool pgqc_testdb_drop(const char *admin_conninfo, const char *dbname, pgqc_migrate_result *res);
+
 #ifdef __cplusplus
 }
 #endif

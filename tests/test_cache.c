@@ -3,7 +3,8 @@
  * (generator/cache.h): a warm run reuses the cached cluster and template,
  * parallel runs on a fresh cache agree, a damaged entry is rebuilt, a
  * killed run leaves the cache usable, --no-cache and an unusable cache
- * fall back to a throwaway server.
+ * fall back to a throwaway server, and SIGINT, SIGTERM or SIGKILL of pgqc
+ * mid-run leaves neither a server nor a temp dir behind, and a usable cache.
  *
  * Every test has its own PGQC_CACHE_DIR (never the user's cache) and its
  * own TMPDIR, which must be empty afterwards: the cached cluster lives in
@@ -251,9 +252,9 @@ static void test_unusable_cache_dir_falls_back_to_a_throwaway_server(void **stat
     assert_no_cluster_left(f);
 }
 
-static void test_sigterm_during_cached_run_leaves_cache_usable(void **state)
+/* Kill pgqc with `sig` while it builds a template; the cache must stay usable. */
+static void signal_during_cached_run(fixture *f, int sig)
 {
-    fixture *f = *state;
     free(generate_ok(f, "out"));
     assert_no_cluster_left(f);
     /* A migration that takes long: pgqc is killed while building its template. */
@@ -275,19 +276,36 @@ static void test_sigterm_during_cached_run_leaves_cache_usable(void **state)
     }
     assert_true(up);
     usleep(500000);
-    kill(pid, SIGTERM);
+    kill(pid, sig);
     int st;
     assert_int_equal(waitpid(pid, &st, 0), pid);
-    assert_true(WIFSIGNALED(st) && WTERMSIG(st) == SIGTERM);
+    assert_true(WIFSIGNALED(st) && WTERMSIG(st) == sig);
     assert_no_cluster_left(f);
     /* The half-built template was never marked complete. */
     assert_int_equal(count_matching(f->cache, "cluster-*/template-*.ok"), 1);
     tu_runf(NULL, "rm '%s/migrations/0003_slow.sql'", f->dir);
     char *out = generate_ok(f, "out");
+    if (!strstr(out, "reusing the template database"))
+        fprintf(stderr, "after signal %d:\n%s", sig, out);
     assert_non_null(strstr(out, "reusing the cluster"));
     assert_non_null(strstr(out, "reusing the template database"));
     free(out);
     assert_no_cluster_left(f);
+}
+
+static void test_sigterm_during_cached_run_leaves_cache_usable(void **state)
+{
+    signal_during_cached_run(*state, SIGTERM);
+}
+
+static void test_sigint_during_cached_run_leaves_cache_usable(void **state)
+{
+    signal_during_cached_run(*state, SIGINT);
+}
+
+static void test_sigkill_during_cached_run_leaves_cache_usable(void **state)
+{
+    signal_during_cached_run(*state, SIGKILL);
 }
 
 static void test_run_gets_a_writable_copy_of_the_template(void **state)
@@ -329,6 +347,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unusable_cache_dir_falls_back_to_a_throwaway_server,
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_sigterm_during_cached_run_leaves_cache_usable, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_sigint_during_cached_run_leaves_cache_usable, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_sigkill_during_cached_run_leaves_cache_usable, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_run_gets_a_writable_copy_of_the_template, setup,
                                         teardown),

@@ -463,10 +463,13 @@ static void test_embedded_migrations_let_an_application_migrate_itself(void **st
     assert_output(
         tu_runf(&out, "cd '%s' && '%s' migrate embed --out app --name app", f->dir, tu_pgqc()), 0,
         &out, "app/app_migrations.c");
-    /* libpgqc sits in the build tree next to the pgqc under test. */
+    /* libpgqc sits in the build tree next to the pgqc under test; a sanitizer
+     * build's libpgqc needs the app built with the same sanitizers. */
     int st = tu_runf(&out,
-                     "cd '%s' && b=$(dirname $(dirname '%s')) && cc -std=c11 -Wall -Wextra "
-                     "-Wpedantic -Werror -I'%s/include' $(pkg-config --cflags libpq) app/main.c "
+                     "cd '%s' && b=$(dirname $(dirname '%s')) && san=$(nm -D "
+                     "$b/runtime/libpgqc.so 2>/dev/null | grep -q __asan && echo "
+                     "-fsanitize=address,undefined); cc $san -std=c11 -Wall -Wextra -Wpedantic "
+                     "-Werror -I'%s/include' $(pkg-config --cflags libpq) app/main.c "
                      "app/app_migrations.c -L$b/runtime -lpgqc $(pkg-config --libs libpq) -o "
                      "app/app && LD_LIBRARY_PATH=$b/runtime ./app/app '%s'",
                      f->dir, tu_pgqc(),

@@ -191,15 +191,31 @@ static bool mark_done(PGconn *pg, const script *s, double ms, pgqc_migrate_resul
                  2, vals, res);
 }
 
-/* Run a no-transaction script: recorded dirty first, resolved once it succeeded. */
-static bool run_no_transaction(PGconn *pg, const script *s, pgqc_migrate_result *res)
+/* Session-level lock_timeout for a no-transaction script (0: back to default). */
+static void set_session_lock_timeout(PGconn *pg, int ms)
+{
+    char sql[64];
+    snprintf(sql, sizeof sql, ms ? "SET lock_timeout = %d" : "RESET lock_timeout", ms);
+    PQclear(PQexec(pg, sql));
+}
+
+/*
+ * Run a no-transaction script: recorded dirty first, resolved once it
+ * succeeded. Lock time-outs are not retried: earlier statements may have
+ * taken effect.
+ */
+static bool run_no_transaction(PGconn *pg, const script *s, const pgqc_migrate_options *o,
+                               pgqc_migrate_result *res)
 {
     if (!mark_dirty(pg, s, res))
         return false;
     double t0 = mig_now_ms();
     PGresult *r = NULL;
     size_t base = 0;
-    if (!run_script(pg, s, &r, &base)) {
+    set_session_lock_timeout(pg, o->ddl_lock_timeout_ms > 0 ? o->ddl_lock_timeout_ms : 5000);
+    bool ok = run_script(pg, s, &r, &base);
+    set_session_lock_timeout(pg, 0);
+    if (!ok) {
         mig_add_server_error(res, s->file, s->sql, base, r, pg, NULL);
         PQclear(r);
         pgqc_migrate_error *e = &res->errors[res->nerrors - 1];
@@ -220,7 +236,7 @@ static bool run_one(PGconn *pg, const pgqc_migration *m, bool up, const pgqc_mig
         o->on_migration(m, up, o->ctx);
     if (o->dry_run)
         return true;
-    return script_no_transaction(&s) ? run_no_transaction(pg, &s, res)
+    return script_no_transaction(&s) ? run_no_transaction(pg, &s, o, res)
                                      : run_transactional(pg, &s, o, res);
 }
 

@@ -4,7 +4,9 @@
  *
  * Stable core (DESIGN.md "Analysis"): queries[] with name, file, line,
  * command, sql, params[] {name, type, nullable}, columns[] {name, type,
- * nullable}; pgqc adds oids, nullable_reason and source.
+ * nullable}; pgqc adds oids, nullable_reason, source, the doc comment and
+ * the user types (enums with labels, domains, arrays) the queries use —
+ * everything the emitter needs, so code can be generated from it offline.
  */
 #ifndef PGQC_ANALYSIS_JSON_H
 #define PGQC_ANALYSIS_JSON_H
@@ -13,7 +15,16 @@
 
 #include "analysis.h"
 
+#include "diag.h"
+
 /* A new JSON object for `a` (caller json_decref()s it). */
 json_t *analysis_to_json(const analysis *a);
+
+/*
+ * Rebuild an analysis from what analysis_to_json() produced (e.g. the
+ * "analysis" of a lock file). Malformed input is reported in `dl` against
+ * `origin` (the file it came from) and gives NULL.
+ */
+analysis *analysis_from_json(const json_t *j, const char *origin, diag_list *dl);
 
 #endif

@@ -296,11 +296,17 @@ static bool build_query(const catalog *cat, analysis *a, const query_src *src, c
     null_override *ovs = xcalloc((size_t)nf + 1, sizeof *ovs);
     for (int i = 0; i < nf; i++) {
         an_column *c = &out->cols[i];
-        c->name = strip_override(PQfname(desc, i), &ovs[i]);
         c->type_oid = PQftype(desc, i);
         c->type_name = xstrdup(type_name_of(cat, c->type_oid));
         c->table_oid = PQftable(desc, i);
         c->table_attnum = PQftablecol(desc, i);
+        /* A trailing ? or ! is an override only in an alias, not in a column's real name. */
+        const cat_column *traced =
+            c->table_oid ? catalog_column(cat, c->table_oid, c->table_attnum) : NULL;
+        if (traced && strcmp(traced->attname, PQfname(desc, i)) == 0)
+            c->name = xstrdup(PQfname(desc, i));
+        else
+            c->name = strip_override(PQfname(desc, i), &ovs[i]);
         if (c->table_oid && c->table_attnum > 0) {
             const cat_relation *rel = catalog_relation(cat, c->table_oid);
             const cat_column *col = catalog_column(cat, c->table_oid, c->table_attnum);
@@ -363,23 +369,35 @@ static bool build_query(const catalog *cat, analysis *a, const query_src *src, c
     return ok;
 }
 
-static void check_duplicate_names(query_file *const *files, size_t nfiles, diag_list *dl)
+static int cmp_query_name(const void *x, const void *y)
 {
-    for (size_t f = 0; f < nfiles; f++)
-        for (size_t i = 0; i < files[f]->nqueries; i++) {
-            const query_src *q = &files[f]->queries[i];
-            for (size_t g = 0; g <= f; g++)
-                for (size_t j = 0; j < (g == f ? i : files[g]->nqueries); j++) {
-                    const query_src *o = &files[g]->queries[j];
-                    if (strcmp(o->name, q->name) == 0) {
-                        diag *d = diag_at(dl, DIAG_ERROR, q->file, q->text, q->annot_offset, 0,
-                                          "duplicate query name \"%s\"", q->name);
-                        diag_set_detail(d, "first defined at %s:%d", o->file, o->line);
-                        goto next;
-                    }
-                }
-        next:;
-        }
+    const query_src *a = *(const query_src *const *)x, *b = *(const query_src *const *)y;
+    int c = strcmp(a->name, b->name);
+    if (c)
+        return c;
+    /* Same name: the one defined first (file order, then line) comes first. */
+    c = strcmp(a->file, b->file);
+    return c ? c : (a->line > b->line) - (a->line < b->line);
+}
+
+/* Every query name appears once across all files (sorted, so O(n log n)). */
+static void check_duplicate_names(const query_src **qs, size_t n, diag_list *dl)
+{
+    const query_src **sorted = xcalloc(n + 1, sizeof *sorted);
+    memcpy(sorted, qs, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, cmp_query_name);
+    for (size_t i = 1; i < n; i++) {
+        if (strcmp(sorted[i]->name, sorted[i - 1]->name) != 0)
+            continue;
+        const query_src *q = sorted[i];
+        diag *d = diag_at(dl, DIAG_ERROR, q->file, q->text, q->annot_offset, 0,
+                          "duplicate query name \"%s\"", q->name);
+        size_t k = i - 1;
+        while (k > 0 && strcmp(sorted[k - 1]->name, q->name) == 0)
+            k--;
+        diag_set_detail(d, "first defined at %s:%d", sorted[k]->file, sorted[k]->line);
+    }
+    free(sorted);
 }
 
 /* Collect the prepare/describe results of one query from the pipeline. */
@@ -413,7 +431,6 @@ static bool read_one(PGconn *pg, described *d)
 analysis *analyze_queries(PGconn *pg, query_file *const *files, size_t nfiles, diag_list *dl)
 {
     analysis *a = xcalloc(1, sizeof *a);
-    check_duplicate_names(files, nfiles, dl);
 
     /* Flatten the queries that parsed. */
     const query_src **qs = NULL;
@@ -428,6 +445,7 @@ analysis *analyze_queries(PGconn *pg, query_file *const *files, size_t nfiles, d
         free(qs);
         return a;
     }
+    check_duplicate_names(qs, nq, dl);
 
     catalog *cat = catalog_load(pg, dl);
     if (!cat) {

@@ -2,11 +2,14 @@
  * cliutil.c — helpers shared by the command files (see cliutil.h).
  */
 #include "cliutil.h"
+#include "analyze.h"
+#include "fsutil.h"
 #include "strbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 const char common_help[] =
@@ -88,4 +91,123 @@ int status_for(dbsrc_status s)
         return EXIT_DATABASE;
     }
     return EXIT_ERRORS;
+}
+
+/* ---- loading inputs ------------------------------------------------------ */
+
+void inputs_free(inputs *in)
+{
+    for (size_t i = 0; i < in->nfiles; i++)
+        query_file_free(in->files[i]);
+    free(in->files);
+    for (size_t i = 0; i < in->npaths; i++)
+        free(in->paths[i]);
+    free(in->paths);
+    pgqc_migration_set_free(in->migrations);
+}
+
+int load_inputs(const common_opts *o, bool need_queries, inputs *in, diag_list *dl)
+{
+    memset(in, 0, sizeof *in);
+    if (!fs_is_dir(o->migrations)) {
+        diag *d = diag_plain(dl, DIAG_ERROR, NULL, "migrations directory \"%s\" not found",
+                             o->migrations);
+        diag_set_hint(d, "create it (pgqc migrate new NAME) or pass --migrations DIR");
+        return EXIT_USAGE;
+    }
+    pgqc_migrate_result res;
+    if (!pgqc_migration_set_load_dir(o->migrations, &in->migrations, &res)) {
+        dbsource_report_migrate(&res, dl);
+        pgqc_migrate_result_free(&res);
+        return EXIT_ERRORS;
+    }
+    pgqc_migrate_result_free(&res);
+    if (!need_queries)
+        return EXIT_OK;
+    for (size_t i = 0; i < o->nqueries; i++) {
+        char *err = NULL;
+        if (!fs_list_sql(o->queries[i], &in->paths, &in->npaths, &err)) {
+            diag *d = diag_plain(dl, DIAG_ERROR, NULL, "queries: %s", err);
+            diag_set_hint(d, "pass --queries DIR (or a .sql file)");
+            free(err);
+            return EXIT_USAGE;
+        }
+    }
+    in->files = xcalloc(in->npaths + 1, sizeof *in->files);
+    for (size_t i = 0; i < in->npaths; i++) {
+        char *err = NULL;
+        char *text = fs_read_file(in->paths[i], NULL, &err);
+        if (!text) {
+            diag_plain(dl, DIAG_ERROR, in->paths[i], "%s", err);
+            free(err);
+            continue;
+        }
+        query_file_parse(in->paths[i], text, &in->files[in->nfiles++], dl);
+        free(text);
+    }
+    if (in->npaths == 0)
+        diag_plain(dl, DIAG_WARNING, NULL, "no .sql query files found");
+    return EXIT_OK;
+}
+
+dbsource_options db_options;
+static strbuf db_log = STRBUF_INIT;
+
+bool cache_opt(int c)
+{
+    if (c == OPT_NO_CACHE)
+        db_options.no_cache = true;
+    else if (c == OPT_VERBOSE)
+        db_options.log = &db_log;
+    else
+        return false;
+    return true;
+}
+
+void print_db_log(void)
+{
+    const char *line = db_log.buf;
+    while (line && *line) {
+        const char *nl = strchr(line, '\n');
+        int len = nl ? (int)(nl - line) : (int)strlen(line);
+        fprintf(stderr, "pgqc: %.*s\n", len, line);
+        line += len + (nl ? 1 : 0);
+    }
+    strbuf_release(&db_log);
+}
+
+int analyse_project(const common_opts *o, inputs *in, analysis **out, diag_list *dl)
+{
+    *out = NULL;
+    int st = load_inputs(o, true, in, dl);
+    if (st != EXIT_OK)
+        return st;
+    dbsource src;
+    dbsource_options dbo = db_options;
+    dbo.read_only = true; /* analysis only PREPAREs: the cached template will do */
+    dbsrc_status ds = dbsource_open_with(o->database_url, in->migrations, true, &dbo, &src, dl);
+    print_db_log();
+    if (ds != DBSRC_OK)
+        return status_for(ds);
+    *out = analyze_queries(src.pg, in->files, in->nfiles, dl);
+    dbsource_close(&src);
+    return dl->errors ? EXIT_ERRORS : EXIT_OK;
+}
+
+void inputs_all_paths(const inputs *in, char ***paths, size_t *n)
+{
+    size_t alloc = 0;
+    *paths = NULL;
+    *n = 0;
+    for (size_t i = 0; i < in->npaths; i++) {
+        ALLOC_GROW(*paths, *n + 1, alloc);
+        (*paths)[(*n)++] = xstrdup(in->paths[i]);
+    }
+    for (size_t i = 0; in->migrations && i < in->migrations->count; i++) {
+        const pgqc_migration *m = &in->migrations->items[i];
+        ALLOC_GROW(*paths, *n + 2, alloc);
+        (*paths)[(*n)++] = xstrdup(m->up_name);
+        if (m->down_name)
+            (*paths)[(*n)++] = xstrdup(m->down_name);
+    }
 }

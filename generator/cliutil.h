@@ -15,8 +15,12 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "analysis.h"
 #include "dbsource.h"
 #include "diag.h"
+#include "querysrc.h"
+
+#include <pgqc/migrate.h>
 
 enum { EXIT_OK = 0, EXIT_ERRORS = 1, EXIT_USAGE = 2, EXIT_DATABASE = 3 };
 
@@ -74,5 +78,47 @@ void common_defaults(common_opts *o);
 
 /* The exit status for a dbsource failure class. */
 int status_for(dbsrc_status s);
+
+/* ---- inputs: migrations and query files ---------------------------------- */
+
+typedef struct inputs {
+    query_file **files;
+    size_t nfiles;
+    char **paths; /* every query file read */
+    size_t npaths;
+    pgqc_migration_set *migrations;
+} inputs;
+
+/* Read migrations and (when `need_queries`) query files. Returns an exit status. */
+int load_inputs(const common_opts *o, bool need_queries, inputs *in, diag_list *dl);
+void inputs_free(inputs *in);
+
+/* Every input file (query files, then up and down migrations), malloc'ed copies. */
+void inputs_all_paths(const inputs *in, char ***paths, size_t *n);
+
+/* ---- the embedded database's options (generate, describe, check, run) ------ */
+
+enum { OPT_NO_CACHE = 0x300, OPT_VERBOSE };
+#define CACHE_LONGOPTS                                                                             \
+    {"no-cache", no_argument, NULL, OPT_NO_CACHE},                                                 \
+    {                                                                                              \
+        "verbose", no_argument, NULL, OPT_VERBOSE                                                  \
+    }
+#define CACHE_HELP                                                                                 \
+    "  --no-cache            embedded database: do not use the cache of initialised\n"             \
+    "                        clusters and migrated templates ($PGQC_CACHE_DIR, else\n"             \
+    "                        $XDG_CACHE_HOME/pgqc or ~/.cache/pgqc)\n"                             \
+    "  --verbose             say what the embedded database reused or built\n"
+
+extern dbsource_options db_options;
+
+/* Handle --no-cache / --verbose; returns false when `c` is not one. */
+bool cache_opt(int c);
+
+/* Print (for --verbose) what the embedded database did. */
+void print_db_log(void);
+
+/* Load, open the database, analyse. On EXIT_OK, *out holds the analysis. */
+int analyse_project(const common_opts *o, inputs *in, analysis **out, diag_list *dl);
 
 #endif

@@ -418,7 +418,8 @@ static void emit_descriptor(strbuf *c, const qctx *x)
     if (q->nparams) {
         strbuf_addf(c, "static const Oid %s_param_types[] = {", x->fn);
         for (size_t i = 0; i < q->nparams; i++)
-            strbuf_addf(c, "%s%u", i ? ", " : "", q->params[i].type_oid);
+            strbuf_addf(c, "%s%u", i ? ", " : "",
+                        pg_oid_is_stable(q->params[i].type_oid) ? q->params[i].type_oid : 0);
         strbuf_addf(c, "};\nstatic const int %s_param_formats[] = {", x->fn);
         for (size_t i = 0; i < q->nparams; i++)
             strbuf_addf(c, "%s%d", i ? ", " : "", x->cparams[i].param_format);
@@ -427,7 +428,8 @@ static void emit_descriptor(strbuf *c, const qctx *x)
     if (q->ncols) {
         strbuf_addf(c, "static const Oid %s_col_types[] = {", x->fn);
         for (size_t i = 0; i < q->ncols; i++)
-            strbuf_addf(c, "%s%u", i ? ", " : "", q->cols[i].type_oid);
+            strbuf_addf(c, "%s%u", i ? ", " : "",
+                        pg_oid_is_stable(q->cols[i].type_oid) ? q->cols[i].type_oid : 0);
         strbuf_addf(c, "};\nstatic const char *const %s_col_names[] = {", x->fn);
         for (size_t i = 0; i < q->ncols; i++) {
             strbuf_addstr(c, i ? ", \"" : "\"");

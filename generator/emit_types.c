@@ -90,7 +90,8 @@ void ctype_resolve(const analysis *a, const char *prefix, pg_oid oid, ctype *out
     out->dec = xstrfmt("%s_dec_array_%u", prefix, oid);
     out->dec_arena = true;
     out->enc = xstrfmt("%s_enc_array_%u", prefix, oid);
-    out->param_format = 1;
+    /* Enum OIDs differ between databases: such arrays travel as text literals. */
+    out->param_format = eti ? 1 : 0;
 }
 
 void ctype_free(ctype *t)
@@ -268,7 +269,7 @@ static void emit_array_decoder(strbuf *c, const ctype *arr, const ctype *el, pg_
                 "        int elen;\n"
                 "        if (!pgqc_array_next(&r, &ev, &elen))\n"
                 "            return false;\n",
-                arr->dec, arr->c_type, elem_oid, item, item);
+                arr->dec, arr->c_type, pg_oid_is_stable(elem_oid) ? elem_oid : 0, item, item);
     if (el->repr == REPR_VALUE) {
         strbuf_addf(c,
                     "        items[i].valid = elen >= 0;\n"
@@ -301,6 +302,25 @@ static void emit_array_decoder(strbuf *c, const ctype *arr, const ctype *el, pg_
 
 static void emit_array_encoder(strbuf *c, const ctype *arr, const ctype *el, pg_oid elem_oid)
 {
+    if (el->is_enum) {
+        /* Text literal: the server looks the labels up in its own enum. */
+        strbuf_addf(c,
+                    "static const char *%s(pgqc_arena *arena, %s arr, int *len)\n{\n"
+                    "    if (!arr.items && arr.count)\n"
+                    "        return NULL;\n"
+                    "    const char **labels = (const char **)pgqc_arena_alloc(arena, "
+                    "(arr.count + 1) * sizeof *labels);\n"
+                    "    if (!labels)\n"
+                    "        return NULL;\n"
+                    "    for (size_t i = 0; i < arr.count; i++) {\n"
+                    "        labels[i] = arr.items[i].valid ? %s(arr.items[i].value) : NULL;\n"
+                    "        if (arr.items[i].valid && !labels[i])\n"
+                    "            return NULL;\n"
+                    "    }\n"
+                    "    return pgqc_text_array_literal(arena, labels, arr.count, len);\n}\n\n",
+                    arr->enc, arr->c_type, el->enc);
+        return;
+    }
     strbuf_addf(c,
                 "static const char *%s(pgqc_arena *arena, %s arr, int *len)\n{\n"
                 "    pgqc_array_writer w;\n"
@@ -310,14 +330,7 @@ static void emit_array_encoder(strbuf *c, const ctype *arr, const ctype *el, pg_
                 "    for (size_t i = 0; i < arr.count; i++) {\n"
                 "        bool ok;\n",
                 arr->enc, arr->c_type, elem_oid);
-    if (el->repr == REPR_VALUE && el->is_enum) {
-        strbuf_addf(c,
-                    "        const char *s = arr.items[i].valid ? %s(arr.items[i].value) : NULL;\n"
-                    "        if (arr.items[i].valid && !s)\n"
-                    "            return NULL;\n"
-                    "        ok = pgqc_array_write_elem(&w, s, s ? (int)strlen(s) : 0);\n",
-                    el->enc);
-    } else if (el->repr == REPR_VALUE) {
+    if (el->repr == REPR_VALUE) {
         strbuf_addf(
             c,
             "        char buf[%d];\n"

@@ -63,8 +63,7 @@ void fs_cleanup_pending_temp(void)
         unlink(pending_temp);
 }
 
-bool fs_write_if_changed(const char *path, const char *data, size_t len, bool *changed,
-                         char **err)
+bool fs_write_if_changed(const char *path, const char *data, size_t len, bool *changed, char **err)
 {
     *changed = false;
     size_t oldlen;
@@ -219,4 +218,46 @@ bool fs_mkdirs(const char *path, bool private_dir, char **err)
     }
     free(p);
     return true;
+}
+
+char *fs_dirname(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return xstrdup(".");
+    if (slash == path)
+        return xstrdup("/");
+    return xstrndup(path, (size_t)(slash - path));
+}
+
+char *fs_relpath(const char *base, const char *path)
+{
+    char *b = realpath(base, NULL), *p = realpath(path, NULL);
+    if (!b || !p) {
+        free(b);
+        free(p);
+        return xstrdup(path);
+    }
+    /* Longest common prefix ending at a path component boundary. */
+    size_t common = 0;
+    for (size_t i = 0;; i++) {
+        bool b_end = b[i] == '\0' || b[i] == '/', p_end = p[i] == '\0' || p[i] == '/';
+        if (b_end && p_end)
+            common = i;
+        if (b[i] != p[i] || !b[i])
+            break;
+    }
+    strbuf sb = STRBUF_INIT;
+    for (const char *q = b + common; *q; q++)
+        if (*q == '/')
+            strbuf_addstr(&sb, "../");
+    const char *rest = p + common;
+    if (*rest == '/')
+        rest++;
+    strbuf_addstr(&sb, rest);
+    if (!sb.len)
+        strbuf_addch(&sb, '.');
+    free(b);
+    free(p);
+    return strbuf_detach(&sb, NULL);
 }

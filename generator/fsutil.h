@@ -42,6 +42,16 @@ bool fs_remove_tree(const char *path);
 bool fs_mkdirs(const char *path, bool private_dir, char **err);
 
 /*
+ * `path` relative to directory `base` (both resolved with realpath, so
+ * "queries/a.sql" and "/abs/proj/queries/a.sql" give the same answer);
+ * `path` itself when either cannot be resolved. Malloc'ed.
+ */
+char *fs_relpath(const char *base, const char *path);
+
+/* The directory part of `path` ("." when it has none), malloc'ed. */
+char *fs_dirname(const char *path);
+
+/*
  * Remember a temp file to unlink if the process is killed by SIGINT/SIGTERM
  * while it exists (async-signal-safe cleanup); NULL clears it.
  */

@@ -121,12 +121,13 @@ static bool is_narrowed(const scope *s, size_t item, size_t col)
 static bool column_nullable(const scope *s, size_t item, size_t col, const char **reason)
 {
     const range_item *it = &s->items[item];
-    if (is_narrowed(s, item, col))
-        return false;
+    /* Grouping sets add rows (subtotals) where grouped columns are NULL, whatever WHERE said. */
     if (s->grouping_sets) {
         *reason = "grouping sets can make grouped columns NULL";
         return true;
     }
+    if (is_narrowed(s, item, col))
+        return false;
     if (it->outer_nullable) {
         *reason = it->outer_reason;
         return true;
@@ -694,10 +695,55 @@ static bool infer_select(nctx *x, scope *outer, const PgQuery__SelectStmt *sel, 
 }
 
 /* INSERT/UPDATE/DELETE ... RETURNING: the target table's row after the change. */
+/* The value assigned to a SET target: itself, or its part of SET (a, b) = (x, y). */
+static const PgQuery__Node *assigned_value(const PgQuery__ResTarget *rt)
+{
+    const PgQuery__Node *v = rt->val;
+    if (v && v->node_case == PG_QUERY__NODE__NODE_MULTI_ASSIGN_REF) {
+        const PgQuery__MultiAssignRef *m = v->multi_assign_ref;
+        const PgQuery__Node *src = m->source;
+        if (src && src->node_case == PG_QUERY__NODE__NODE_ROW_EXPR && m->colno >= 1 &&
+            (size_t)m->colno <= src->row_expr->n_args)
+            return src->row_expr->args[m->colno - 1];
+        return NULL;
+    }
+    return v;
+}
+
+/*
+ * UPDATE ... RETURNING sees the new row: a SET column holds the assigned
+ * value (NULL only if the column allows it), and the WHERE clause, which
+ * tested the old value, says nothing about it.
+ */
+static void apply_set_clause(nctx *x, scope *s, PgQuery__Node *const *set, size_t nset)
+{
+    range_item *target = &s->items[0];
+    for (size_t k = 0; k < nset; k++) {
+        if (set[k]->node_case != PG_QUERY__NODE__NODE_RES_TARGET)
+            continue;
+        const PgQuery__ResTarget *rt = set[k]->res_target;
+        for (size_t c = 0; rt->name && c < target->out.n; c++) {
+            if (!target->out.cols[c].name || strcmp(target->out.cols[c].name, rt->name) != 0)
+                continue;
+            for (size_t i = 0; i < s->nnarrow; i++)
+                if (s->narrow[i].item == 0 && s->narrow[i].col == c)
+                    s->narrow[i] = s->narrow[--s->nnarrow], i--;
+            if (!target->out.cols[c].nullable)
+                continue; /* NOT NULL holds for the new row too */
+            const PgQuery__Node *v = assigned_value(rt);
+            const char *reason = "SET to a value not proven non-null";
+            bool nullable = rt->n_indirection || !v || expr_nullable(x, s, v, &reason);
+            target->out.cols[c].nullable = nullable;
+            target->out.cols[c].reason =
+                nullable ? arena_fmt(&x->mem, "SET %s = ...: %s", rt->name, reason) : NULL;
+        }
+    }
+}
+
 static bool infer_returning(nctx *x, scope *outer, const PgQuery__RangeVar *rv,
                             PgQuery__Node *const *from, size_t nfrom, const PgQuery__Node *where,
-                            PgQuery__Node *const *ret, size_t nret, const PgQuery__WithClause *with,
-                            nrel *out)
+                            PgQuery__Node *const *set, size_t nset, PgQuery__Node *const *ret,
+                            size_t nret, const PgQuery__WithClause *with, nrel *out)
 {
     cte_binding *saved = x->ctes;
     bool ok = bind_ctes(x, outer, with);
@@ -714,6 +760,7 @@ static bool infer_returning(nctx *x, scope *outer, const PgQuery__RangeVar *rv,
         ok = add_from(x, &s, outer, from[i]);
     if (ok) {
         narrow_by(x, &s, where, narrow_where);
+        apply_set_clause(x, &s, set, nset);
         ok = infer_targets(x, &s, ret, nret, out);
     }
     x->ctes = saved;
@@ -729,19 +776,19 @@ bool infer_statement(nctx *x, scope *outer, const PgQuery__Node *stmt, nrel *out
         return infer_select(x, outer, stmt->select_stmt, out);
     case PG_QUERY__NODE__NODE_INSERT_STMT: {
         const PgQuery__InsertStmt *s = stmt->insert_stmt;
-        return infer_returning(x, outer, s->relation, NULL, 0, NULL, s->returning_list,
+        return infer_returning(x, outer, s->relation, NULL, 0, NULL, NULL, 0, s->returning_list,
                                s->n_returning_list, s->with_clause, out);
     }
     case PG_QUERY__NODE__NODE_UPDATE_STMT: {
         const PgQuery__UpdateStmt *s = stmt->update_stmt;
         return infer_returning(x, outer, s->relation, s->from_clause, s->n_from_clause,
-                               s->where_clause, s->returning_list, s->n_returning_list,
-                               s->with_clause, out);
+                               s->where_clause, s->target_list, s->n_target_list, s->returning_list,
+                               s->n_returning_list, s->with_clause, out);
     }
     case PG_QUERY__NODE__NODE_DELETE_STMT: {
         const PgQuery__DeleteStmt *s = stmt->delete_stmt;
         return infer_returning(x, outer, s->relation, s->using_clause, s->n_using_clause,
-                               s->where_clause, s->returning_list, s->n_returning_list,
+                               s->where_clause, NULL, 0, s->returning_list, s->n_returning_list,
                                s->with_clause, out);
     }
     default:
@@ -761,13 +808,23 @@ static int param_of(const PgQuery__Node *n)
     return 0;
 }
 
-static void mark_param(an_query *q, int number, const cat_relation *rel, const cat_column *col)
+/*
+ * Record that parameter `number` is written to `col`. A parameter is
+ * nullable when every column it is written to is nullable: one NOT NULL
+ * target means a NULL could never succeed.
+ */
+static void mark_param(an_query *q, bool *feeds_notnull, int number, const cat_relation *rel,
+                       const cat_column *col)
 {
-    if (!number || !col || col->notnull)
+    if (!number || !col)
         return;
     for (size_t i = 0; i < q->nparams; i++) {
         an_param *p = &q->params[i];
-        if (p->number == number && !p->nullable) {
+        if (p->number != number)
+            continue;
+        if (col->notnull) {
+            feeds_notnull[i] = true;
+        } else if (!p->nullable) {
             p->nullable = true;
             p->nullable_reason =
                 xstrfmt("written to nullable column %s.%s", rel->relname, col->attname);
@@ -796,18 +853,21 @@ static const cat_column *insert_column(const catalog *cat, const cat_relation *r
 }
 
 static void set_clause_params(const catalog *cat, const cat_relation *rel,
-                              PgQuery__Node *const *targets, size_t n, an_query *q)
+                              PgQuery__Node *const *targets, size_t n, an_query *q,
+                              bool *feeds_notnull)
 {
     for (size_t k = 0; k < n; k++) {
         if (targets[k]->node_case != PG_QUERY__NODE__NODE_RES_TARGET)
             continue;
         const PgQuery__ResTarget *rt = targets[k]->res_target;
         if (rt->name && rt->n_indirection == 0)
-            mark_param(q, param_of(rt->val), rel, catalog_relation_column(cat, rel, rt->name));
+            mark_param(q, feeds_notnull, param_of(assigned_value(rt)), rel,
+                       catalog_relation_column(cat, rel, rt->name));
     }
 }
 
-static void infer_insert_params(const catalog *cat, const PgQuery__InsertStmt *ins, an_query *q)
+static void infer_insert_params(const catalog *cat, const PgQuery__InsertStmt *ins, an_query *q,
+                                bool *feeds_notnull)
 {
     const cat_relation *rel = relation_of(cat, ins->relation);
     if (!rel)
@@ -819,29 +879,39 @@ static void infer_insert_params(const catalog *cat, const PgQuery__InsertStmt *i
             if (vl->node_case != PG_QUERY__NODE__NODE_LIST)
                 continue;
             for (size_t k = 0; k < vl->list->n_items; k++)
-                mark_param(q, param_of(vl->list->items[k]), rel, insert_column(cat, rel, ins, k));
+                mark_param(q, feeds_notnull, param_of(vl->list->items[k]), rel,
+                           insert_column(cat, rel, ins, k));
         }
         for (size_t k = 0; k < sel->n_target_list; k++) {
             const PgQuery__Node *t = sel->target_list[k];
             if (t->node_case == PG_QUERY__NODE__NODE_RES_TARGET)
-                mark_param(q, param_of(t->res_target->val), rel, insert_column(cat, rel, ins, k));
+                mark_param(q, feeds_notnull, param_of(t->res_target->val), rel,
+                           insert_column(cat, rel, ins, k));
         }
     }
     if (ins->on_conflict_clause)
         set_clause_params(cat, rel, ins->on_conflict_clause->target_list,
-                          ins->on_conflict_clause->n_target_list, q);
+                          ins->on_conflict_clause->n_target_list, q, feeds_notnull);
 }
 
 static void infer_params(const catalog *cat, const PgQuery__Node *stmt, an_query *q)
 {
+    bool *feeds_notnull = xcalloc(q->nparams + 1, sizeof *feeds_notnull);
     if (stmt->node_case == PG_QUERY__NODE__NODE_INSERT_STMT) {
-        infer_insert_params(cat, stmt->insert_stmt, q);
+        infer_insert_params(cat, stmt->insert_stmt, q, feeds_notnull);
     } else if (stmt->node_case == PG_QUERY__NODE__NODE_UPDATE_STMT) {
         const cat_relation *rel = relation_of(cat, stmt->update_stmt->relation);
         if (rel)
             set_clause_params(cat, rel, stmt->update_stmt->target_list,
-                              stmt->update_stmt->n_target_list, q);
+                              stmt->update_stmt->n_target_list, q, feeds_notnull);
     }
+    for (size_t i = 0; i < q->nparams; i++)
+        if (feeds_notnull[i] && q->params[i].nullable) {
+            q->params[i].nullable = false;
+            free(q->params[i].nullable_reason);
+            q->params[i].nullable_reason = NULL;
+        }
+    free(feeds_notnull);
 }
 
 /* ---- entry point ------------------------------------------------------------ */

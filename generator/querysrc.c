@@ -18,7 +18,7 @@ static const struct {
     const char *name;
     query_cmd cmd;
 } commands[] = {
-    {"one", CMD_ONE}, {"many", CMD_MANY}, {"iter", CMD_ITER},
+    {"one", CMD_ONE},   {"many", CMD_MANY},         {"iter", CMD_ITER},
     {"exec", CMD_EXEC}, {"execrows", CMD_EXECROWS},
 };
 
@@ -41,6 +41,16 @@ const char *query_cmd_name(query_cmd c)
         if (commands[i].cmd == c)
             return commands[i].name;
     return "?";
+}
+
+bool query_cmd_parse(const char *name, query_cmd *out)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(commands[i].name, name) == 0) {
+            *out = commands[i].cmd;
+            return true;
+        }
+    return false;
 }
 
 bool query_cmd_returns_rows(query_cmd c)
@@ -163,8 +173,9 @@ static annot_kind parse_annotation(const char *path, const char *text, size_t of
             }
         }
         if (best && bestd <= 3)
-            diag_set_hint(d, "did you mean \":%s\"? (commands: :one, :many, :iter, :exec, "
-                             ":execrows)",
+            diag_set_hint(d,
+                          "did you mean \":%s\"? (commands: :one, :many, :iter, :exec, "
+                          ":execrows)",
                           best);
         else
             diag_set_hint(d, "commands are :one, :many, :iter, :exec and :execrows");
@@ -288,9 +299,9 @@ static bool rewrite_params(query_src *q, PgQuery__ScanToken **tok, size_t ntok, 
 
     if (named && positional) {
         size_t at = first_named > first_positional ? first_named : first_positional;
-        diag *d = diag_at(dl, DIAG_ERROR, q->file, text, at, 1,
-                          "query \"%s\" mixes named (:name) and positional ($n) parameters",
-                          q->name);
+        diag *d =
+            diag_at(dl, DIAG_ERROR, q->file, text, at, 1,
+                    "query \"%s\" mixes named (:name) and positional ($n) parameters", q->name);
         diag_set_hint(d, "use one style per query");
         ok = false;
     }
@@ -312,6 +323,32 @@ static bool rewrite_params(query_src *q, PgQuery__ScanToken **tok, size_t ntok, 
 
 /* ---- splitting the file --------------------------------------------------- */
 
+/* Index the start of every line once, so line numbers cost a binary search. */
+static void index_lines(query_file *f)
+{
+    size_t alloc = 0;
+    ALLOC_GROW(f->line_starts, 1, alloc);
+    f->line_starts[f->nlines++] = 0;
+    for (size_t i = 0; f->text[i]; i++)
+        if (f->text[i] == '\n') {
+            ALLOC_GROW(f->line_starts, f->nlines + 1, alloc);
+            f->line_starts[f->nlines++] = i + 1;
+        }
+}
+
+int query_file_line(const query_file *f, size_t offset)
+{
+    size_t lo = 0, hi = f->nlines;
+    while (hi - lo > 1) {
+        size_t mid = (lo + hi) / 2;
+        if (f->line_starts[mid] <= offset)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return (int)lo + 1;
+}
+
 static void query_src_free(query_src *q)
 {
     free(q->name);
@@ -327,8 +364,8 @@ static void query_src_free(query_src *q)
  * Finish one annotated block: tokens [b, e) follow the annotation. Collects
  * the doc comment, checks there is exactly one statement, and rewrites it.
  */
-static bool finish_block(query_file *f, query_src *q, PgQuery__ScanToken **tok, size_t b,
-                         size_t e, diag_list *dl)
+static bool finish_block(query_file *f, query_src *q, PgQuery__ScanToken **tok, size_t b, size_t e,
+                         diag_list *dl)
 {
     const char *text = f->text;
     strbuf doc = STRBUF_INIT;
@@ -336,8 +373,7 @@ static bool finish_block(query_file *f, query_src *q, PgQuery__ScanToken **tok, 
     int prev_line = q->line;
     /* Doc comment: `--` comments on the lines right after the annotation. */
     while (i < e && tok[i]->token == PG_QUERY__TOKEN__SQL_COMMENT) {
-        int line, col;
-        text_line_col(text, (size_t)tok[i]->start, &line, &col);
+        int line = query_file_line(f, (size_t)tok[i]->start);
         if (line != prev_line + 1)
             break;
         char *l = doc_line(text, tok[i]);
@@ -368,10 +404,10 @@ static bool finish_block(query_file *f, query_src *q, PgQuery__ScanToken **tok, 
             while (j < e && (is_comment(tok[j]) || tok[j]->token == PG_QUERY__TOKEN__ASCII_59))
                 j++;
             if (j < e) {
-                diag *d = diag_at(dl, DIAG_ERROR, q->file, text, (size_t)tok[j]->start,
-                                  (size_t)(tok[j]->end - tok[j]->start),
-                                  "a second statement under the annotation of query \"%s\"",
-                                  q->name);
+                diag *d =
+                    diag_at(dl, DIAG_ERROR, q->file, text, (size_t)tok[j]->start,
+                            (size_t)(tok[j]->end - tok[j]->start),
+                            "a second statement under the annotation of query \"%s\"", q->name);
                 diag_set_hint(d, "give each statement its own `-- name: NAME :COMMAND` line");
                 ok = false;
             }
@@ -391,6 +427,7 @@ bool query_file_parse(const char *path, const char *text, query_file **out, diag
     query_file *f = xcalloc(1, sizeof *f);
     f->path = xstrdup(path);
     f->text = xstrdup(text);
+    index_lines(f);
     *out = f;
     size_t errors_before = dl->errors;
 
@@ -450,8 +487,7 @@ bool query_file_parse(const char *path, const char *text, query_file **out, diag
             cur->file = f->path;
             cur->text = f->text;
             cur->annot_offset = (size_t)tok[i]->start;
-            int col;
-            text_line_col(f->text, cur->annot_offset, &cur->line, &col);
+            cur->line = query_file_line(f, cur->annot_offset);
         }
     }
     if (f->nqueries == 0 && dl->errors == errors_before)
@@ -468,6 +504,7 @@ void query_file_free(query_file *f)
     for (size_t i = 0; i < f->nqueries; i++)
         query_src_free(&f->queries[i]);
     free(f->queries);
+    free(f->line_starts);
     free(f->path);
     free(f->text);
     free(f);

@@ -31,6 +31,9 @@ typedef enum query_cmd { CMD_ONE, CMD_MANY, CMD_ITER, CMD_EXEC, CMD_EXECROWS } q
 /* "one", "many", ... */
 const char *query_cmd_name(query_cmd c);
 
+/* The command named `name` ("one", "many", ...); false when there is none. */
+bool query_cmd_parse(const char *name, query_cmd *out);
+
 /* Whether the command returns rows (so the statement must return columns). */
 bool query_cmd_returns_rows(query_cmd c);
 
@@ -70,6 +73,8 @@ typedef struct query_src {
 typedef struct query_file {
     char *path;
     char *text;
+    size_t *line_starts;  /* byte offset where each line starts */
+    size_t nlines;
     query_src *queries;
     size_t nqueries, alloc;
 } query_file;
@@ -83,6 +88,9 @@ typedef struct query_file {
 bool query_file_parse(const char *path, const char *text, query_file **out, diag_list *dl);
 
 void query_file_free(query_file *f);
+
+/* The 1-based line of byte `offset` in the file. */
+int query_file_line(const query_file *f, size_t offset);
 
 /*
  * Map a byte offset in `q->sql` back to a byte offset in the file text.

@@ -38,6 +38,16 @@ typedef struct type_info {
     bool arena;             /* the decoder takes a pgqc_arena (its output needs memory) */
 } type_info;
 
+/*
+ * Built-in types have the same OID in every database; user types (enums,
+ * domains, arrays of them) get one at CREATE time, so generated code must not
+ * rely on theirs.
+ */
+static inline bool pg_oid_is_stable(pg_oid oid)
+{
+    return oid < 16384; /* FirstNormalObjectId */
+}
+
 /* The row for built-in type `oid`, or NULL when pgqc has no mapping for it. */
 const type_info *typemap_lookup(pg_oid oid);
 

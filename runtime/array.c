@@ -20,7 +20,7 @@ bool pgqc_array_begin(pgqc_array_reader *r, const char *v, int len, uint32_t ele
     int32_t ndim = (int32_t)pgqc_be32(v);
     uint32_t has_null = pgqc_be32(v + 4);
     uint32_t elem = pgqc_be32(v + 8);
-    if (has_null > 1 || elem != elem_oid || ndim < 0 || ndim > 1)
+    if (has_null > 1 || (elem_oid && elem != elem_oid) || ndim < 0 || ndim > 1)
         return false;
     r->p = v + 12;
     r->end = v + len;
@@ -119,6 +119,37 @@ bool pgqc_array_write_elem(pgqc_array_writer *w, const char *data, int len)
     memcpy(w->buf + w->len + 4, data, (size_t)len);
     w->len += 4 + (size_t)len;
     return true;
+}
+
+const char *pgqc_text_array_literal(pgqc_arena *a, const char *const *items, size_t n, int *len)
+{
+    size_t cap = 3;
+    for (size_t i = 0; i < n; i++)
+        cap += items[i] ? 2 * strlen(items[i]) + 3 : 5;
+    char *s = pgqc_arena_alloc(a, cap), *p = s;
+    if (!s || cap > INT32_MAX)
+        return NULL;
+    *p++ = '{';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *p++ = ',';
+        if (!items[i]) {
+            memcpy(p, "NULL", 4);
+            p += 4;
+            continue;
+        }
+        *p++ = '"';
+        for (const char *q = items[i]; *q; q++) {
+            if (*q == '"' || *q == '\\')
+                *p++ = '\\';
+            *p++ = *q;
+        }
+        *p++ = '"';
+    }
+    *p++ = '}';
+    *p = '\0';
+    *len = (int)(p - s);
+    return s;
 }
 
 const char *pgqc_array_write_end(pgqc_array_writer *w, int *len)

@@ -110,7 +110,8 @@ typedef struct pgqc_query {
     const Oid *param_types;    /* nparams OIDs, sent with PREPARE */
     const int *param_formats;  /* nparams formats: 1 binary, 0 text */
     int ncols;
-    const Oid *col_types;      /* ncols OIDs the generated decoders expect */
+    const Oid *col_types;      /* ncols OIDs the generated decoders expect; 0 for user types
+                                  (enums, ...), whose OIDs differ between databases */
     const char *const *col_names;
 } pgqc_query;
 

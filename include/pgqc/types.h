@@ -141,7 +141,8 @@ typedef struct pgqc_array_reader {
 
 /*
  * Check the header of a binary array (at most one dimension, element type
- * `elem_oid`); on success r->count is the number of elements.
+ * `elem_oid`, or any element type when 0); on success r->count is the
+ * number of elements.
  */
 bool pgqc_array_begin(pgqc_array_reader *r, const char *v, int len, uint32_t elem_oid);
 
@@ -167,6 +168,13 @@ bool pgqc_array_write_begin(pgqc_array_writer *w, pgqc_arena *a, uint32_t elem_o
 bool pgqc_array_write_elem(pgqc_array_writer *w, const char *data, int len);
 /* Finish: the value to send and its length. */
 const char *pgqc_array_write_end(pgqc_array_writer *w, int *len);
+
+/*
+ * A text-format array literal ("{\"a\",NULL}") of `n` strings (NULL items are
+ * SQL NULL), in the arena; for element types whose OID is not fixed (enums),
+ * which binary arrays cannot carry. NULL when out of memory.
+ */
+const char *pgqc_text_array_literal(pgqc_arena *a, const char *const *items, size_t n, int *len);
 
 /* ---- network byte order helpers ---------------------------------------- */
 

@@ -1,0 +1,550 @@
+/*
+ * cmd_generate.c — `pgqc generate`, `pgqc describe` and `pgqc check`.
+ *
+ * generate: analyse (embedded database or --database-url), emit PREFIX.h
+ * and PREFIX.c, write pgqc.lock and the depfile — each atomically and only
+ * when its content changed. With --offline it needs no database at all: it
+ * emits from the lock file after checking that no input changed.
+ *
+ * check: the CI gate. Stale inputs (a query or migration changed, added or
+ * removed since pgqc.lock was written), generated files that differ from
+ * what the lock produces (edited by hand or out of date) and, when a
+ * database is available, queries a migration broke and analyses that
+ * changed are each reported, with the command that fixes them.
+ *
+ * Paths in the lock file and in generated comments are relative to the lock
+ * file's directory, so the output does not depend on how the paths were
+ * spelled (meson passes absolute ones) or where the checkout lives.
+ */
+#include "cmd_generate.h"
+#include "analysis_json.h"
+#include "cliutil.h"
+#include "emit_c.h"
+#include "fsutil.h"
+#include "lockfile.h"
+#include "strbuf.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_LOCK = 0x400, OPT_OFFLINE, OPT_REANALYZE };
+
+#define LOCK_HELP                                                                                  \
+    "  --lock FILE           the lock file (default: pgqc.lock beside the migrations\n"            \
+    "                        directory)\n"
+
+/* ---- shared pieces ----------------------------------------------------------- */
+
+static void add_dep(strbuf *sb, const char *path)
+{
+    strbuf_addch(sb, ' ');
+    for (const char *p = path; *p; p++) {
+        if (*p == ' ' || *p == '#' || *p == '\\')
+            strbuf_addch(sb, '\\');
+        if (*p == '$')
+            strbuf_addch(sb, '$');
+        strbuf_addch(sb, *p);
+    }
+}
+
+static bool write_output(const char *path, const char *content, diag_list *dl)
+{
+    bool changed;
+    char *err = NULL;
+    if (!fs_write_if_changed(path, content, strlen(content), &changed, &err)) {
+        diag_plain(dl, DIAG_ERROR, NULL, "%s", err);
+        free(err);
+        return false;
+    }
+    return true;
+}
+
+/* Input paths relative to the lock file's directory (what the lock records). */
+static void relative_paths(const char *lock_path, char **paths, size_t n)
+{
+    char *dir = fs_dirname(lock_path);
+    for (size_t i = 0; i < n; i++) {
+        char *r = fs_relpath(dir, paths[i]);
+        free(paths[i]);
+        paths[i] = r;
+    }
+    free(dir);
+}
+
+/* Make every query's file path relative to the lock file's directory. */
+static void relative_query_files(const char *lock_path, analysis *a)
+{
+    char *dir = fs_dirname(lock_path);
+    for (size_t i = 0; i < a->nqueries; i++) {
+        char *r = fs_relpath(dir, a->queries[i].file);
+        free(a->queries[i].file);
+        a->queries[i].file = r;
+    }
+    free(dir);
+}
+
+static void free_paths(char **paths, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(paths[i]);
+    free(paths);
+}
+
+/* Emit the code for `a`; false with diagnostics. */
+static bool render_code(const analysis *a, const char *name, strbuf *h, strbuf *c, diag_list *dl)
+{
+    char *hname = xstrfmt("%s.h", name);
+    emit_options eo = {name, hname};
+    bool ok = emit_c(a, &eo, h, c, dl);
+    free(hname);
+    return ok;
+}
+
+/* ---- generate ------------------------------------------------------------------ */
+
+static const char generate_help[] =
+    "Usage: pgqc generate --out DIR [--name PREFIX] [--depfile FILE] [options]\n"
+    "\n"
+    "Analyse every query against the schema the migrations produce and write\n"
+    "DIR/PREFIX.h, DIR/PREFIX.c and the lock file (atomically, and only when they\n"
+    "change).\n"
+    "\n"
+    "  --out DIR             output directory (created if missing)\n"
+    "  --name PREFIX         symbol prefix and file name stem (default: db)\n"
+    "  --depfile FILE        write a make/ninja depfile listing every input\n"
+    "  --offline             no database: emit from the lock file, after checking that\n"
+    "                        no query or migration file changed since it was written\n" LOCK_HELP
+        CACHE_HELP;
+
+static int generate_outputs(const analysis *a, const char *out, const char *name,
+                            const char *depfile, char *const *deps, size_t ndeps,
+                            const char *lock_path, const char *lock_text, diag_list *dl)
+{
+    strbuf h = STRBUF_INIT, c = STRBUF_INIT;
+    char *err = NULL;
+    int st = EXIT_OK;
+    if (!render_code(a, name, &h, &c, dl) || !fs_mkdirs(out, false, &err)) {
+        if (err)
+            diag_plain(dl, DIAG_ERROR, NULL, "%s", err);
+        free(err);
+        strbuf_release(&h);
+        strbuf_release(&c);
+        return EXIT_ERRORS;
+    }
+    char *hpath = xstrfmt("%s/%s.h", out, name);
+    char *cpath = xstrfmt("%s/%s.c", out, name);
+    if (!write_output(hpath, h.buf, dl) || !write_output(cpath, c.buf, dl) ||
+        (lock_text && !write_output(lock_path, lock_text, dl)))
+        st = EXIT_ERRORS;
+    if (st == EXIT_OK && depfile) {
+        strbuf dep = STRBUF_INIT;
+        strbuf_addf(&dep, "%s %s:", cpath, hpath);
+        for (size_t i = 0; i < ndeps; i++)
+            add_dep(&dep, deps[i]);
+        strbuf_addch(&dep, '\n');
+        if (!write_output(depfile, dep.buf, dl))
+            st = EXIT_ERRORS;
+        strbuf_release(&dep);
+    }
+    free(hpath);
+    free(cpath);
+    strbuf_release(&h);
+    strbuf_release(&c);
+    return st;
+}
+
+static int generate_online(const common_opts *o, const char *out, const char *name,
+                           const char *depfile, const char *lock_path, diag_list *dl)
+{
+    inputs in;
+    analysis *a = NULL;
+    int st = analyse_project(o, &in, &a, dl);
+    if (st == EXIT_OK) {
+        char **deps, **rel;
+        size_t n;
+        inputs_all_paths(&in, &deps, &n);
+        inputs_all_paths(&in, &rel, &n);
+        relative_paths(lock_path, rel, n);
+        relative_query_files(lock_path, a);
+        json_t *lock = lockfile_build(a, deps, rel, n, dl);
+        if (lock) {
+            char *text = lockfile_render(lock);
+            st = generate_outputs(a, out, name, depfile, deps, n, lock_path, text, dl);
+            free(text);
+            json_decref(lock);
+        } else {
+            st = EXIT_ERRORS;
+        }
+        free_paths(deps, n);
+        free_paths(rel, n);
+    }
+    analysis_free(a);
+    inputs_free(&in);
+    return st;
+}
+
+static int generate_offline(const common_opts *o, const char *out, const char *name,
+                            const char *depfile, const char *lock_path, diag_list *dl)
+{
+    inputs in;
+    int st = load_inputs(o, true, &in, dl);
+    if (st != EXIT_OK) {
+        inputs_free(&in);
+        return st;
+    }
+    json_t *lock = lockfile_read(lock_path, dl);
+    analysis *a = NULL;
+    char **deps, **rel;
+    size_t n;
+    inputs_all_paths(&in, &deps, &n);
+    inputs_all_paths(&in, &rel, &n);
+    relative_paths(lock_path, rel, n);
+    if (!lock) {
+        st = EXIT_ERRORS;
+    } else if (lockfile_check_sources(lock, lock_path, deps, rel, n, DIAG_ERROR, dl) > 0) {
+        diag *d = diag_plain(dl, DIAG_ERROR, lock_path,
+                             "the lock file is stale: refusing to emit code from it offline");
+        diag_set_hint(d, "run `pgqc generate` without --offline (it needs PostgreSQL or "
+                         "--database-url) to analyse the changed files");
+        st = EXIT_ERRORS;
+    } else if ((a = lockfile_analysis(lock, lock_path, dl)) == NULL) {
+        st = EXIT_ERRORS;
+    } else {
+        /* The lock file is an input too: list it in the depfile. */
+        char **all = xcalloc(n + 2, sizeof *all);
+        memcpy(all, deps, n * sizeof *all);
+        all[n] = (char *)lock_path;
+        st = generate_outputs(a, out, name, depfile, all, n + 1, NULL, NULL, dl);
+        free(all);
+    }
+    analysis_free(a);
+    json_decref(lock);
+    free_paths(deps, n);
+    free_paths(rel, n);
+    inputs_free(&in);
+    return st;
+}
+
+int cmd_generate(int argc, char **argv)
+{
+    common_opts o = {0};
+    const char *out = NULL, *name = "db", *depfile = NULL, *lock_opt = NULL;
+    bool offline = false;
+    static const struct option longopts[] = {COMMON_LONGOPTS,
+                                             {"out", required_argument, NULL, OPT_OUT},
+                                             {"name", required_argument, NULL, OPT_NAME},
+                                             {"depfile", required_argument, NULL, OPT_DEPFILE},
+                                             {"lock", required_argument, NULL, OPT_LOCK},
+                                             {"offline", no_argument, NULL, OPT_OFFLINE},
+                                             CACHE_LONGOPTS,
+                                             {NULL, 0, NULL, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if (common_opt(&o, c, optarg) || cache_opt(c))
+            continue;
+        switch (c) {
+        case OPT_OUT:
+            out = optarg;
+            break;
+        case OPT_NAME:
+            name = optarg;
+            break;
+        case OPT_DEPFILE:
+            depfile = optarg;
+            break;
+        case OPT_LOCK:
+            lock_opt = optarg;
+            break;
+        case OPT_OFFLINE:
+            offline = true;
+            break;
+        case OPT_HELP:
+            printf("%s\n%s", generate_help, common_help);
+            return EXIT_OK;
+        default:
+            return usage_error("generate", "invalid option");
+        }
+    }
+    if (optind < argc)
+        return usage_error("generate", "unexpected argument \"%s\"", argv[optind]);
+    if (!out)
+        return usage_error("generate", "--out DIR is required");
+    if (!c_ident_ok(name))
+        return usage_error("generate", "--name \"%s\" is not a valid C identifier", name);
+    if (offline && o.database_url)
+        return usage_error("generate", "--offline and --database-url exclude each other");
+    common_defaults(&o);
+    char *lock_path = lock_opt ? xstrdup(lock_opt) : lockfile_default_path(o.migrations);
+    diag_list dl = DIAG_LIST_INIT;
+    int st = offline ? generate_offline(&o, out, name, depfile, lock_path, &dl)
+                     : generate_online(&o, out, name, depfile, lock_path, &dl);
+    free(lock_path);
+    free(o.queries);
+    return finish(&dl, st);
+}
+
+/* ---- describe ------------------------------------------------------------ */
+
+static const char describe_help[] =
+    "Usage: pgqc describe [--json] [options]\n"
+    "\n"
+    "Print what pgqc inferred for every query: parameters and result columns\n"
+    "with their types, nullability and why.\n"
+    "\n"
+    "  --json                machine-readable output (the lock file's format)\n" CACHE_HELP;
+
+static void print_table(const analysis *a)
+{
+    for (size_t i = 0; i < a->nqueries; i++) {
+        const an_query *q = &a->queries[i];
+        printf("%s%s (:%s)  %s:%d\n", i ? "\n" : "", q->name, query_cmd_name(q->cmd), q->file,
+               q->line);
+        for (size_t k = 0; k < q->nparams; k++) {
+            const an_param *p = &q->params[k];
+            printf("  $%-3d %-24s %-28s %-9s %s\n", p->number, p->name, p->type_name,
+                   p->nullable ? "nullable" : "not null",
+                   p->nullable_reason ? p->nullable_reason : "");
+        }
+        for (size_t k = 0; k < q->ncols; k++) {
+            const an_column *c = &q->cols[k];
+            printf("  %-28s %-28s %-9s %s\n", c->name, c->type_name,
+                   c->nullable ? "nullable" : "not null",
+                   c->nullable ? (c->nullable_reason ? c->nullable_reason : "")
+                               : (c->source ? c->source : ""));
+        }
+    }
+}
+
+int cmd_describe(int argc, char **argv)
+{
+    common_opts o = {0};
+    bool json = false;
+    static const struct option longopts[] = {
+        COMMON_LONGOPTS, {"json", no_argument, NULL, OPT_JSON}, CACHE_LONGOPTS, {NULL, 0, NULL, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if (common_opt(&o, c, optarg) || cache_opt(c))
+            continue;
+        switch (c) {
+        case OPT_JSON:
+            json = true;
+            break;
+        case OPT_HELP:
+            printf("%s\n%s", describe_help, common_help);
+            return EXIT_OK;
+        default:
+            return usage_error("describe", "invalid option");
+        }
+    }
+    if (optind < argc)
+        return usage_error("describe", "unexpected argument \"%s\"", argv[optind]);
+    common_defaults(&o);
+    diag_list dl = DIAG_LIST_INIT;
+    inputs in;
+    analysis *a = NULL;
+    int st = analyse_project(&o, &in, &a, &dl);
+    if (a && (st == EXIT_OK || a->nqueries)) {
+        if (json) {
+            json_t *j = analysis_to_json(a);
+            char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+            puts(s);
+            free(s);
+            json_decref(j);
+        } else {
+            print_table(a);
+        }
+    }
+    analysis_free(a);
+    inputs_free(&in);
+    free(o.queries);
+    return finish(&dl, st);
+}
+
+/* ---- check -------------------------------------------------------------------- */
+
+static const char check_help[] =
+    "Usage: pgqc check [--out DIR --name PREFIX] [--reanalyze] [options]\n"
+    "\n"
+    "The CI gate: exit 0 when pgqc.lock, the generated files and the sources\n"
+    "agree; exit 1 naming each stale item and the command that fixes it:\n"
+    "  - a query or migration file changed, was added or removed since the lock\n"
+    "    file was written;\n"
+    "  - with --out: DIR/PREFIX.h or DIR/PREFIX.c differ from what the lock file\n"
+    "    produces (out of date, or edited by hand);\n"
+    "  - with a database (--database-url, DATABASE_URL, or --reanalyze for the\n"
+    "    embedded one): a query a migration broke, or an analysis that changed.\n"
+    "\n"
+    "  --out DIR             directory of the generated files to verify\n"
+    "  --name PREFIX         their prefix (default: db)\n"
+    "  --reanalyze           analyse again with the embedded database\n" LOCK_HELP CACHE_HELP;
+
+/* Compare DIR/PREFIX.{h,c} with what the lock's analysis produces. */
+static size_t check_generated(const analysis *a, const char *out, const char *name, diag_list *dl)
+{
+    strbuf h = STRBUF_INIT, c = STRBUF_INIT;
+    size_t stale = 0;
+    if (!render_code(a, name, &h, &c, dl))
+        return 1;
+    const strbuf *want[2] = {&h, &c};
+    const char *ext[2] = {"h", "c"};
+    for (int i = 0; i < 2; i++) {
+        char *path = xstrfmt("%s/%s.%s", out, name, ext[i]), *err = NULL;
+        size_t len;
+        char *have = fs_read_file(path, &len, &err);
+        if (!have) {
+            diag_plain(dl, DIAG_ERROR, path, "generated file is missing");
+            stale++;
+        } else if (len != want[i]->len || memcmp(have, want[i]->buf, len) != 0) {
+            diag_plain(dl, DIAG_ERROR, path,
+                       "generated file does not match the lock file (out of date, or edited by "
+                       "hand)");
+            stale++;
+        }
+        free(have);
+        free(err);
+        free(path);
+    }
+    strbuf_release(&h);
+    strbuf_release(&c);
+    return stale;
+}
+
+/* Compare a fresh analysis with the lock's, query by query. */
+static size_t check_analysis(const analysis *fresh, const analysis *locked, const char *lock_path,
+                             diag_list *dl)
+{
+    size_t stale = 0;
+    json_t *f = analysis_to_json(fresh), *l = analysis_to_json(locked);
+    json_t *fq = json_object_get(f, "queries"), *lq = json_object_get(l, "queries");
+    for (size_t i = 0; i < json_array_size(fq); i++) {
+        json_t *q = json_array_get(fq, i);
+        const char *name = json_string_value(json_object_get(q, "name"));
+        json_t *match = NULL;
+        for (size_t k = 0; k < json_array_size(lq) && !match; k++) {
+            json_t *o = json_array_get(lq, k);
+            if (strcmp(json_string_value(json_object_get(o, "name")), name) == 0)
+                match = o;
+        }
+        if (!match) {
+            diag_plain(dl, DIAG_ERROR, lock_path, "query \"%s\" is not in the lock file", name);
+            stale++;
+        } else if (!json_equal(q, match)) {
+            diag_plain(dl, DIAG_ERROR, lock_path,
+                       "the analysis of query \"%s\" changed (types or nullability differ from "
+                       "the lock file)",
+                       name);
+            stale++;
+        }
+    }
+    if (json_array_size(fq) < json_array_size(lq) ||
+        !json_equal(json_object_get(f, "types"), json_object_get(l, "types"))) {
+        diag_plain(dl, DIAG_ERROR, lock_path,
+                   "the lock file describes queries or types the sources no longer have");
+        stale++;
+    }
+    json_decref(f);
+    json_decref(l);
+    return stale;
+}
+
+int cmd_check(int argc, char **argv)
+{
+    common_opts o = {0};
+    const char *out = NULL, *name = "db", *lock_opt = NULL;
+    bool reanalyze = false;
+    static const struct option longopts[] = {COMMON_LONGOPTS,
+                                             {"out", required_argument, NULL, OPT_OUT},
+                                             {"name", required_argument, NULL, OPT_NAME},
+                                             {"lock", required_argument, NULL, OPT_LOCK},
+                                             {"reanalyze", no_argument, NULL, OPT_REANALYZE},
+                                             CACHE_LONGOPTS,
+                                             {NULL, 0, NULL, 0}};
+    int c;
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if (common_opt(&o, c, optarg) || cache_opt(c))
+            continue;
+        switch (c) {
+        case OPT_OUT:
+            out = optarg;
+            break;
+        case OPT_NAME:
+            name = optarg;
+            break;
+        case OPT_LOCK:
+            lock_opt = optarg;
+            break;
+        case OPT_REANALYZE:
+            reanalyze = true;
+            break;
+        case OPT_HELP:
+            printf("%s\n%s", check_help, common_help);
+            return EXIT_OK;
+        default:
+            return usage_error("check", "invalid option");
+        }
+    }
+    if (optind < argc)
+        return usage_error("check", "unexpected argument \"%s\"", argv[optind]);
+    if (!c_ident_ok(name))
+        return usage_error("check", "--name \"%s\" is not a valid C identifier", name);
+    common_defaults(&o);
+    char *lock_path = lock_opt ? xstrdup(lock_opt) : lockfile_default_path(o.migrations);
+    diag_list dl = DIAG_LIST_INIT;
+    inputs in;
+    int st = load_inputs(&o, true, &in, &dl);
+    size_t stale = 0;
+    json_t *lock = NULL;
+    analysis *locked = NULL;
+    if (st == EXIT_OK) {
+        lock = lockfile_read(lock_path, &dl);
+        if (!lock) {
+            stale++;
+        } else {
+            char **deps, **rel;
+            size_t n;
+            inputs_all_paths(&in, &deps, &n);
+            inputs_all_paths(&in, &rel, &n);
+            relative_paths(lock_path, rel, n);
+            stale += lockfile_check_sources(lock, lock_path, deps, rel, n, DIAG_ERROR, &dl);
+            free_paths(deps, n);
+            free_paths(rel, n);
+            locked = lockfile_analysis(lock, lock_path, &dl);
+            if (!locked)
+                stale++;
+            else if (out)
+                stale += check_generated(locked, out, name, &dl);
+        }
+    }
+    if (st == EXIT_OK && (reanalyze || dbsource_url(o.database_url))) {
+        inputs fresh_in;
+        analysis *fresh = NULL;
+        size_t errors_before = dl.errors;
+        int ast = analyse_project(&o, &fresh_in, &fresh, &dl);
+        if (ast == EXIT_DATABASE || ast == EXIT_USAGE)
+            st = ast;
+        else if (dl.errors > errors_before)
+            stale += dl.errors - errors_before; /* broken queries, reported with positions */
+        else if (locked) {
+            relative_query_files(lock_path, fresh);
+            stale += check_analysis(fresh, locked, lock_path, &dl);
+        }
+        analysis_free(fresh);
+        inputs_free(&fresh_in);
+    }
+    if (st == EXIT_OK && stale) {
+        diag *d =
+            diag_plain(&dl, DIAG_NOTE, NULL, "%zu stale item%s", stale, stale == 1 ? "" : "s");
+        diag_set_hint(d,
+                      "run `pgqc generate --out %s --name %s` and commit the result "
+                      "(including %s)",
+                      out ? out : "DIR", name, lock_path);
+        st = EXIT_ERRORS;
+    }
+    analysis_free(locked);
+    json_decref(lock);
+    inputs_free(&in);
+    free(lock_path);
+    free(o.queries);
+    return finish(&dl, st);
+}

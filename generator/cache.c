@@ -289,7 +289,8 @@ char **cache_stale_templates(const cache_entry *ce, int keep, size_t *n)
         free(path);
     }
     closedir(d);
-    qsort(all, count, sizeof *all, newest_first);
+    if (count)
+        qsort(all, count, sizeof *all, newest_first);
     char **out = NULL;
     if (count > (size_t)keep) {
         out = xcalloc(count - (size_t)keep, sizeof *out);

@@ -172,7 +172,8 @@ bool fs_list_sql(const char *path, char ***files, size_t *n, char **err)
         (*files)[(*n)++] = full;
     }
     closedir(d);
-    qsort(*files + first, *n - first, sizeof **files, cmp_str);
+    if (*n > first)
+        qsort(*files + first, *n - first, sizeof **files, cmp_str);
     return true;
 }
 

@@ -306,7 +306,8 @@ static bool rewrite_params(query_src *q, PgQuery__ScanToken **tok, size_t ntok, 
         ok = false;
     }
     if (positional) {
-        qsort(q->params, q->nparams, sizeof *q->params, cmp_param_number);
+        if (q->nparams)
+            qsort(q->params, q->nparams, sizeof *q->params, cmp_param_number);
         for (size_t i = 0; i < q->nparams; i++) {
             if (q->params[i].number != (int)i + 1) {
                 diag_at(dl, DIAG_ERROR, q->file, text, q->params[i].offset, q->params[i].length,

@@ -215,7 +215,8 @@ static bool finish_set(pgqc_migration_set *set, pgqc_migrate_result *res)
             ok = false;
         }
     }
-    qsort(set->items, set->count, sizeof *set->items, cmp_migration);
+    if (set->count)
+        qsort(set->items, set->count, sizeof *set->items, cmp_migration);
     return ok;
 }
 
@@ -284,7 +285,8 @@ bool pgqc_migration_set_load_dir(const char *dir, pgqc_migration_set **out,
         names[nnames++] = mig_dup0(de->d_name);
     }
     closedir(d);
-    qsort(names, nnames, sizeof *names, cmp_str);
+    if (nnames)
+        qsort(names, nnames, sizeof *names, cmp_str);
 
     pgqc_migration_set *set = calloc(1, sizeof *set);
     set->dir = mig_dup0(dir);

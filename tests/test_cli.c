@@ -27,8 +27,8 @@
 #include "testutil.h"
 
 typedef struct fixture {
-    char *dir;     /* scratch project: migrations/, queries/, out/ */
-    char *tmpdir;  /* TMPDIR for pgqc: must be empty afterwards */
+    char *dir;    /* scratch project: migrations/, queries/, out/ */
+    char *tmpdir; /* TMPDIR for pgqc: must be empty afterwards */
 } fixture;
 
 static const char *src_root(void)
@@ -60,9 +60,9 @@ static int teardown(void **state)
 /* Copy the demo project's migrations and queries into the fixture. */
 static void copy_demo(const fixture *f)
 {
-    assert_int_equal(tu_runf(NULL, "cp -r '%s/migrations' '%s/queries' '%s/'", src_root(),
-                             src_root(), f->dir),
-                     0);
+    assert_int_equal(
+        tu_runf(NULL, "cp -r '%s/migrations' '%s/queries' '%s/'", src_root(), src_root(), f->dir),
+        0);
 }
 
 /* Run pgqc in the fixture directory with its private TMPDIR and no DATABASE_URL. */
@@ -75,9 +75,8 @@ static int pgqc(const fixture *f, char **out, const char *args)
 static void assert_no_cluster_left(const fixture *f)
 {
     /* The watchdog finishes right after pgqc exits; allow it a moment. */
-    for (int i = 0; i < 100 && (tu_count_entries(f->tmpdir) > 0 ||
-                                tu_count_processes(f->tmpdir) > 0);
-         i++)
+    for (int i = 0;
+         i < 100 && (tu_count_entries(f->tmpdir) > 0 || tu_count_processes(f->tmpdir) > 0); i++)
         usleep(50000);
     assert_int_equal(tu_count_entries(f->tmpdir), 0);
     assert_int_equal(tu_count_processes(f->tmpdir), 0);
@@ -136,8 +135,8 @@ static void test_unchanged_output_is_not_rewritten(void **state)
     fixture *f = *state;
     copy_demo(f);
     assert_int_equal(pgqc(f, NULL, "generate --out out --name db"), 0);
-    char *path = malloc(strlen(f->dir) + 16);
-    sprintf(path, "%s/out/db.c", f->dir);
+    char *path = NULL;
+    assert_true(asprintf(&path, "%s/out/db.c", f->dir) > 0);
     struct stat a, b;
     assert_int_equal(stat(path, &a), 0);
     sleep(1);
@@ -197,7 +196,8 @@ static void test_query_without_annotation_exits_1_with_position(void **state)
     tu_write(f->dir, "queries/q.sql", "-- a comment\nSELECT id FROM a;\n");
     char *out;
     assert_int_equal(pgqc(f, &out, "generate --out out"), 1);
-    assert_non_null(strstr(out, "queries/q.sql:2:1: error: statement has no `-- name:` annotation"));
+    assert_non_null(
+        strstr(out, "queries/q.sql:2:1: error: statement has no `-- name:` annotation"));
     free(out);
     assert_no_cluster_left(f);
 }
@@ -212,12 +212,12 @@ static void test_unknown_column_is_reported_at_file_line_col_with_caret(void **s
              "-- name: other :one\nSELECT nope FROM nowhere;\n");
     char *out;
     assert_int_equal(pgqc(f, &out, "generate --out out"), 1);
-    assert_non_null(
-        strstr(out, "queries/users.sql:2:12: error: column \"emial\" does not exist\n"
-                    "    2 | SELECT id, emial FROM users WHERE id = :id;\n"
-                    "      |            ^~~~~\n"));
+    assert_non_null(strstr(out, "queries/users.sql:2:12: error: column \"emial\" does not exist\n"
+                                "    2 | SELECT id, emial FROM users WHERE id = :id;\n"
+                                "      |            ^~~~~\n"));
     /* Every failing query is reported in one run. */
-    assert_non_null(strstr(out, "queries/users.sql:4:18: error: relation \"nowhere\" does not exist"));
+    assert_non_null(
+        strstr(out, "queries/users.sql:4:18: error: relation \"nowhere\" does not exist"));
     free(out);
     assert_no_cluster_left(f);
 }
@@ -241,8 +241,9 @@ static void test_missing_server_binaries_exit_3_and_say_what_to_install(void **s
     fixture *f = *state;
     copy_demo(f);
     char *out;
-    int st = tu_runf(&out, "cd '%s' && env -u DATABASE_URL PGQC_PG_BINDIR=/nonexistent TMPDIR='%s' "
-                           "'%s' generate --out out",
+    int st = tu_runf(&out,
+                     "cd '%s' && env -u DATABASE_URL PGQC_PG_BINDIR=/nonexistent TMPDIR='%s' "
+                     "'%s' generate --out out",
                      f->dir, f->tmpdir, tu_pgqc());
     assert_int_equal(st, 3);
     assert_non_null(strstr(out, "postgresql-15"));
@@ -330,13 +331,15 @@ static void test_failing_migration_is_reported_at_file_line_col(void **state)
 static void test_diagnostics_match_the_golden_file(void **state)
 {
     fixture *f = *state;
-    assert_int_equal(tu_runf(NULL, "cp -r '%s/tests/golden/diagnostics/migrations' "
-                                   "'%s/tests/golden/diagnostics/queries' '%s/'",
+    assert_int_equal(tu_runf(NULL,
+                             "cp -r '%s/tests/golden/diagnostics/migrations' "
+                             "'%s/tests/golden/diagnostics/queries' '%s/'",
                              src_root(), src_root(), f->dir),
                      0);
     char *out;
-    assert_int_equal(tu_runf(&out, "cd '%s' && env -u DATABASE_URL NO_COLOR=1 TMPDIR='%s' '%s' "
-                                   "generate --out out",
+    assert_int_equal(tu_runf(&out,
+                             "cd '%s' && env -u DATABASE_URL NO_COLOR=1 TMPDIR='%s' '%s' "
+                             "generate --out out",
                              f->dir, f->tmpdir, tu_pgqc()),
                      1);
     char *golden_path = NULL;
@@ -361,21 +364,21 @@ static void test_diagnostics_match_the_golden_file(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_generate_with_embedded_database_writes_code_and_depfile,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_generate_with_embedded_database_writes_code_and_depfile, setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_generated_code_compiles_warning_free_with_gcc_clang_and_cxx, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unchanged_output_is_not_rewritten, setup, teardown),
         cmocka_unit_test_setup_teardown(test_help_and_version, setup, teardown),
         cmocka_unit_test_setup_teardown(test_usage_errors_exit_2, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_query_without_annotation_exits_1_with_position,
+        cmocka_unit_test_setup_teardown(test_query_without_annotation_exits_1_with_position, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_column_is_reported_at_file_line_col_with_caret,
                                         setup, teardown),
-        cmocka_unit_test_setup_teardown(
-            test_unknown_column_is_reported_at_file_line_col_with_caret, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unreachable_database_exits_3_without_password, setup,
                                         teardown),
-        cmocka_unit_test_setup_teardown(
-            test_missing_server_binaries_exit_3_and_say_what_to_install, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_server_binaries_exit_3_and_say_what_to_install,
+                                        setup, teardown),
         cmocka_unit_test_setup_teardown(
             test_failed_analysis_keeps_previous_output_and_removes_cluster, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sigint_during_generate_removes_cluster, setup,

@@ -214,18 +214,18 @@ static void test_two_statements_under_one_annotation_is_an_error(void **state)
 static void test_annotation_without_statement_is_an_error(void **state)
 {
     (void)state;
-    const char *msg = parse_error("-- name: q :exec\n-- name: r :exec\nSELECT 1;", NULL, 0, NULL,
-                                  NULL);
+    const char *msg =
+        parse_error("-- name: q :exec\n-- name: r :exec\nSELECT 1;", NULL, 0, NULL, NULL);
     assert_non_null(strstr(msg, "has no statement"));
 }
 
 static void test_malformed_annotations_are_errors(void **state)
 {
     (void)state;
-    assert_non_null(strstr(parse_error("-- name: q\nSELECT 1;", NULL, 0, NULL, NULL),
-                           "missing command"));
     assert_non_null(
-        strstr(parse_error("-- name: 9q :one\nSELECT 1;", NULL, 0, NULL, NULL), "invalid query name"));
+        strstr(parse_error("-- name: q\nSELECT 1;", NULL, 0, NULL, NULL), "missing command"));
+    assert_non_null(strstr(parse_error("-- name: 9q :one\nSELECT 1;", NULL, 0, NULL, NULL),
+                           "invalid query name"));
     assert_non_null(strstr(parse_error("-- name: q :one extra\nSELECT 1;", NULL, 0, NULL, NULL),
                            "unexpected text"));
 }
@@ -233,8 +233,8 @@ static void test_malformed_annotations_are_errors(void **state)
 static void test_mixing_named_and_positional_is_an_error(void **state)
 {
     (void)state;
-    assert_non_null(strstr(parse_error("-- name: q :one\nSELECT $1, :a;", NULL, 0, NULL, NULL),
-                           "mixes named"));
+    assert_non_null(
+        strstr(parse_error("-- name: q :one\nSELECT $1, :a;", NULL, 0, NULL, NULL), "mixes named"));
 }
 
 static void test_gap_in_positional_parameters_is_an_error(void **state)

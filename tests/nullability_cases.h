@@ -669,6 +669,27 @@ static const null_case null_cases[] = {
      "YN", "NNY"},
     {"insert_values_with_default_keeps_parameter_positions", S_USERS,
      EXEC("INSERT INTO users VALUES (:id, :email, DEFAULT, :age)"), "", "NNY"},
+    /* Found by the soundness test and the corpus review, fixed in the inference. */
+    {"date_part_of_infinite_timestamp_is_nullable",
+     "CREATE TABLE events (id int PRIMARY KEY, at timestamp NOT NULL);",
+     MANY("SELECT date_part('month', at), extract(month FROM at)::float8 FROM events"), "YY", NULL},
+    {"current_schema_is_nullable", "", MANY("SELECT current_schema() AS s"), "Y", NULL},
+    {"rollup_reintroduces_null_after_where_is_not_null", S_USERS,
+     MANY("SELECT name, count(*) FROM users WHERE name IS NOT NULL GROUP BY ROLLUP (name)"), "YN",
+     NULL},
+    {"cube_reintroduces_null_after_where_is_not_null", S_USERS,
+     MANY("SELECT name, age, count(*) FROM users WHERE name IS NOT NULL AND age IS NOT NULL GROUP "
+          "BY CUBE (name, age)"),
+     "YYN", NULL},
+    {"parameter_feeding_not_null_and_nullable_columns_is_non_null", S_USERS,
+     EXEC("INSERT INTO users (id, email, name) VALUES (:id, :v, :v)"), "", "NN"},
+    {"update_multi_column_set_parameters_follow_the_columns", S_USERS,
+     EXEC("UPDATE users SET (name, age) = (:name, :age) WHERE id = :id"), "", "YYN"},
+    {"update_returning_sees_the_new_value_not_the_where_narrowed_old_one", S_USERS,
+     MANY("UPDATE users SET name = :new_name WHERE name = :old_name RETURNING name, id"), "YN",
+     "YN"},
+    {"real_column_name_ending_in_bang_is_not_an_override",
+     "CREATE TABLE t (id int NOT NULL, \"v!\" int);", MANY("SELECT * FROM t"), "NY", NULL},
 };
 
 #define N_NULL_CASES (sizeof null_cases / sizeof null_cases[0])

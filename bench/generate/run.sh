@@ -54,6 +54,20 @@ pgqc_generate() { # pgqc_generate CACHE_DIR [ARGS]
     (cd "$scratch/project" && PGQC_CACHE_DIR=$cache "$pgqc" generate --out out --name db "$@")
 }
 
+no_cache_run() {
+    t0=$(now)
+    pgqc_generate "$scratch/nocache" --no-cache
+    t1=$(now)
+    record no-cache "$t0" "$t1"
+}
+
+cold_run() {
+    t0=$(now)
+    pgqc_generate "$scratch/cache"
+    t1=$(now)
+    record cold "$t0" "$t1"
+}
+
 i=0
 while [ "$i" -lt "$rounds" ]; do
     i=$((i + 1))
@@ -83,17 +97,8 @@ while [ "$i" -lt "$rounds" ]; do
     wait
     rm -rf "$data" "$sock"
 
-    t0=$(now)
-    pgqc_generate "$scratch/nocache" --no-cache
-    t1=$(now)
-    record no-cache "$t0" "$t1"
-
-    rm -rf "$scratch/cache"
-    sleep 0.3 # let the previous servers finish stopping
-    t0=$(now)
-    pgqc_generate "$scratch/cache"
-    t1=$(now)
-    record cold "$t0" "$t1"
+    # no-cache and cold alternate in which goes first.
+    if [ $((i % 2)) = 1 ]; then no_cache_run; sleep 0.3; cold_run; else cold_run; sleep 0.3; no_cache_run; fi
 
     # One query edited: a new query each round, so the output changes.
     printf -- '-- name: bench_probe_%s :one\nSELECT %s AS x;\n' "$i" "$i" \
@@ -110,6 +115,11 @@ while [ "$i" -lt "$rounds" ]; do
     pgqc_generate "$scratch/cache"
     t1=$(now)
     record warm-nochange "$t0" "$t1"
+
+    # Empty the cache for the next round's cold run, outside any timing.
+    sleep 0.3 # let the last server finish stopping
+    rm -rf "$scratch/cache"
+    sync
 done
 
 echo "pgqc generate of the example, $rounds interleaved rounds, $(nproc) cores, $("$bindir/postgres" --version)"

@@ -443,11 +443,14 @@ static void emit_descriptor(strbuf *c, const qctx *x)
     strbuf_addf(c, "\",\n    \"%s\",\n", x->fn);
     /* The SQL, one source line per SQL line. */
     strbuf_addstr(c, "    \"");
-    for (const char *p = q->sql; *p; p++) {
-        if (*p == '\n')
-            strbuf_addstr(c, "\\n\"\n    \"");
-        else
-            strbuf_add_c_escaped(c, p, 1);
+    for (const char *p = q->sql;;) {
+        const char *nl = strchr(p, '\n');
+        /* Whole lines at once, so the escaper sees "??" trigraph pairs. */
+        strbuf_add_c_escaped(c, p, nl ? (size_t)(nl - p) : strlen(p));
+        if (!nl)
+            break;
+        strbuf_addstr(c, "\\n\"\n    \"");
+        p = nl + 1;
     }
     strbuf_addstr(c, "\",\n");
     if (q->nparams)

@@ -25,6 +25,8 @@
 
 static const char cluster_marker[] = "pgqc cache 1: initdb complete\n";
 
+static bool file_says(const char *path, const char *want);
+
 static void hex_sha256(const void *data, size_t len, char *out, size_t digits)
 {
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -123,10 +125,54 @@ bool cache_open(const char *root, const char *bindir, int wait_ms, cache_entry *
         goto fail;
     }
     free(lockpath);
+    char *server = xstrfmt("%s/server", ce->dir);
+    char *line = xstrfmt("%s\n", bindir);
+    bool changed, ok = fs_write_if_changed(server, line, strlen(line), &changed, err);
+    free(server);
+    free(line);
+    if (!ok)
+        goto fail;
     return true;
 fail:
     cache_close(ce);
     return false;
+}
+
+size_t cache_prune_superseded(const char *root, const char *bindir, const cache_entry *ce)
+{
+    DIR *d = opendir(root);
+    if (!d)
+        return 0;
+    char *line = xstrfmt("%s\n", bindir);
+    const char *mine = strrchr(ce->dir, '/') + 1;
+    size_t removed = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strncmp(de->d_name, "cluster-", 8) != 0 || strcmp(de->d_name, mine) == 0)
+            continue;
+        char *dir = xstrfmt("%s/%s", root, de->d_name);
+        char *server = xstrfmt("%s/server", dir);
+        char *lockpath = xstrfmt("%s/lock", dir);
+        if (file_says(server, line)) {
+            int fd = open(lockpath, O_RDWR | O_CLOEXEC);
+            if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
+                /* Marker first, so an interrupted removal is never taken for a cluster. */
+                char *marker = xstrfmt("%s/cluster.ok", dir);
+                unlink(marker);
+                free(marker);
+                if (fs_remove_tree(dir))
+                    removed++;
+            }
+            if (fd >= 0)
+                close(fd);
+        }
+        free(dir);
+        free(server);
+        free(lockpath);
+    }
+    closedir(d);
+    free(line);
+    return removed;
 }
 
 void cache_close(cache_entry *ce)

@@ -13,6 +13,7 @@
  *   ROOT/cluster-KEY/             one per server: KEY hashes the bindir, the
  *                                 postgres binary's identity and the server user
  *     lock                        flock'ed exclusively by the pgqc using the entry
+ *     server                      the bindir the entry was made for
  *     data/                       the cluster
  *     cluster.ok                  marker, written (atomically) after initdb succeeded
  *     template-HASH.ok            marker, written after database pgqc_tpl_HASH was
@@ -59,6 +60,13 @@ char *cache_root(char **err);
  */
 bool cache_open(const char *root, const char *bindir, int wait_ms, cache_entry *ce, bool *waited,
                 char **err);
+
+/*
+ * Remove the entries under `root` made for the same `bindir` as `ce` but
+ * for other binaries (the server was upgraded: their key changed), unless
+ * another pgqc holds them. Returns how many were removed.
+ */
+size_t cache_prune_superseded(const char *root, const char *bindir, const cache_entry *ce);
 
 /* Release the lock (the watchdog may still hold it) and free the entry. */
 void cache_close(cache_entry *ce);

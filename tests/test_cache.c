@@ -221,6 +221,28 @@ static void test_changed_migration_builds_a_new_template(void **state)
     assert_no_cluster_left(f);
 }
 
+static void test_cluster_of_an_upgraded_server_is_removed(void **state)
+{
+    fixture *f = *state;
+    free(generate_ok(f, "out"));
+    assert_no_cluster_left(f);
+    /* An entry for the same bindir under another key: the server binary was
+     * replaced (a package upgrade). Force a cold run, which removes it. */
+    assert_int_equal(tu_runf(NULL,
+                             "cd '%s' && rm cluster-*/cluster.ok && "
+                             "mkdir -p cluster-000000000000/data && "
+                             "cp cluster-*/server cluster-000000000000/ && "
+                             "touch cluster-000000000000/lock cluster-000000000000/cluster.ok",
+                             f->cache),
+                     0);
+    char *out = generate_ok(f, "out");
+    assert_non_null(strstr(out, "initialised the cluster"));
+    assert_non_null(strstr(out, "removed 1 cluster of an earlier build of the server"));
+    free(out);
+    assert_int_equal(count_matching(f->cache, "cluster-*"), 1);
+    assert_no_cluster_left(f);
+}
+
 static void test_no_cache_leaves_nothing_in_the_cache_dir(void **state)
 {
     fixture *f = *state;
@@ -341,6 +363,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_damaged_template_marker_rebuilds_the_template, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_changed_migration_builds_a_new_template, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_cluster_of_an_upgraded_server_is_removed, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_no_cache_leaves_nothing_in_the_cache_dir, setup,
                                         teardown),

@@ -23,6 +23,10 @@ void an_query_clear(an_query *q)
         free(q->cols[j].type_name);
         free(q->cols[j].nullable_reason);
         free(q->cols[j].source);
+        free(q->cols[j].src_schema);
+        free(q->cols[j].src_table);
+        free(q->cols[j].src_column);
+        free(q->cols[j].src_type);
     }
     free(q->cols);
     memset(q, 0, sizeof *q);

@@ -51,6 +51,10 @@ typedef struct an_column {
     pg_oid table_oid;       /* source table (PQftable), 0 when computed */
     int table_attnum;       /* source column number (PQftablecol), 0 when computed */
     char *source;           /* "schema.table.column" when traced, else NULL */
+    /* The traced table column as the catalog had it (for PREFIX_check_schema). */
+    char *src_schema, *src_table, *src_column;
+    char *src_type;         /* format_type() of the column's declared type */
+    bool src_notnull;
 } an_column;
 
 typedef struct an_query {

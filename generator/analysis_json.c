@@ -34,6 +34,15 @@ static json_t *column_json(const an_column *c)
         json_object_set_new(o, "nullable_reason", json_string(c->nullable_reason));
     if (c->source)
         json_object_set_new(o, "source", json_string(c->source));
+    if (c->src_table) {
+        json_t *t = json_object();
+        json_object_set_new(t, "schema", json_string(c->src_schema));
+        json_object_set_new(t, "table", json_string(c->src_table));
+        json_object_set_new(t, "column", json_string(c->src_column));
+        json_object_set_new(t, "type", json_string(c->src_type));
+        json_object_set_new(t, "not_null", json_boolean(c->src_notnull));
+        json_object_set_new(o, "origin", t);
+    }
     return o;
 }
 
@@ -160,6 +169,14 @@ static void read_column(reader *r, const json_t *o, an_column *c)
     c->nullable = bool_field(r, o, "nullable");
     c->nullable_reason = str_field(r, o, "nullable_reason", false);
     c->source = str_field(r, o, "source", false);
+    const json_t *t = field(r, o, "origin", JSON_OBJECT, false);
+    if (t) {
+        c->src_schema = str_field(r, t, "schema", true);
+        c->src_table = str_field(r, t, "table", true);
+        c->src_column = str_field(r, t, "column", true);
+        c->src_type = str_field(r, t, "type", true);
+        c->src_notnull = bool_field(r, t, "not_null");
+    }
 }
 
 static void read_query(reader *r, const json_t *o, an_query *q)

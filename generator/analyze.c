@@ -310,8 +310,14 @@ static bool build_query(const catalog *cat, analysis *a, const query_src *src, c
         if (c->table_oid && c->table_attnum > 0) {
             const cat_relation *rel = catalog_relation(cat, c->table_oid);
             const cat_column *col = catalog_column(cat, c->table_oid, c->table_attnum);
-            if (rel && col)
+            if (rel && col) {
                 c->source = xstrfmt("%s.%s.%s", rel->nspname, rel->relname, col->attname);
+                c->src_schema = xstrdup(rel->nspname);
+                c->src_table = xstrdup(rel->relname);
+                c->src_column = xstrdup(col->attname);
+                c->src_type = xstrdup(type_name_of(cat, col->type));
+                c->src_notnull = col->notnull;
+            }
         }
         const char *why = NULL;
         if (!resolve_type(cat, a, c->type_oid, false, &why)) {

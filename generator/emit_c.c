@@ -801,6 +801,87 @@ static void qctx_free(qctx *x)
     name_set_free(&x->pset);
 }
 
+/* Emit PREFIX_check_schema(): the columns and enums the queries rely on, checked at start-up. */
+static void emit_check_schema(strbuf *h, strbuf *c, const analysis *a, const char *prefix)
+{
+    strbuf_addf(h,
+                "/*\n * Verify, in one round trip, that every table column and enum the queries\n"
+                " * above rely on still has the type, NOT NULL and labels the code was generated\n"
+                " * for. Call it at start-up: PGQC_SCHEMA_MISMATCH means the database drifted\n"
+                " * (pgqc_conn_error() names the first difference).\n */\n"
+                "pgqc_status %s_check_schema(pgqc_conn *c);\n\n",
+                prefix);
+    size_t ncols = 0;
+    strbuf_addf(c, "static const pgqc_schema_column %s_schema_columns[] = {\n", prefix);
+    for (size_t i = 0; i < a->nqueries; i++) {
+        for (size_t k = 0; k < a->queries[i].ncols; k++) {
+            const an_column *col = &a->queries[i].cols[k];
+            if (!col->src_table)
+                continue;
+            /* Once per source column; relied on as NOT NULL if any use is non-null. */
+            bool seen = false, relies = false;
+            for (size_t j = 0; j < a->nqueries && !seen; j++)
+                for (size_t m = 0; m < a->queries[j].ncols; m++) {
+                    const an_column *o = &a->queries[j].cols[m];
+                    if (!o->src_table || strcmp(o->source, col->source) != 0)
+                        continue;
+                    if (j < i || (j == i && m < k)) {
+                        seen = true;
+                        break;
+                    }
+                    relies = relies || (!o->nullable && o->src_notnull);
+                }
+            if (seen)
+                continue;
+            const char *parts[4] = {col->src_schema, col->src_table, col->src_column,
+                                    col->src_type};
+            strbuf_addstr(c, "    {");
+            for (int p = 0; p < 4; p++) {
+                strbuf_addstr(c, "\"");
+                strbuf_add_c_escaped(c, parts[p], strlen(parts[p]));
+                strbuf_addstr(c, "\", ");
+            }
+            strbuf_addf(c, "%s},\n", relies ? "true" : "false");
+            ncols++;
+        }
+    }
+    if (!ncols)
+        strbuf_addstr(c, "    {NULL, NULL, NULL, NULL, false},\n");
+    strbuf_addstr(c, "};\n");
+    size_t nenums = 0;
+    for (size_t i = 0; i < a->ntypes; i++) {
+        const an_type *t = &a->types[i];
+        if (t->kind != 'e')
+            continue;
+        strbuf_addf(c, "static const char *const %s_schema_enum%zu[] = {", prefix, nenums++);
+        for (size_t k = 0; k < t->nlabels; k++) {
+            strbuf_addstr(c, k ? ", \"" : "\"");
+            strbuf_add_c_escaped(c, t->labels[k], strlen(t->labels[k]));
+            strbuf_addch(c, '"');
+        }
+        strbuf_addstr(c, t->nlabels ? "};\n" : "NULL};\n");
+    }
+    strbuf_addf(c, "static const pgqc_schema_enum %s_schema_enums[] = {\n", prefix);
+    for (size_t i = 0, e = 0; i < a->ntypes; i++) {
+        const an_type *t = &a->types[i];
+        if (t->kind != 'e')
+            continue;
+        strbuf_addstr(c, "    {\"");
+        strbuf_add_c_escaped(c, t->schema, strlen(t->schema));
+        strbuf_addstr(c, "\", \"");
+        strbuf_add_c_escaped(c, t->typname, strlen(t->typname));
+        strbuf_addf(c, "\", %s_schema_enum%zu, %zu},\n", prefix, e++, t->nlabels);
+    }
+    if (!nenums)
+        strbuf_addstr(c, "    {NULL, NULL, NULL, 0},\n");
+    strbuf_addf(c,
+                "};\n\n"
+                "pgqc_status %s_check_schema(pgqc_conn *c)\n{\n"
+                "    return pgqc_check_schema(c, %s_schema_columns, %zu, %s_schema_enums, %zu);\n"
+                "}\n\n",
+                prefix, prefix, ncols, prefix, nenums);
+}
+
 bool emit_c(const analysis *a, const emit_options *opt, strbuf *h, strbuf *c, diag_list *dl)
 {
     if (!c_ident_ok(opt->prefix)) {
@@ -838,6 +919,7 @@ bool emit_c(const analysis *a, const emit_options *opt, strbuf *h, strbuf *c, di
         emit_function(c, &x);
         qctx_free(&x);
     }
+    emit_check_schema(h, c, a, opt->prefix);
     strbuf_addf(h, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* %s */\n", guard);
     /* Drop the blank line before EOF in the source. */
     while (c->len > 1 && c->buf[c->len - 1] == '\n' && c->buf[c->len - 2] == '\n')

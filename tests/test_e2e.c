@@ -224,10 +224,20 @@ static void test_unnamed_statements_work_without_the_cache(void **state)
     pgqc_conn_set_unnamed_statements(conn, false);
 }
 
+static void test_check_schema_accepts_the_schema_it_was_generated_for(void **state)
+{
+    (void)state;
+    assert_int_equal(db_check_schema(conn), PGQC_OK);
+}
+
 static void test_unexpected_null_is_reported_with_the_column(void **state)
 {
     (void)state;
     exec_sql("ALTER TABLE users ALTER COLUMN email DROP NOT NULL");
+    /* check_schema sees the drift at start-up, before any query runs into it. */
+    assert_int_equal(db_check_schema(conn), PGQC_SCHEMA_MISMATCH);
+    assert_non_null(
+        strstr(pgqc_conn_error(conn)->message, "column public.users.email is no longer NOT NULL"));
     exec_sql("INSERT INTO users (email) VALUES (NULL)");
     db_list_users_rows rows;
     assert_int_equal(db_list_users(conn, &rows), PGQC_UNEXPECTED_NULL);
@@ -240,6 +250,7 @@ static void test_column_type_drift_is_a_schema_mismatch(void **state)
 {
     (void)state;
     exec_sql("ALTER TABLE users ALTER COLUMN age TYPE bigint");
+    assert_int_equal(db_check_schema(conn), PGQC_SCHEMA_MISMATCH);
     db_list_users_rows rows;
     assert_int_equal(db_list_users(conn, &rows), PGQC_SCHEMA_MISMATCH);
     assert_string_equal(pgqc_conn_error(conn)->column, "age");
@@ -258,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_constraint_violation_is_an_error_with_sqlstate_and_constraint),
         cmocka_unit_test(test_forgotten_statements_are_prepared_again),
         cmocka_unit_test(test_unnamed_statements_work_without_the_cache),
+        cmocka_unit_test(test_check_schema_accepts_the_schema_it_was_generated_for),
         /* These change the schema: keep them last. */
         cmocka_unit_test(test_unexpected_null_is_reported_with_the_column),
         cmocka_unit_test(test_column_type_drift_is_a_schema_mismatch),

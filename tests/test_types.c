@@ -268,6 +268,17 @@ static void test_invalid_enum_parameter_is_misuse(void **state)
     assert_non_null(strstr(pgqc_conn_error(conn)->message, "md"));
 }
 
+static void test_check_schema_follows_enum_labels(void **state)
+{
+    (void)state;
+    assert_int_equal(ty_check_schema(conn), PGQC_OK);
+    PGresult *r = PQexec(pg, "ALTER TYPE other.mood ADD VALUE 'sleepy'");
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    assert_int_equal(ty_check_schema(conn), PGQC_SCHEMA_MISMATCH);
+    assert_non_null(strstr(pgqc_conn_error(conn)->message, "enum other.mood"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -277,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_enum_group_by_and_string_conversions),
         cmocka_unit_test(test_one_megabyte_bytea_round_trips),
         cmocka_unit_test(test_invalid_enum_parameter_is_misuse),
+        cmocka_unit_test(test_check_schema_follows_enum_labels),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

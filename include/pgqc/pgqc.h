@@ -137,6 +137,29 @@ pgqc_status pgqc_send(pgqc_conn *c, const pgqc_query *q, const char *const *valu
 pgqc_status pgqc_next(pgqc_conn *c, const pgqc_query *q, PGresult **row);
 void pgqc_finish(pgqc_conn *c);
 
+/* What generated code expects of one table column (PREFIX_check_schema). */
+typedef struct pgqc_schema_column {
+    const char *schema, *table, *column;
+    const char *type;  /* format_type() of the declared type */
+    bool not_null;     /* the code relies on NOT NULL */
+} pgqc_schema_column;
+
+/* What generated code expects of one enum: exactly these labels. */
+typedef struct pgqc_schema_enum {
+    const char *schema, *name;
+    const char *const *labels;
+    size_t nlabels;
+} pgqc_schema_enum;
+
+/*
+ * Verify in one round trip that every column and enum exists with the
+ * expected type, NOT NULL and labels. PGQC_SCHEMA_MISMATCH (with the first
+ * difference in pgqc_conn_error()) or PGQC_OK. Called by the generated
+ * PREFIX_check_schema().
+ */
+pgqc_status pgqc_check_schema(pgqc_conn *c, const pgqc_schema_column *cols, size_t ncols,
+                              const pgqc_schema_enum *enums, size_t nenums);
+
 /* Affected row count of a command result (PQcmdTuples as a number; 0 when none). */
 int64_t pgqc_affected_rows(const PGresult *res);
 

@@ -895,3 +895,52 @@ void ty_big_bytea_row_free(ty_big_bytea_row *row)
     PQclear(row->pgqc_result_);
     memset(row, 0, sizeof *row);
 }
+
+static const pgqc_schema_column ty_schema_columns[] = {
+    {"public", "everything", "id", "bigint", true},
+    {"public", "everything", "b", "boolean", false},
+    {"public", "everything", "i2", "smallint", false},
+    {"public", "everything", "i4", "integer", false},
+    {"public", "everything", "i8", "bigint", false},
+    {"public", "everything", "f4", "real", false},
+    {"public", "everything", "f8", "double precision", false},
+    {"public", "everything", "num", "numeric", false},
+    {"public", "everything", "t", "text", false},
+    {"public", "everything", "vc", "character varying", false},
+    {"public", "everything", "ch", "character", false},
+    {"public", "everything", "by", "bytea", false},
+    {"public", "everything", "u", "uuid", false},
+    {"public", "everything", "d", "date", false},
+    {"public", "everything", "tm", "time without time zone", false},
+    {"public", "everything", "tmtz", "time with time zone", false},
+    {"public", "everything", "ts", "timestamp without time zone", false},
+    {"public", "everything", "tstz", "timestamp with time zone", false},
+    {"public", "everything", "iv", "interval", false},
+    {"public", "everything", "js", "json", false},
+    {"public", "everything", "jsb", "jsonb", false},
+    {"public", "everything", "ip", "inet", false},
+    {"public", "everything", "net", "cidr", false},
+    {"public", "everything", "mac", "macaddr", false},
+    {"public", "everything", "bits", "bit varying", false},
+    {"public", "everything", "m", "money", false},
+    {"public", "everything", "o", "oid", false},
+    {"public", "everything", "md", "mood", false},
+    {"public", "everything", "omd", "other.mood", false},
+    {"public", "everything", "pos", "positive_int", false},
+    {"public", "everything", "ints", "integer[]", false},
+    {"public", "everything", "texts", "text[]", false},
+    {"public", "everything", "moods", "mood[]", false},
+    {"public", "everything", "nums", "numeric[]", false},
+    {"public", "everything", "stamps", "timestamp with time zone[]", false},
+};
+static const char *const ty_schema_enum0[] = {"sad", "ok", "happy", "very happy"};
+static const char *const ty_schema_enum1[] = {"grumpy", "calm"};
+static const pgqc_schema_enum ty_schema_enums[] = {
+    {"public", "mood", ty_schema_enum0, 4},
+    {"other", "mood", ty_schema_enum1, 2},
+};
+
+pgqc_status ty_check_schema(pgqc_conn *c)
+{
+    return pgqc_check_schema(c, ty_schema_columns, 35, ty_schema_enums, 2);
+}

@@ -250,6 +250,14 @@ typedef struct ty_big_bytea_row {
 pgqc_status ty_big_bytea(pgqc_conn *c, pgqc_bytes data, ty_big_bytea_row *out);
 void ty_big_bytea_row_free(ty_big_bytea_row *row);
 
+/*
+ * Verify, in one round trip, that every table column and enum the queries
+ * above rely on still has the type, NOT NULL and labels the code was generated
+ * for. Call it at start-up: PGQC_SCHEMA_MISMATCH means the database drifted
+ * (pgqc_conn_error() names the first difference).
+ */
+pgqc_status ty_check_schema(pgqc_conn *c);
+
 #ifdef __cplusplus
 }
 #endif

@@ -553,3 +553,30 @@ void db_sql_with_strings_row_free(db_sql_with_strings_row *row)
     PQclear(row->pgqc_result_);
     memset(row, 0, sizeof *row);
 }
+
+static const pgqc_schema_column db_schema_columns[] = {
+    {"public", "Orders", "Order Id", "bigint", true},
+    {"public", "Orders", "int", "integer", true},
+    {"public", "Orders", "default", "text", false},
+    {"public", "Orders", "register", "boolean", true},
+    {"public", "Orders", "\303\261ame", "text", true},
+    {"public", "Orders", "2fa", "boolean", false},
+    {"public", "Orders", "__x", "integer", false},
+    {"public", "Orders", "_Upper", "integer", false},
+    {"public", "Orders", "state", "\"Order Status\"", true},
+    {"public", "Orders", "tags", "text[]", true},
+    {"billing", "invoices", "id", "bigint", true},
+};
+static const char *const db_schema_enum0[] = {"new", "in progress", "done!", "DONE"};
+static const char *const db_schema_enum1[] = {"open", "paid"};
+static const char *const db_schema_enum2[] = {"draft", "live"};
+static const pgqc_schema_enum db_schema_enums[] = {
+    {"public", "Order Status", db_schema_enum0, 4},
+    {"billing", "status", db_schema_enum1, 2},
+    {"public", "status", db_schema_enum2, 2},
+};
+
+pgqc_status db_check_schema(pgqc_conn *c)
+{
+    return pgqc_check_schema(c, db_schema_columns, 11, db_schema_enums, 3);
+}

@@ -214,6 +214,14 @@ typedef struct db_sql_with_strings_row {
 pgqc_status db_sql_with_strings(pgqc_conn *c, db_sql_with_strings_row *out);
 void db_sql_with_strings_row_free(db_sql_with_strings_row *row);
 
+/*
+ * Verify, in one round trip, that every table column and enum the queries
+ * above rely on still has the type, NOT NULL and labels the code was generated
+ * for. Call it at start-up: PGQC_SCHEMA_MISMATCH means the database drifted
+ * (pgqc_conn_error() names the first difference).
+ */
+pgqc_status db_check_schema(pgqc_conn *c);
+
 #ifdef __cplusplus
 }
 #endif

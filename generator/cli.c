@@ -13,6 +13,7 @@
 #include "cliutil.h"
 #include "cmd_generate.h"
 #include "cmd_migrate.h"
+#include "cmd_schema.h"
 #include "dbsource.h"
 #include "diag.h"
 #include "emit_c.h"
@@ -121,6 +122,7 @@ static const command commands[] = {
     {"check", cmd_check, "fail when generated code or pgqc.lock is stale (for CI)"},
     {"migrate", cmd_migrate, "new, lint, up, down, status, verify, repair, reset migrations"},
     {"seed", cmd_seed, "load development data (seeds/*.sql) into a migrated database"},
+    {"schema", cmd_schema, "diff: compare a live database with the migrations' schema"},
     {"run", cmd_run, "run a command against a throwaway migrated database"},
     {"help", cmd_help, "show help for a command"},
 };

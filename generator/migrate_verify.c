@@ -1,6 +1,7 @@
 /*
- * migrate_verify.c — schema snapshots, `migrate verify` and the wiping
- * half of `migrate reset` (see migrate_verify.h).
+ * migrate_verify.c — `migrate verify` and the wiping half of
+ * `migrate reset` (see migrate_verify.h); the schema snapshots it compares
+ * are schema_snapshot.c's.
  */
 #include "migrate_verify.h"
 #include "strbuf.h"
@@ -10,88 +11,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-
-static const char snapshot_sql[] =
-    "WITH ns AS (SELECT oid, nspname FROM pg_namespace WHERE nspname NOT IN "
-    "  ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\\_toast%' "
-    "  AND nspname NOT LIKE 'pg\\_temp%'), "
-    "rel AS (SELECT c.*, n.nspname FROM pg_class c JOIN ns n ON n.oid = c.relnamespace "
-    "  WHERE c.relname <> 'pgqc_migrations' AND c.relname <> 'pgqc_migrations_pkey') "
-    "SELECT line FROM ("
-    " SELECT 'schema ' || nspname AS line FROM ns WHERE nspname <> 'public'"
-    " UNION ALL SELECT format('%s %I.%I', CASE relkind WHEN 'v' THEN 'view' WHEN 'm' THEN "
-    "  'materialized view' WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' "
-    "  ELSE 'table' END, nspname, relname) FROM rel WHERE relkind IN ('r','p','v','m','S','f')"
-    " UNION ALL SELECT format('column %I.%I.%I %s%s%s', c.nspname, c.relname, a.attname, "
-    "  format_type(a.atttypid, a.atttypmod), CASE WHEN a.attnotnull THEN ' not null' ELSE '' "
-    "  END, COALESCE(' default ' || pg_get_expr(d.adbin, d.adrelid), '')) "
-    "  FROM pg_attribute a JOIN rel c ON c.oid = a.attrelid LEFT JOIN pg_attrdef d ON "
-    "  d.adrelid = a.attrelid AND d.adnum = a.attnum WHERE a.attnum > 0 AND NOT "
-    "  a.attisdropped AND c.relkind IN ('r','p','v','m','f','c')"
-    " UNION ALL SELECT format('constraint %I.%I %I: %s', c.nspname, c.relname, co.conname, "
-    "  pg_get_constraintdef(co.oid)) FROM pg_constraint co JOIN rel c ON c.oid = co.conrelid"
-    " UNION ALL SELECT format('domain constraint %I.%I %I: %s', n.nspname, t.typname, "
-    "  co.conname, pg_get_constraintdef(co.oid)) FROM pg_constraint co JOIN pg_type t ON "
-    "  t.oid = co.contypid JOIN ns n ON n.oid = t.typnamespace"
-    " UNION ALL SELECT format('index %I.%I: %s', c.nspname, c.relname, "
-    "  pg_get_indexdef(c.oid)) FROM rel c WHERE c.relkind IN ('i','I')"
-    " UNION ALL SELECT format('view definition %I.%I: %s', nspname, relname, "
-    "  pg_get_viewdef(oid)) FROM rel WHERE relkind IN ('v','m')"
-    " UNION ALL SELECT format('type %I.%I %s', n.nspname, t.typname, CASE t.typtype "
-    "  WHEN 'e' THEN 'enum (' || (SELECT string_agg(quote_literal(enumlabel), ', ' ORDER BY "
-    "  enumsortorder) FROM pg_enum WHERE enumtypid = t.oid) || ')' WHEN 'd' THEN "
-    "  'domain over ' || format_type(t.typbasetype, t.typtypmod) || CASE WHEN t.typnotnull "
-    "  THEN ' not null' ELSE '' END || COALESCE(' default ' || t.typdefault, '') "
-    "  WHEN 'c' THEN 'composite' ELSE 'range' END) FROM pg_type t JOIN ns n ON "
-    "  n.oid = t.typnamespace WHERE t.typtype IN ('e','d','r') OR (t.typtype = 'c' AND "
-    "  (SELECT relkind FROM pg_class WHERE oid = t.typrelid) = 'c')"
-    " UNION ALL SELECT format('function %I.%I(%s) returns %s: %s', n.nspname, p.proname, "
-    "  pg_get_function_identity_arguments(p.oid), "
-    "  COALESCE(pg_get_function_result(p.oid), ''), md5(p.prosrc)) FROM pg_proc p JOIN ns n "
-    "  ON n.oid = p.pronamespace"
-    " UNION ALL SELECT format('trigger %I.%I: %s', c.nspname, c.relname, "
-    "  pg_get_triggerdef(t.oid)) FROM pg_trigger t JOIN rel c ON c.oid = t.tgrelid WHERE "
-    "  NOT t.tgisinternal"
-    ") s ORDER BY line COLLATE \"C\"";
-
-bool schema_snapshot_take(PGconn *pg, schema_snapshot *out, diag_list *dl)
-{
-    memset(out, 0, sizeof *out);
-    PGresult *r = PQexec(pg, snapshot_sql);
-    if (PQresultStatus(r) != PGRES_TUPLES_OK) {
-        diag_plain(dl, DIAG_ERROR, NULL, "cannot read the schema: %s", PQresultErrorMessage(r));
-        PQclear(r);
-        return false;
-    }
-    out->count = (size_t)PQntuples(r);
-    out->lines = xcalloc(out->count + 1, sizeof *out->lines);
-    for (size_t i = 0; i < out->count; i++)
-        out->lines[i] = xstrdup(PQgetvalue(r, (int)i, 0));
-    PQclear(r);
-    return true;
-}
-
-void schema_snapshot_free(schema_snapshot *s)
-{
-    for (size_t i = 0; i < s->count; i++)
-        free(s->lines[i]);
-    free(s->lines);
-    memset(s, 0, sizeof *s);
-}
-
-char *schema_snapshot_diff(const schema_snapshot *a, const schema_snapshot *b, const char *a_name,
-                           const char *b_name)
-{
-    size_t i = 0, k = 0;
-    while (i < a->count && k < b->count && strcmp(a->lines[i], b->lines[k]) == 0)
-        i++, k++;
-    if (i == a->count && k == b->count)
-        return NULL;
-    int c = i == a->count ? 1 : (k == b->count ? -1 : strcmp(a->lines[i], b->lines[k]));
-    if (c < 0)
-        return xstrfmt("only %s: %s", a_name, a->lines[i]);
-    return xstrfmt("only %s: %s", b_name, b->lines[k]);
-}
 
 /* Run up (or down all) and report failures; true when it succeeded. */
 static bool run_step(PGconn *pg, const pgqc_migration_set *set, bool up, size_t *executed,
@@ -131,9 +50,9 @@ static bool check_empty(PGconn *pg, diag_list *dl)
         return false;
     bool ok = s.count == 0;
     if (!ok) {
-        diag *d = diag_plain(dl, DIAG_ERROR, NULL,
-                             "verify: after migrating down, %zu object%s remain%s; first: %s",
-                             s.count, s.count == 1 ? "" : "s", s.count == 1 ? "s" : "", s.lines[0]);
+        diag *d = diag_plain(
+            dl, DIAG_ERROR, NULL, "verify: after migrating down, %zu object%s remain%s; first: %s",
+            s.count, s.count == 1 ? "" : "s", s.count == 1 ? "s" : "", s.objects[0].line);
         diag_set_hint(d, "a .down.sql file does not undo everything its .up.sql creates");
     }
     schema_snapshot_free(&s);

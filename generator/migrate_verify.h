@@ -2,11 +2,9 @@
  * migrate_verify.h — checking that a migration set reverts cleanly, and
  * wiping a database for `migrate reset`.
  *
- * A schema snapshot is a sorted list of text lines, one per object the
- * migrations can create (tables, columns with type / nullability /
- * default, constraints, indexes, views, sequences, types, enums, domains,
- * functions, triggers) outside the system schemas, leaving out
- * pgqc_migrations itself. Two snapshots are equal when the lists are.
+ * A schema snapshot (schema_snapshot.h) lists every object the migrations
+ * can create; `verify` compares the one after the first `up` with the one
+ * after down all and up again.
  *
  * `verify` works in a throwaway database: the embedded server, or a fresh
  * database created on the --database-url server and dropped afterwards.
@@ -23,22 +21,7 @@
 
 #include "dbsource.h"
 #include "diag.h"
-
-typedef struct schema_snapshot {
-    char **lines; /* sorted; each malloc'ed */
-    size_t count;
-} schema_snapshot;
-
-/* Take a snapshot of the database `pg` is connected to; false with a diag. */
-bool schema_snapshot_take(PGconn *pg, schema_snapshot *out, diag_list *dl);
-void schema_snapshot_free(schema_snapshot *s);
-
-/*
- * The first difference between two snapshots, as a malloc'ed sentence
- * ("only after the first up: ..."), or NULL when they are equal.
- */
-char *schema_snapshot_diff(const schema_snapshot *a, const schema_snapshot *b, const char *a_name,
-                           const char *b_name);
+#include "schema_snapshot.h"
 
 /* What `verify` did, for the command's summary line. */
 typedef struct verify_report {

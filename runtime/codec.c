@@ -119,7 +119,7 @@ bool pgqc_dec_bits_text(const char *v, int len, pgqc_arena *a, const char **out)
     if (len < 4)
         return false;
     int32_t nbits = (int32_t)pgqc_be32(v);
-    if (nbits < 0 || len != 4 + (nbits + 7) / 8)
+    if (nbits < 0 || (int64_t)len - 4 != ((int64_t)nbits + 7) / 8)
         return false;
     char *s = pgqc_arena_alloc(a, (size_t)nbits + 1);
     if (!s)

@@ -4,6 +4,7 @@
 #include "cliutil.h"
 #include "analyze.h"
 #include "fsutil.h"
+#include "migrate_files.h"
 #include "strbuf.h"
 
 #include <stdarg.h>
@@ -116,7 +117,7 @@ int load_inputs(const common_opts *o, bool need_queries, inputs *in, diag_list *
         return EXIT_USAGE;
     }
     pgqc_migrate_result res;
-    if (!pgqc_migration_set_load_dir(o->migrations, &in->migrations, &res)) {
+    if (!migrate_load_set(o->migrations, &in->migrations, &res)) {
         dbsource_report_migrate(&res, dl);
         pgqc_migrate_result_free(&res);
         return EXIT_ERRORS;

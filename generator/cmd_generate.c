@@ -22,13 +22,14 @@
 #include "emit_c.h"
 #include "fsutil.h"
 #include "lockfile.h"
+#include "migrate_embed.h"
 #include "strbuf.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_LOCK = 0x400, OPT_OFFLINE, OPT_REANALYZE };
+enum { OPT_LOCK = 0x400, OPT_OFFLINE, OPT_REANALYZE, OPT_EMBED_MIGRATIONS };
 
 #define LOCK_HELP                                                                                  \
     "  --lock FILE           the lock file (default: pgqc.lock beside the migrations\n"            \
@@ -114,12 +115,20 @@ static const char generate_help[] =
     "  --name PREFIX         symbol prefix and file name stem (default: db)\n"
     "  --depfile FILE        write a make/ninja depfile listing every input\n"
     "  --offline             no database: emit from the lock file, after checking that\n"
-    "                        no query or migration file changed since it was written\n" LOCK_HELP
+    "                        no query or migration file changed since it was written\n"
+    "  --embed-migrations    also write DIR/PREFIX_migrations.{h,c}: the migration set\n"
+    "                        as C, so the program can migrate its database itself\n" LOCK_HELP
         CACHE_HELP;
 
-static int generate_outputs(const analysis *a, const char *out, const char *name,
-                            const char *depfile, char *const *deps, size_t ndeps,
-                            const char *lock_path, const char *lock_text, diag_list *dl)
+/* What one generate run writes besides the query code. */
+typedef struct gen_extras {
+    const char *depfile;
+    const char *lock_path, *lock_text; /* lock_text NULL: do not write the lock */
+    const pgqc_migration_set *embed;   /* --embed-migrations: the set, else NULL */
+} gen_extras;
+
+static int generate_outputs(const analysis *a, const char *out, const char *name, char *const *deps,
+                            size_t ndeps, const gen_extras *x, diag_list *dl)
 {
     strbuf h = STRBUF_INIT, c = STRBUF_INIT;
     char *err = NULL;
@@ -134,19 +143,34 @@ static int generate_outputs(const analysis *a, const char *out, const char *name
     }
     char *hpath = xstrfmt("%s/%s.h", out, name);
     char *cpath = xstrfmt("%s/%s.c", out, name);
+    char *mh = xstrfmt("%s/%s_migrations.h", out, name);
+    char *mc = xstrfmt("%s/%s_migrations.c", out, name);
     if (!write_output(hpath, h.buf, dl) || !write_output(cpath, c.buf, dl) ||
-        (lock_text && !write_output(lock_path, lock_text, dl)))
+        (x->lock_text && !write_output(x->lock_path, x->lock_text, dl)))
         st = EXIT_ERRORS;
-    if (st == EXIT_OK && depfile) {
+    if (st == EXIT_OK && x->embed) {
+        strbuf eh = STRBUF_INIT, ec = STRBUF_INIT;
+        migrate_embed(x->embed, name, &eh, &ec);
+        if (!write_output(mh, eh.buf, dl) || !write_output(mc, ec.buf, dl))
+            st = EXIT_ERRORS;
+        strbuf_release(&eh);
+        strbuf_release(&ec);
+    }
+    if (st == EXIT_OK && x->depfile) {
         strbuf dep = STRBUF_INIT;
-        strbuf_addf(&dep, "%s %s:", cpath, hpath);
+        strbuf_addf(&dep, "%s %s", cpath, hpath);
+        if (x->embed)
+            strbuf_addf(&dep, " %s %s", mc, mh);
+        strbuf_addch(&dep, ':');
         for (size_t i = 0; i < ndeps; i++)
             add_dep(&dep, deps[i]);
         strbuf_addch(&dep, '\n');
-        if (!write_output(depfile, dep.buf, dl))
+        if (!write_output(x->depfile, dep.buf, dl))
             st = EXIT_ERRORS;
         strbuf_release(&dep);
     }
+    free(mh);
+    free(mc);
     free(hpath);
     free(cpath);
     strbuf_release(&h);
@@ -155,7 +179,7 @@ static int generate_outputs(const analysis *a, const char *out, const char *name
 }
 
 static int generate_online(const common_opts *o, const char *out, const char *name,
-                           const char *depfile, const char *lock_path, diag_list *dl)
+                           const char *depfile, const char *lock_path, bool embed, diag_list *dl)
 {
     inputs in;
     analysis *a = NULL;
@@ -170,7 +194,8 @@ static int generate_online(const common_opts *o, const char *out, const char *na
         json_t *lock = lockfile_build(a, deps, rel, n, dl);
         if (lock) {
             char *text = lockfile_render(lock);
-            st = generate_outputs(a, out, name, depfile, deps, n, lock_path, text, dl);
+            gen_extras x = {depfile, lock_path, text, embed ? in.migrations : NULL};
+            st = generate_outputs(a, out, name, deps, n, &x, dl);
             free(text);
             json_decref(lock);
         } else {
@@ -185,7 +210,7 @@ static int generate_online(const common_opts *o, const char *out, const char *na
 }
 
 static int generate_offline(const common_opts *o, const char *out, const char *name,
-                            const char *depfile, const char *lock_path, diag_list *dl)
+                            const char *depfile, const char *lock_path, bool embed, diag_list *dl)
 {
     inputs in;
     int st = load_inputs(o, true, &in, dl);
@@ -215,7 +240,8 @@ static int generate_offline(const common_opts *o, const char *out, const char *n
         char **all = xcalloc(n + 2, sizeof *all);
         memcpy(all, deps, n * sizeof *all);
         all[n] = (char *)lock_path;
-        st = generate_outputs(a, out, name, depfile, all, n + 1, NULL, NULL, dl);
+        gen_extras x = {depfile, NULL, NULL, embed ? in.migrations : NULL};
+        st = generate_outputs(a, out, name, all, n + 1, &x, dl);
         free(all);
     }
     analysis_free(a);
@@ -230,15 +256,17 @@ int cmd_generate(int argc, char **argv)
 {
     common_opts o = {0};
     const char *out = NULL, *name = "db", *depfile = NULL, *lock_opt = NULL;
-    bool offline = false;
-    static const struct option longopts[] = {COMMON_LONGOPTS,
-                                             {"out", required_argument, NULL, OPT_OUT},
-                                             {"name", required_argument, NULL, OPT_NAME},
-                                             {"depfile", required_argument, NULL, OPT_DEPFILE},
-                                             {"lock", required_argument, NULL, OPT_LOCK},
-                                             {"offline", no_argument, NULL, OPT_OFFLINE},
-                                             CACHE_LONGOPTS,
-                                             {NULL, 0, NULL, 0}};
+    bool offline = false, embed = false;
+    static const struct option longopts[] = {
+        COMMON_LONGOPTS,
+        {"out", required_argument, NULL, OPT_OUT},
+        {"name", required_argument, NULL, OPT_NAME},
+        {"depfile", required_argument, NULL, OPT_DEPFILE},
+        {"lock", required_argument, NULL, OPT_LOCK},
+        {"offline", no_argument, NULL, OPT_OFFLINE},
+        {"embed-migrations", no_argument, NULL, OPT_EMBED_MIGRATIONS},
+        CACHE_LONGOPTS,
+        {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         if (common_opt(&o, c, optarg) || cache_opt(c))
@@ -259,6 +287,9 @@ int cmd_generate(int argc, char **argv)
         case OPT_OFFLINE:
             offline = true;
             break;
+        case OPT_EMBED_MIGRATIONS:
+            embed = true;
+            break;
         case OPT_HELP:
             printf("%s\n%s", generate_help, common_help);
             return EXIT_OK;
@@ -277,8 +308,8 @@ int cmd_generate(int argc, char **argv)
     common_defaults(&o);
     char *lock_path = lock_opt ? xstrdup(lock_opt) : lockfile_default_path(o.migrations);
     diag_list dl = DIAG_LIST_INIT;
-    int st = offline ? generate_offline(&o, out, name, depfile, lock_path, &dl)
-                     : generate_online(&o, out, name, depfile, lock_path, &dl);
+    int st = offline ? generate_offline(&o, out, name, depfile, lock_path, embed, &dl)
+                     : generate_online(&o, out, name, depfile, lock_path, embed, &dl);
     free(lock_path);
     free(o.queries);
     return finish(&dl, st);

@@ -476,9 +476,43 @@ static void emit_decoder(strbuf *c, const qctx *x)
         const ctype *t = &x->ccols[k];
         const char *f = x->fields[k];
         const char *ar = t->dec_arena ? "arena, " : "";
+        /* Fixed-width values: a NULL has length 0, which their decoder rejects, so
+         * PQgetisnull is only asked on that path. Plain text needs no length: libpq
+         * NUL-terminates every value and text cannot contain NUL. */
+        bool fixed = t->repr == REPR_VALUE && !t->is_enum && t->wire_size > 0;
+        bool plain_text = t->repr == REPR_STRING && strcmp(t->dec, "pgqc_dec_text") == 0;
         strbuf_addf(c, "    /* %s: %s, %s */\n", f, col->type_name,
                     col->nullable ? "nullable" : "not null");
-        if (!col->nullable) {
+        if (fixed && !col->nullable) {
+            strbuf_addf(
+                c,
+                "    if (!%s(PQgetvalue(res, i, %zu), PQgetlength(res, i, %zu), &row->%s))\n"
+                "        return pgqc_fail_column(c, &%s_query, %zu,\n"
+                "                                PQgetisnull(res, i, %zu) ? "
+                "PGQC_UNEXPECTED_NULL : PGQC_DECODE_ERROR);\n",
+                t->dec, k, k, f, x->fn, k, k);
+        } else if (fixed) {
+            strbuf_addf(c,
+                        "    if (%s(PQgetvalue(res, i, %zu), PQgetlength(res, i, %zu), "
+                        "&row->%s.value))\n"
+                        "        row->%s.valid = true;\n"
+                        "    else if (PQgetisnull(res, i, %zu))\n"
+                        "        memset(&row->%s, 0, sizeof row->%s);\n"
+                        "    else\n"
+                        "        return pgqc_fail_column(c, &%s_query, %zu, PGQC_DECODE_ERROR);\n",
+                        t->dec, k, k, f, f, k, f, f, x->fn, k);
+        } else if (plain_text && !col->nullable) {
+            strbuf_addf(c,
+                        "    if (PQgetisnull(res, i, %zu))\n"
+                        "        return pgqc_fail_column(c, &%s_query, %zu, "
+                        "PGQC_UNEXPECTED_NULL);\n"
+                        "    row->%s = PQgetvalue(res, i, %zu);\n",
+                        k, x->fn, k, f, k);
+        } else if (plain_text) {
+            strbuf_addf(
+                c, "    row->%s = PQgetisnull(res, i, %zu) ? NULL : PQgetvalue(res, i, %zu);\n", f,
+                k, k);
+        } else if (!col->nullable) {
             strbuf_addf(c,
                         "    if (PQgetisnull(res, i, %zu))\n"
                         "        return pgqc_fail_column(c, &%s_query, %zu, "

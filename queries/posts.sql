@@ -17,3 +17,18 @@ SELECT id, title, published, created_at FROM posts ORDER BY id;
 
 -- name: count_posts :one
 SELECT count(*) AS "n!" FROM posts;
+
+-- name: set_post_status :execrows
+-- Moves a post to another state and replaces its tags.
+UPDATE posts SET status = :status, tags = :tags WHERE id = :id;
+
+-- name: posts_by_status :many
+-- Posts in one state, newest first, with their tags.
+SELECT id, title, status, tags, created_at
+FROM posts
+WHERE status = :status
+ORDER BY created_at DESC, id DESC;
+
+-- name: posts_since :iter
+-- Streams the posts created at or after a moment.
+SELECT id, title, status, created_at FROM posts WHERE created_at >= :since ORDER BY id;

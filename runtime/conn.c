@@ -16,7 +16,8 @@
 struct pgqc_conn {
     PGconn *pg;
     bool unnamed;
-    bool streaming; /* a pgqc_send() scan is in progress */
+    bool streaming;              /* a pgqc_send() scan is in progress */
+    bool shape_ok;               /* the current scan's first row had the expected shape */
     const pgqc_query **prepared; /* open-addressing set; NULL = empty slot */
     size_t nprepared, cap;
     pgqc_error err;
@@ -28,14 +29,22 @@ static const char empty_[] = "";
 const char *pgqc_status_string(pgqc_status s)
 {
     switch (s) {
-    case PGQC_OK: return "PGQC_OK";
-    case PGQC_NO_ROWS: return "PGQC_NO_ROWS";
-    case PGQC_ERROR: return "PGQC_ERROR";
-    case PGQC_UNEXPECTED_NULL: return "PGQC_UNEXPECTED_NULL";
-    case PGQC_SCHEMA_MISMATCH: return "PGQC_SCHEMA_MISMATCH";
-    case PGQC_DECODE_ERROR: return "PGQC_DECODE_ERROR";
-    case PGQC_NOMEM: return "PGQC_NOMEM";
-    case PGQC_MISUSE: return "PGQC_MISUSE";
+    case PGQC_OK:
+        return "PGQC_OK";
+    case PGQC_NO_ROWS:
+        return "PGQC_NO_ROWS";
+    case PGQC_ERROR:
+        return "PGQC_ERROR";
+    case PGQC_UNEXPECTED_NULL:
+        return "PGQC_UNEXPECTED_NULL";
+    case PGQC_SCHEMA_MISMATCH:
+        return "PGQC_SCHEMA_MISMATCH";
+    case PGQC_DECODE_ERROR:
+        return "PGQC_DECODE_ERROR";
+    case PGQC_NOMEM:
+        return "PGQC_NOMEM";
+    case PGQC_MISUSE:
+        return "PGQC_MISUSE";
     }
     return "PGQC_UNKNOWN_STATUS";
 }
@@ -369,6 +378,7 @@ pgqc_status pgqc_send(pgqc_conn *c, const pgqc_query *q, const char *const *valu
         return pgqc_fail(c, q, PGQC_ERROR, "could not switch to single-row mode");
     }
     c->streaming = true;
+    c->shape_ok = false;
     return PGQC_OK;
 }
 
@@ -384,7 +394,9 @@ pgqc_status pgqc_next(pgqc_conn *c, const pgqc_query *q, PGresult **row)
     }
     ExecStatusType st = PQresultStatus(r);
     if (st == PGRES_SINGLE_TUPLE) {
-        pgqc_status s = check_shape(c, q, r);
+        /* Every row of one scan carries the same description: check it once. */
+        pgqc_status s = c->shape_ok ? PGQC_OK : check_shape(c, q, r);
+        c->shape_ok = s == PGQC_OK;
         if (s != PGQC_OK) {
             PQclear(r);
             pgqc_finish(c);
@@ -432,8 +444,8 @@ int64_t pgqc_affected_rows(const PGresult *res)
 static pgqc_status simple(pgqc_conn *c, const char *sql)
 {
     PGresult *r = PQexec(c->pg, sql);
-    pgqc_status s = (r && PQresultStatus(r) == PGRES_COMMAND_OK) ? PGQC_OK
-                                                                  : fail_from_result(c, NULL, r);
+    pgqc_status s =
+        (r && PQresultStatus(r) == PGRES_COMMAND_OK) ? PGQC_OK : fail_from_result(c, NULL, r);
     PQclear(r);
     return s;
 }

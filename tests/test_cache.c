@@ -210,7 +210,7 @@ static void test_changed_migration_builds_a_new_template(void **state)
     fixture *f = *state;
     free(generate_ok(f, "out"));
     assert_no_cluster_left(f);
-    tu_write(f->dir, "migrations/0003_tags.up.sql", "CREATE TABLE tags (name text PRIMARY KEY);\n");
+    tu_write(f->dir, "migrations/0099_tags.up.sql", "CREATE TABLE tags (name text PRIMARY KEY);\n");
     tu_write(f->dir, "queries/tags.sql", "-- name: list_tags :many\nSELECT name FROM tags;\n");
     char *out = generate_ok(f, "out");
     assert_non_null(strstr(out, "reusing the cluster"));
@@ -280,7 +280,7 @@ static void signal_during_cached_run(fixture *f, int sig)
     free(generate_ok(f, "out"));
     assert_no_cluster_left(f);
     /* A migration that takes long: pgqc is killed while building its template. */
-    tu_write(f->dir, "migrations/0003_slow.sql", "SELECT pg_sleep(30);\n");
+    tu_write(f->dir, "migrations/0099_slow.sql", "SELECT pg_sleep(30);\n");
     pid_t pid = fork();
     if (pid == 0) {
         if (chdir(f->dir) != 0)
@@ -305,7 +305,7 @@ static void signal_during_cached_run(fixture *f, int sig)
     assert_no_cluster_left(f);
     /* The half-built template was never marked complete. */
     assert_int_equal(count_matching(f->cache, "cluster-*/template-*.ok"), 1);
-    tu_runf(NULL, "rm '%s/migrations/0003_slow.sql'", f->dir);
+    tu_runf(NULL, "rm '%s/migrations/0099_slow.sql'", f->dir);
     char *out = generate_ok(f, "out");
     if (!strstr(out, "reusing the template database"))
         fprintf(stderr, "after signal %d:\n%s", sig, out);

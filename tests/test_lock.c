@@ -129,11 +129,11 @@ static void test_offline_refuses_a_stale_lock_naming_the_file(void **state)
 {
     fixture *f = *state;
     assert_int_equal(pgqc(f, NULL, "", "generate --out gen --name db"), 0);
-    tu_write(f->dir, "migrations/0003_add_bio.up.sql", "ALTER TABLE users ADD COLUMN bio text;\n");
+    tu_write(f->dir, "migrations/0099_add_bio.up.sql", "ALTER TABLE users ADD COLUMN bio text;\n");
     char *out;
     assert_int_equal(pgqc(f, &out, "PGQC_PG_BINDIR=/nonexistent", "generate --offline --out gen"),
                      1);
-    assert_non_null(strstr(out, "migrations/0003_add_bio.up.sql: error: file is not in pgqc.lock"));
+    assert_non_null(strstr(out, "migrations/0099_add_bio.up.sql: error: file is not in pgqc.lock"));
     assert_non_null(strstr(out, "refusing to emit code from it offline"));
     free(out);
 }
@@ -191,11 +191,11 @@ static void test_check_reanalyzes_and_reports_a_query_a_migration_broke(void **s
 {
     fixture *f = *state;
     assert_int_equal(pgqc(f, NULL, "", "generate --out gen --name db"), 0);
-    tu_write(f->dir, "migrations/0003_drop_age.up.sql", "ALTER TABLE users DROP COLUMN age;\n");
+    tu_write(f->dir, "migrations/0099_drop_age.up.sql", "ALTER TABLE users DROP COLUMN age;\n");
     char *out;
     assert_int_equal(pgqc(f, &out, "", "check --out gen --name db --reanalyze"), 1);
     assert_non_null(
-        strstr(out, "migrations/0003_drop_age.up.sql: error: file is not in pgqc.lock"));
+        strstr(out, "migrations/0099_drop_age.up.sql: error: file is not in pgqc.lock"));
     assert_non_null(strstr(out, "queries/users.sql:9:33: error: column \"age\" does not exist"));
     assert_non_null(strstr(out, "4 stale items"));
     free(out);
@@ -205,7 +205,7 @@ static void test_check_reanalyzes_and_reports_a_changed_nullability(void **state
 {
     fixture *f = *state;
     assert_int_equal(pgqc(f, NULL, "", "generate --out gen --name db"), 0);
-    tu_write(f->dir, "migrations/0003_age_required.up.sql",
+    tu_write(f->dir, "migrations/0099_age_required.up.sql",
              "UPDATE users SET age = 0 WHERE age IS NULL;\n"
              "ALTER TABLE users ALTER COLUMN age SET NOT NULL;\n");
     char *out;

@@ -271,10 +271,9 @@ static const pgqc_query ty_insert_everything_query = {
 static pgqc_status ty_insert_everything_decode(pgqc_conn *c, const PGresult *res, int i, ty_insert_everything_row *row)
 {
     /* id: bigint, not null */
-    if (PQgetisnull(res, i, 0))
-        return pgqc_fail_column(c, &ty_insert_everything_query, 0, PGQC_UNEXPECTED_NULL);
     if (!pgqc_dec_int64(PQgetvalue(res, i, 0), PQgetlength(res, i, 0), &row->id))
-        return pgqc_fail_column(c, &ty_insert_everything_query, 0, PGQC_DECODE_ERROR);
+        return pgqc_fail_column(c, &ty_insert_everything_query, 0,
+                                PQgetisnull(res, i, 0) ? PGQC_UNEXPECTED_NULL : PGQC_DECODE_ERROR);
     return PGQC_OK;
 }
 
@@ -484,45 +483,50 @@ static const pgqc_query ty_get_everything_query = {
 static pgqc_status ty_get_everything_decode(pgqc_conn *c, const PGresult *res, int i, pgqc_arena *arena, ty_get_everything_row *row)
 {
     /* id: bigint, not null */
-    if (PQgetisnull(res, i, 0))
-        return pgqc_fail_column(c, &ty_get_everything_query, 0, PGQC_UNEXPECTED_NULL);
     if (!pgqc_dec_int64(PQgetvalue(res, i, 0), PQgetlength(res, i, 0), &row->id))
-        return pgqc_fail_column(c, &ty_get_everything_query, 0, PGQC_DECODE_ERROR);
+        return pgqc_fail_column(c, &ty_get_everything_query, 0,
+                                PQgetisnull(res, i, 0) ? PGQC_UNEXPECTED_NULL : PGQC_DECODE_ERROR);
     /* b: boolean, nullable */
-    row->b.valid = !PQgetisnull(res, i, 1);
-    if (!row->b.valid)
-        memset(&row->b.value, 0, sizeof row->b.value);
-    else if (!pgqc_dec_bool(PQgetvalue(res, i, 1), PQgetlength(res, i, 1), &row->b.value))
+    if (pgqc_dec_bool(PQgetvalue(res, i, 1), PQgetlength(res, i, 1), &row->b.value))
+        row->b.valid = true;
+    else if (PQgetisnull(res, i, 1))
+        memset(&row->b, 0, sizeof row->b);
+    else
         return pgqc_fail_column(c, &ty_get_everything_query, 1, PGQC_DECODE_ERROR);
     /* i2: smallint, nullable */
-    row->i2.valid = !PQgetisnull(res, i, 2);
-    if (!row->i2.valid)
-        memset(&row->i2.value, 0, sizeof row->i2.value);
-    else if (!pgqc_dec_int16(PQgetvalue(res, i, 2), PQgetlength(res, i, 2), &row->i2.value))
+    if (pgqc_dec_int16(PQgetvalue(res, i, 2), PQgetlength(res, i, 2), &row->i2.value))
+        row->i2.valid = true;
+    else if (PQgetisnull(res, i, 2))
+        memset(&row->i2, 0, sizeof row->i2);
+    else
         return pgqc_fail_column(c, &ty_get_everything_query, 2, PGQC_DECODE_ERROR);
     /* i4: integer, nullable */
-    row->i4.valid = !PQgetisnull(res, i, 3);
-    if (!row->i4.valid)
-        memset(&row->i4.value, 0, sizeof row->i4.value);
-    else if (!pgqc_dec_int32(PQgetvalue(res, i, 3), PQgetlength(res, i, 3), &row->i4.value))
+    if (pgqc_dec_int32(PQgetvalue(res, i, 3), PQgetlength(res, i, 3), &row->i4.value))
+        row->i4.valid = true;
+    else if (PQgetisnull(res, i, 3))
+        memset(&row->i4, 0, sizeof row->i4);
+    else
         return pgqc_fail_column(c, &ty_get_everything_query, 3, PGQC_DECODE_ERROR);
     /* i8: bigint, nullable */
-    row->i8.valid = !PQgetisnull(res, i, 4);
-    if (!row->i8.valid)
-        memset(&row->i8.value, 0, sizeof row->i8.value);
-    else if (!pgqc_dec_int64(PQgetvalue(res, i, 4), PQgetlength(res, i, 4), &row->i8.value))
+    if (pgqc_dec_int64(PQgetvalue(res, i, 4), PQgetlength(res, i, 4), &row->i8.value))
+        row->i8.valid = true;
+    else if (PQgetisnull(res, i, 4))
+        memset(&row->i8, 0, sizeof row->i8);
+    else
         return pgqc_fail_column(c, &ty_get_everything_query, 4, PGQC_DECODE_ERROR);
     /* f4: real, nullable */
-    row->f4.valid = !PQgetisnull(res, i, 5);
-    if (!row->f4.valid)
-        memset(&row->f4.value, 0, sizeof row->f4.value);
-    else if (!pgqc_dec_float(PQgetvalue(res, i, 5), PQgetlength(res, i, 5), &row->f4.value))
+    if (pgqc_dec_float(PQgetvalue(res, i, 5), PQgetlength(res, i, 5), &row->f4.value))
+        row->f4.valid = true;
+    else if (PQgetisnull(res, i, 5))
+        memset(&row->f4, 0, sizeof row->f4);
+    else
         return pgqc_fail_column(c, &ty_get_everything_query, 5, PGQC_DECODE_ERROR);
     /* f8: double precision, nullable */
-    row->f8.valid = !PQgetisnull(res, i, 6);
-    if (!row->f8.valid)
-        memset(&row->f8.value, 0, sizeof row->f8.value);
-    else if (!pgqc_dec_double(PQgetvalue(res, i, 6), PQgetlength(res, i, 6), &row->f8.value))
+    if (pgqc_dec_double(PQgetvalue(res, i, 6), PQgetlength(res, i, 6), &row->f8.value))
+        row->f8.valid = true;
+    else if (PQgetisnull(res, i, 6))
+        memset(&row->f8, 0, sizeof row->f8);
+    else
         return pgqc_fail_column(c, &ty_get_everything_query, 6, PGQC_DECODE_ERROR);
     /* num: numeric, nullable */
     if (PQgetisnull(res, i, 7))
@@ -530,72 +534,67 @@ static pgqc_status ty_get_everything_decode(pgqc_conn *c, const PGresult *res, i
     else if (!pgqc_dec_numeric_text(PQgetvalue(res, i, 7), PQgetlength(res, i, 7), arena, &row->num))
         return pgqc_fail_column(c, &ty_get_everything_query, 7, PGQC_DECODE_ERROR);
     /* t: text, nullable */
-    if (PQgetisnull(res, i, 8))
-        memset(&row->t, 0, sizeof row->t);
-    else if (!pgqc_dec_text(PQgetvalue(res, i, 8), PQgetlength(res, i, 8), &row->t))
-        return pgqc_fail_column(c, &ty_get_everything_query, 8, PGQC_DECODE_ERROR);
+    row->t = PQgetisnull(res, i, 8) ? NULL : PQgetvalue(res, i, 8);
     /* vc: character varying, nullable */
-    if (PQgetisnull(res, i, 9))
-        memset(&row->vc, 0, sizeof row->vc);
-    else if (!pgqc_dec_text(PQgetvalue(res, i, 9), PQgetlength(res, i, 9), &row->vc))
-        return pgqc_fail_column(c, &ty_get_everything_query, 9, PGQC_DECODE_ERROR);
+    row->vc = PQgetisnull(res, i, 9) ? NULL : PQgetvalue(res, i, 9);
     /* ch: character, nullable */
-    if (PQgetisnull(res, i, 10))
-        memset(&row->ch, 0, sizeof row->ch);
-    else if (!pgqc_dec_text(PQgetvalue(res, i, 10), PQgetlength(res, i, 10), &row->ch))
-        return pgqc_fail_column(c, &ty_get_everything_query, 10, PGQC_DECODE_ERROR);
+    row->ch = PQgetisnull(res, i, 10) ? NULL : PQgetvalue(res, i, 10);
     /* by: bytea, nullable */
     if (PQgetisnull(res, i, 11))
         memset(&row->by, 0, sizeof row->by);
     else if (!pgqc_dec_bytes(PQgetvalue(res, i, 11), PQgetlength(res, i, 11), &row->by))
         return pgqc_fail_column(c, &ty_get_everything_query, 11, PGQC_DECODE_ERROR);
     /* u: uuid, nullable */
-    row->u.valid = !PQgetisnull(res, i, 12);
-    if (!row->u.valid)
-        memset(&row->u.value, 0, sizeof row->u.value);
-    else if (!pgqc_dec_uuid(PQgetvalue(res, i, 12), PQgetlength(res, i, 12), &row->u.value))
+    if (pgqc_dec_uuid(PQgetvalue(res, i, 12), PQgetlength(res, i, 12), &row->u.value))
+        row->u.valid = true;
+    else if (PQgetisnull(res, i, 12))
+        memset(&row->u, 0, sizeof row->u);
+    else
         return pgqc_fail_column(c, &ty_get_everything_query, 12, PGQC_DECODE_ERROR);
     /* d: date, nullable */
-    row->d.valid = !PQgetisnull(res, i, 13);
-    if (!row->d.valid)
-        memset(&row->d.value, 0, sizeof row->d.value);
-    else if (!pgqc_dec_date(PQgetvalue(res, i, 13), PQgetlength(res, i, 13), &row->d.value))
+    if (pgqc_dec_date(PQgetvalue(res, i, 13), PQgetlength(res, i, 13), &row->d.value))
+        row->d.valid = true;
+    else if (PQgetisnull(res, i, 13))
+        memset(&row->d, 0, sizeof row->d);
+    else
         return pgqc_fail_column(c, &ty_get_everything_query, 13, PGQC_DECODE_ERROR);
     /* tm: time without time zone, nullable */
-    row->tm.valid = !PQgetisnull(res, i, 14);
-    if (!row->tm.valid)
-        memset(&row->tm.value, 0, sizeof row->tm.value);
-    else if (!pgqc_dec_time(PQgetvalue(res, i, 14), PQgetlength(res, i, 14), &row->tm.value))
+    if (pgqc_dec_time(PQgetvalue(res, i, 14), PQgetlength(res, i, 14), &row->tm.value))
+        row->tm.valid = true;
+    else if (PQgetisnull(res, i, 14))
+        memset(&row->tm, 0, sizeof row->tm);
+    else
         return pgqc_fail_column(c, &ty_get_everything_query, 14, PGQC_DECODE_ERROR);
     /* tmtz: time with time zone, nullable */
-    row->tmtz.valid = !PQgetisnull(res, i, 15);
-    if (!row->tmtz.valid)
-        memset(&row->tmtz.value, 0, sizeof row->tmtz.value);
-    else if (!pgqc_dec_timetz(PQgetvalue(res, i, 15), PQgetlength(res, i, 15), &row->tmtz.value))
+    if (pgqc_dec_timetz(PQgetvalue(res, i, 15), PQgetlength(res, i, 15), &row->tmtz.value))
+        row->tmtz.valid = true;
+    else if (PQgetisnull(res, i, 15))
+        memset(&row->tmtz, 0, sizeof row->tmtz);
+    else
         return pgqc_fail_column(c, &ty_get_everything_query, 15, PGQC_DECODE_ERROR);
     /* ts: timestamp without time zone, nullable */
-    row->ts.valid = !PQgetisnull(res, i, 16);
-    if (!row->ts.valid)
-        memset(&row->ts.value, 0, sizeof row->ts.value);
-    else if (!pgqc_dec_timestamp(PQgetvalue(res, i, 16), PQgetlength(res, i, 16), &row->ts.value))
+    if (pgqc_dec_timestamp(PQgetvalue(res, i, 16), PQgetlength(res, i, 16), &row->ts.value))
+        row->ts.valid = true;
+    else if (PQgetisnull(res, i, 16))
+        memset(&row->ts, 0, sizeof row->ts);
+    else
         return pgqc_fail_column(c, &ty_get_everything_query, 16, PGQC_DECODE_ERROR);
     /* tstz: timestamp with time zone, nullable */
-    row->tstz.valid = !PQgetisnull(res, i, 17);
-    if (!row->tstz.valid)
-        memset(&row->tstz.value, 0, sizeof row->tstz.value);
-    else if (!pgqc_dec_timestamptz(PQgetvalue(res, i, 17), PQgetlength(res, i, 17), &row->tstz.value))
+    if (pgqc_dec_timestamptz(PQgetvalue(res, i, 17), PQgetlength(res, i, 17), &row->tstz.value))
+        row->tstz.valid = true;
+    else if (PQgetisnull(res, i, 17))
+        memset(&row->tstz, 0, sizeof row->tstz);
+    else
         return pgqc_fail_column(c, &ty_get_everything_query, 17, PGQC_DECODE_ERROR);
     /* iv: interval, nullable */
-    row->iv.valid = !PQgetisnull(res, i, 18);
-    if (!row->iv.valid)
-        memset(&row->iv.value, 0, sizeof row->iv.value);
-    else if (!pgqc_dec_interval(PQgetvalue(res, i, 18), PQgetlength(res, i, 18), &row->iv.value))
+    if (pgqc_dec_interval(PQgetvalue(res, i, 18), PQgetlength(res, i, 18), &row->iv.value))
+        row->iv.valid = true;
+    else if (PQgetisnull(res, i, 18))
+        memset(&row->iv, 0, sizeof row->iv);
+    else
         return pgqc_fail_column(c, &ty_get_everything_query, 18, PGQC_DECODE_ERROR);
     /* js: json, nullable */
-    if (PQgetisnull(res, i, 19))
-        memset(&row->js, 0, sizeof row->js);
-    else if (!pgqc_dec_text(PQgetvalue(res, i, 19), PQgetlength(res, i, 19), &row->js))
-        return pgqc_fail_column(c, &ty_get_everything_query, 19, PGQC_DECODE_ERROR);
+    row->js = PQgetisnull(res, i, 19) ? NULL : PQgetvalue(res, i, 19);
     /* jsb: jsonb, nullable */
     if (PQgetisnull(res, i, 20))
         memset(&row->jsb, 0, sizeof row->jsb);
@@ -622,16 +621,18 @@ static pgqc_status ty_get_everything_decode(pgqc_conn *c, const PGresult *res, i
     else if (!pgqc_dec_bits_text(PQgetvalue(res, i, 24), PQgetlength(res, i, 24), arena, &row->bits))
         return pgqc_fail_column(c, &ty_get_everything_query, 24, PGQC_DECODE_ERROR);
     /* m: money, nullable */
-    row->m.valid = !PQgetisnull(res, i, 25);
-    if (!row->m.valid)
-        memset(&row->m.value, 0, sizeof row->m.value);
-    else if (!pgqc_dec_int64(PQgetvalue(res, i, 25), PQgetlength(res, i, 25), &row->m.value))
+    if (pgqc_dec_int64(PQgetvalue(res, i, 25), PQgetlength(res, i, 25), &row->m.value))
+        row->m.valid = true;
+    else if (PQgetisnull(res, i, 25))
+        memset(&row->m, 0, sizeof row->m);
+    else
         return pgqc_fail_column(c, &ty_get_everything_query, 25, PGQC_DECODE_ERROR);
     /* o: oid, nullable */
-    row->o.valid = !PQgetisnull(res, i, 26);
-    if (!row->o.valid)
-        memset(&row->o.value, 0, sizeof row->o.value);
-    else if (!pgqc_dec_uint32(PQgetvalue(res, i, 26), PQgetlength(res, i, 26), &row->o.value))
+    if (pgqc_dec_uint32(PQgetvalue(res, i, 26), PQgetlength(res, i, 26), &row->o.value))
+        row->o.valid = true;
+    else if (PQgetisnull(res, i, 26))
+        memset(&row->o, 0, sizeof row->o);
+    else
         return pgqc_fail_column(c, &ty_get_everything_query, 26, PGQC_DECODE_ERROR);
     /* md: mood, nullable */
     row->md.valid = !PQgetisnull(res, i, 27);
@@ -646,10 +647,11 @@ static pgqc_status ty_get_everything_decode(pgqc_conn *c, const PGresult *res, i
     else if (!ty_other_mood_dec(PQgetvalue(res, i, 28), PQgetlength(res, i, 28), &row->omd.value))
         return pgqc_fail_column(c, &ty_get_everything_query, 28, PGQC_DECODE_ERROR);
     /* pos: integer, nullable */
-    row->pos.valid = !PQgetisnull(res, i, 29);
-    if (!row->pos.valid)
-        memset(&row->pos.value, 0, sizeof row->pos.value);
-    else if (!pgqc_dec_int32(PQgetvalue(res, i, 29), PQgetlength(res, i, 29), &row->pos.value))
+    if (pgqc_dec_int32(PQgetvalue(res, i, 29), PQgetlength(res, i, 29), &row->pos.value))
+        row->pos.valid = true;
+    else if (PQgetisnull(res, i, 29))
+        memset(&row->pos, 0, sizeof row->pos);
+    else
         return pgqc_fail_column(c, &ty_get_everything_query, 29, PGQC_DECODE_ERROR);
     /* ints: integer[], nullable */
     if (PQgetisnull(res, i, 30))
@@ -779,10 +781,9 @@ static pgqc_status ty_all_moods_decode(pgqc_conn *c, const PGresult *res, int i,
     if (!ty_mood_dec(PQgetvalue(res, i, 0), PQgetlength(res, i, 0), &row->md))
         return pgqc_fail_column(c, &ty_all_moods_query, 0, PGQC_DECODE_ERROR);
     /* n: bigint, not null */
-    if (PQgetisnull(res, i, 1))
-        return pgqc_fail_column(c, &ty_all_moods_query, 1, PGQC_UNEXPECTED_NULL);
     if (!pgqc_dec_int64(PQgetvalue(res, i, 1), PQgetlength(res, i, 1), &row->n))
-        return pgqc_fail_column(c, &ty_all_moods_query, 1, PGQC_DECODE_ERROR);
+        return pgqc_fail_column(c, &ty_all_moods_query, 1,
+                                PQgetisnull(res, i, 1) ? PGQC_UNEXPECTED_NULL : PGQC_DECODE_ERROR);
     return PGQC_OK;
 }
 
@@ -850,10 +851,9 @@ static pgqc_status ty_big_bytea_decode(pgqc_conn *c, const PGresult *res, int i,
     if (!pgqc_dec_bytes(PQgetvalue(res, i, 0), PQgetlength(res, i, 0), &row->data))
         return pgqc_fail_column(c, &ty_big_bytea_query, 0, PGQC_DECODE_ERROR);
     /* len: integer, not null */
-    if (PQgetisnull(res, i, 1))
-        return pgqc_fail_column(c, &ty_big_bytea_query, 1, PGQC_UNEXPECTED_NULL);
     if (!pgqc_dec_int32(PQgetvalue(res, i, 1), PQgetlength(res, i, 1), &row->len))
-        return pgqc_fail_column(c, &ty_big_bytea_query, 1, PGQC_DECODE_ERROR);
+        return pgqc_fail_column(c, &ty_big_bytea_query, 1,
+                                PQgetisnull(res, i, 1) ? PGQC_UNEXPECTED_NULL : PGQC_DECODE_ERROR);
     return PGQC_OK;
 }
 

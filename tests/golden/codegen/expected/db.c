@@ -124,47 +124,43 @@ static const pgqc_query db_get_order_query = {
 static pgqc_status db_get_order_decode(pgqc_conn *c, const PGresult *res, int i, pgqc_arena *arena, db_get_order_row *row)
 {
     /* Order_Id: bigint, not null */
-    if (PQgetisnull(res, i, 0))
-        return pgqc_fail_column(c, &db_get_order_query, 0, PGQC_UNEXPECTED_NULL);
     if (!pgqc_dec_int64(PQgetvalue(res, i, 0), PQgetlength(res, i, 0), &row->Order_Id))
-        return pgqc_fail_column(c, &db_get_order_query, 0, PGQC_DECODE_ERROR);
+        return pgqc_fail_column(c, &db_get_order_query, 0,
+                                PQgetisnull(res, i, 0) ? PGQC_UNEXPECTED_NULL : PGQC_DECODE_ERROR);
     /* int_: integer, not null */
-    if (PQgetisnull(res, i, 1))
-        return pgqc_fail_column(c, &db_get_order_query, 1, PGQC_UNEXPECTED_NULL);
     if (!pgqc_dec_int32(PQgetvalue(res, i, 1), PQgetlength(res, i, 1), &row->int_))
-        return pgqc_fail_column(c, &db_get_order_query, 1, PGQC_DECODE_ERROR);
+        return pgqc_fail_column(c, &db_get_order_query, 1,
+                                PQgetisnull(res, i, 1) ? PGQC_UNEXPECTED_NULL : PGQC_DECODE_ERROR);
     /* default_: text, nullable */
-    if (PQgetisnull(res, i, 2))
-        memset(&row->default_, 0, sizeof row->default_);
-    else if (!pgqc_dec_text(PQgetvalue(res, i, 2), PQgetlength(res, i, 2), &row->default_))
-        return pgqc_fail_column(c, &db_get_order_query, 2, PGQC_DECODE_ERROR);
+    row->default_ = PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2);
     /* register_: boolean, not null */
-    if (PQgetisnull(res, i, 3))
-        return pgqc_fail_column(c, &db_get_order_query, 3, PGQC_UNEXPECTED_NULL);
     if (!pgqc_dec_bool(PQgetvalue(res, i, 3), PQgetlength(res, i, 3), &row->register_))
-        return pgqc_fail_column(c, &db_get_order_query, 3, PGQC_DECODE_ERROR);
+        return pgqc_fail_column(c, &db_get_order_query, 3,
+                                PQgetisnull(res, i, 3) ? PGQC_UNEXPECTED_NULL : PGQC_DECODE_ERROR);
     /* ame: text, not null */
     if (PQgetisnull(res, i, 4))
         return pgqc_fail_column(c, &db_get_order_query, 4, PGQC_UNEXPECTED_NULL);
-    if (!pgqc_dec_text(PQgetvalue(res, i, 4), PQgetlength(res, i, 4), &row->ame))
-        return pgqc_fail_column(c, &db_get_order_query, 4, PGQC_DECODE_ERROR);
+    row->ame = PQgetvalue(res, i, 4);
     /* c2fa: boolean, nullable */
-    row->c2fa.valid = !PQgetisnull(res, i, 5);
-    if (!row->c2fa.valid)
-        memset(&row->c2fa.value, 0, sizeof row->c2fa.value);
-    else if (!pgqc_dec_bool(PQgetvalue(res, i, 5), PQgetlength(res, i, 5), &row->c2fa.value))
+    if (pgqc_dec_bool(PQgetvalue(res, i, 5), PQgetlength(res, i, 5), &row->c2fa.value))
+        row->c2fa.valid = true;
+    else if (PQgetisnull(res, i, 5))
+        memset(&row->c2fa, 0, sizeof row->c2fa);
+    else
         return pgqc_fail_column(c, &db_get_order_query, 5, PGQC_DECODE_ERROR);
     /* x: integer, nullable */
-    row->x.valid = !PQgetisnull(res, i, 6);
-    if (!row->x.valid)
-        memset(&row->x.value, 0, sizeof row->x.value);
-    else if (!pgqc_dec_int32(PQgetvalue(res, i, 6), PQgetlength(res, i, 6), &row->x.value))
+    if (pgqc_dec_int32(PQgetvalue(res, i, 6), PQgetlength(res, i, 6), &row->x.value))
+        row->x.valid = true;
+    else if (PQgetisnull(res, i, 6))
+        memset(&row->x, 0, sizeof row->x);
+    else
         return pgqc_fail_column(c, &db_get_order_query, 6, PGQC_DECODE_ERROR);
     /* Upper: integer, nullable */
-    row->Upper.valid = !PQgetisnull(res, i, 7);
-    if (!row->Upper.valid)
-        memset(&row->Upper.value, 0, sizeof row->Upper.value);
-    else if (!pgqc_dec_int32(PQgetvalue(res, i, 7), PQgetlength(res, i, 7), &row->Upper.value))
+    if (pgqc_dec_int32(PQgetvalue(res, i, 7), PQgetlength(res, i, 7), &row->Upper.value))
+        row->Upper.valid = true;
+    else if (PQgetisnull(res, i, 7))
+        memset(&row->Upper, 0, sizeof row->Upper);
+    else
         return pgqc_fail_column(c, &db_get_order_query, 7, PGQC_DECODE_ERROR);
     /* state: "Order Status", not null */
     if (PQgetisnull(res, i, 8))
@@ -238,35 +234,29 @@ static const pgqc_query db_order_with_invoice_query = {
 static pgqc_status db_order_with_invoice_decode(pgqc_conn *c, const PGresult *res, int i, db_order_with_invoice_row *row)
 {
     /* Order_Id: bigint, not null */
-    if (PQgetisnull(res, i, 0))
-        return pgqc_fail_column(c, &db_order_with_invoice_query, 0, PGQC_UNEXPECTED_NULL);
     if (!pgqc_dec_int64(PQgetvalue(res, i, 0), PQgetlength(res, i, 0), &row->Order_Id))
-        return pgqc_fail_column(c, &db_order_with_invoice_query, 0, PGQC_DECODE_ERROR);
+        return pgqc_fail_column(c, &db_order_with_invoice_query, 0,
+                                PQgetisnull(res, i, 0) ? PGQC_UNEXPECTED_NULL : PGQC_DECODE_ERROR);
     /* id: bigint, not null */
-    if (PQgetisnull(res, i, 1))
-        return pgqc_fail_column(c, &db_order_with_invoice_query, 1, PGQC_UNEXPECTED_NULL);
     if (!pgqc_dec_int64(PQgetvalue(res, i, 1), PQgetlength(res, i, 1), &row->id))
-        return pgqc_fail_column(c, &db_order_with_invoice_query, 1, PGQC_DECODE_ERROR);
+        return pgqc_fail_column(c, &db_order_with_invoice_query, 1,
+                                PQgetisnull(res, i, 1) ? PGQC_UNEXPECTED_NULL : PGQC_DECODE_ERROR);
     /* int_: integer, not null */
-    if (PQgetisnull(res, i, 2))
-        return pgqc_fail_column(c, &db_order_with_invoice_query, 2, PGQC_UNEXPECTED_NULL);
     if (!pgqc_dec_int32(PQgetvalue(res, i, 2), PQgetlength(res, i, 2), &row->int_))
-        return pgqc_fail_column(c, &db_order_with_invoice_query, 2, PGQC_DECODE_ERROR);
+        return pgqc_fail_column(c, &db_order_with_invoice_query, 2,
+                                PQgetisnull(res, i, 2) ? PGQC_UNEXPECTED_NULL : PGQC_DECODE_ERROR);
     /* id_2: bigint, not null */
-    if (PQgetisnull(res, i, 3))
-        return pgqc_fail_column(c, &db_order_with_invoice_query, 3, PGQC_UNEXPECTED_NULL);
     if (!pgqc_dec_int64(PQgetvalue(res, i, 3), PQgetlength(res, i, 3), &row->id_2))
-        return pgqc_fail_column(c, &db_order_with_invoice_query, 3, PGQC_DECODE_ERROR);
+        return pgqc_fail_column(c, &db_order_with_invoice_query, 3,
+                                PQgetisnull(res, i, 3) ? PGQC_UNEXPECTED_NULL : PGQC_DECODE_ERROR);
     /* column: integer, not null */
-    if (PQgetisnull(res, i, 4))
-        return pgqc_fail_column(c, &db_order_with_invoice_query, 4, PGQC_UNEXPECTED_NULL);
     if (!pgqc_dec_int32(PQgetvalue(res, i, 4), PQgetlength(res, i, 4), &row->column))
-        return pgqc_fail_column(c, &db_order_with_invoice_query, 4, PGQC_DECODE_ERROR);
+        return pgqc_fail_column(c, &db_order_with_invoice_query, 4,
+                                PQgetisnull(res, i, 4) ? PGQC_UNEXPECTED_NULL : PGQC_DECODE_ERROR);
     /* count: bigint, not null */
-    if (PQgetisnull(res, i, 5))
-        return pgqc_fail_column(c, &db_order_with_invoice_query, 5, PGQC_UNEXPECTED_NULL);
     if (!pgqc_dec_int64(PQgetvalue(res, i, 5), PQgetlength(res, i, 5), &row->count))
-        return pgqc_fail_column(c, &db_order_with_invoice_query, 5, PGQC_DECODE_ERROR);
+        return pgqc_fail_column(c, &db_order_with_invoice_query, 5,
+                                PQgetisnull(res, i, 5) ? PGQC_UNEXPECTED_NULL : PGQC_DECODE_ERROR);
     return PGQC_OK;
 }
 
@@ -349,13 +339,11 @@ static pgqc_status db_by_keywords_decode(pgqc_conn *c, const PGresult *res, int 
     /* default_: text, not null */
     if (PQgetisnull(res, i, 0))
         return pgqc_fail_column(c, &db_by_keywords_query, 0, PGQC_UNEXPECTED_NULL);
-    if (!pgqc_dec_text(PQgetvalue(res, i, 0), PQgetlength(res, i, 0), &row->default_))
-        return pgqc_fail_column(c, &db_by_keywords_query, 0, PGQC_DECODE_ERROR);
+    row->default_ = PQgetvalue(res, i, 0);
     /* register_: boolean, not null */
-    if (PQgetisnull(res, i, 1))
-        return pgqc_fail_column(c, &db_by_keywords_query, 1, PGQC_UNEXPECTED_NULL);
     if (!pgqc_dec_bool(PQgetvalue(res, i, 1), PQgetlength(res, i, 1), &row->register_))
-        return pgqc_fail_column(c, &db_by_keywords_query, 1, PGQC_DECODE_ERROR);
+        return pgqc_fail_column(c, &db_by_keywords_query, 1,
+                                PQgetisnull(res, i, 1) ? PGQC_UNEXPECTED_NULL : PGQC_DECODE_ERROR);
     return PGQC_OK;
 }
 
@@ -514,8 +502,7 @@ static pgqc_status db_sql_with_strings_decode(pgqc_conn *c, const PGresult *res,
     /* s: text, not null */
     if (PQgetisnull(res, i, 0))
         return pgqc_fail_column(c, &db_sql_with_strings_query, 0, PGQC_UNEXPECTED_NULL);
-    if (!pgqc_dec_text(PQgetvalue(res, i, 0), PQgetlength(res, i, 0), &row->s))
-        return pgqc_fail_column(c, &db_sql_with_strings_query, 0, PGQC_DECODE_ERROR);
+    row->s = PQgetvalue(res, i, 0);
     return PGQC_OK;
 }
 

@@ -24,36 +24,36 @@
  */
 typedef struct an_type {
     pg_oid oid;
-    char kind;              /* 'e' enum, 'd' domain, 'A' array */
-    char *name;             /* format_type() name */
+    char kind;  /* 'e' enum, 'd' domain, 'A' array, 'u' mapped by --map-type */
+    char *name; /* format_type() name */
     char *schema;
     char *typname;
-    pg_oid base;            /* domain: base type; array: element type */
-    char **labels;          /* enum labels in sort order */
+    pg_oid base;   /* domain: base type; array: element type */
+    char **labels; /* enum labels in sort order */
     size_t nlabels;
 } an_type;
 
 typedef struct an_param {
-    char *name;             /* C-level name: as written, or "p<n>" for $n */
-    int number;             /* $n */
+    char *name; /* C-level name: as written, or "p<n>" for $n */
+    int number; /* $n */
     pg_oid type_oid;
-    char *type_name;        /* format_type() name */
+    char *type_name; /* format_type() name */
     bool nullable;
-    char *nullable_reason;  /* why nullable (or why forced), NULL when non-null by default */
+    char *nullable_reason; /* why nullable (or why forced), NULL when non-null by default */
 } an_param;
 
 typedef struct an_column {
-    char *name;             /* result column name, override suffix stripped */
+    char *name; /* result column name, override suffix stripped */
     pg_oid type_oid;
-    char *type_name;        /* format_type() name */
+    char *type_name; /* format_type() name */
     bool nullable;
-    char *nullable_reason;  /* why it can be NULL; or "overridden: ..." */
-    pg_oid table_oid;       /* source table (PQftable), 0 when computed */
-    int table_attnum;       /* source column number (PQftablecol), 0 when computed */
-    char *source;           /* "schema.table.column" when traced, else NULL */
+    char *nullable_reason; /* why it can be NULL; or "overridden: ..." */
+    pg_oid table_oid;      /* source table (PQftable), 0 when computed */
+    int table_attnum;      /* source column number (PQftablecol), 0 when computed */
+    char *source;          /* "schema.table.column" when traced, else NULL */
     /* The traced table column as the catalog had it (for PREFIX_check_schema). */
     char *src_schema, *src_table, *src_column;
-    char *src_type;         /* format_type() of the column's declared type */
+    char *src_type; /* format_type() of the column's declared type */
     bool src_notnull;
 } an_column;
 
@@ -62,8 +62,8 @@ typedef struct an_query {
     char *file;
     int line;
     query_cmd cmd;
-    char *doc;              /* doc comment ("" when none) */
-    char *sql;              /* rewritten SQL with $n parameters */
+    char *doc; /* doc comment ("" when none) */
+    char *sql; /* rewritten SQL with $n parameters */
     an_param *params;
     size_t nparams;
     an_column *cols;
@@ -73,7 +73,7 @@ typedef struct an_query {
 typedef struct analysis {
     an_query *queries;
     size_t nqueries, alloc;
-    an_type *types;         /* user types the queries use, sorted by oid */
+    an_type *types; /* user types the queries use, sorted by oid */
     size_t ntypes, types_alloc;
 } analysis;
 

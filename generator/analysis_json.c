@@ -53,11 +53,12 @@ static json_t *type_json(const an_type *t)
     json_object_set_new(o, "kind",
                         json_string(t->kind == 'e'   ? "enum"
                                     : t->kind == 'd' ? "domain"
+                                    : t->kind == 'u' ? "mapped"
                                                      : "array"));
     json_object_set_new(o, "name", json_string(t->name));
     json_object_set_new(o, "schema", json_string(t->schema));
     json_object_set_new(o, "typname", json_string(t->typname));
-    if (t->kind != 'e')
+    if (t->kind == 'd' || t->kind == 'A')
         json_object_set_new(o, "base_oid", json_integer(t->base));
     if (t->kind == 'e') {
         json_t *l = json_array();
@@ -217,6 +218,7 @@ static void read_type(reader *r, const json_t *o, an_type *t)
               : strcmp(kind, "enum") == 0   ? 'e'
               : strcmp(kind, "domain") == 0 ? 'd'
               : strcmp(kind, "array") == 0  ? 'A'
+              : strcmp(kind, "mapped") == 0 ? 'u'
                                             : 0;
     if (!t->kind && r->ok) {
         diag_plain(r->dl, DIAG_ERROR, r->origin, "malformed analysis: unknown type kind");
@@ -234,7 +236,7 @@ static void read_type(reader *r, const json_t *o, an_type *t)
             const json_t *s = json_array_get(l, i);
             t->labels[i] = xstrdup(json_is_string(s) ? json_string_value(s) : "");
         }
-    } else {
+    } else if (t->kind != 'u') {
         t->base = (pg_oid)int_field(r, o, "base_oid");
     }
 }

@@ -170,8 +170,14 @@ static bool is_select(const char *sql)
  * needs (enums, domains, arrays) in `a`. On failure *why says what is not
  * supported.
  */
-static bool resolve_type(const catalog *cat, analysis *a, pg_oid oid, bool in_array,
-                         const char **why)
+/* The user's --map-type mappings, for the run in progress. */
+typedef struct mapping_set {
+    const type_map *maps;
+    size_t n;
+} mapping_set;
+
+static bool resolve_type(const catalog *cat, analysis *a, const mapping_set *ms, pg_oid oid,
+                         bool in_array, const char **why)
 {
     const type_info *ti = typemap_lookup(oid);
     if (ti) {
@@ -190,17 +196,22 @@ static bool resolve_type(const catalog *cat, analysis *a, pg_oid oid, bool in_ar
     }
     an_type rec = {0};
     rec.oid = oid;
-    if (t->typtype == 'e') {
+    char *qualified = xstrfmt("%s.%s", t->nspname, t->typname);
+    bool mapped = type_map_find(ms->maps, ms->n, t->name, qualified) != NULL;
+    free(qualified);
+    if (mapped && !in_array) {
+        rec.kind = 'u';
+    } else if (t->typtype == 'e') {
         rec.kind = 'e';
     } else if (t->typtype == 'd') {
         rec.kind = 'd';
         rec.base = t->basetype;
-        if (!resolve_type(cat, a, t->basetype, in_array, why))
+        if (!resolve_type(cat, a, ms, t->basetype, in_array, why))
             return false;
     } else if (t->typcategory == 'A' && t->elem && !in_array) {
         rec.kind = 'A';
         rec.base = t->elem;
-        if (!resolve_type(cat, a, t->elem, true, why))
+        if (!resolve_type(cat, a, ms, t->elem, true, why))
             return false;
     } else {
         *why = in_array ? "arrays of this element type are not supported"
@@ -245,8 +256,8 @@ static bool array_param_ok(const analysis *a, pg_oid oid)
 }
 
 /* Build the analysed query from a successful describe; false after a diagnostic. */
-static bool build_query(const catalog *cat, analysis *a, const query_src *src, const PGresult *desc,
-                        an_query *out, diag_list *dl)
+static bool build_query(const catalog *cat, analysis *a, const mapping_set *ms,
+                        const query_src *src, const PGresult *desc, an_query *out, diag_list *dl)
 {
     bool ok = true;
     memset(out, 0, sizeof *out);
@@ -274,11 +285,14 @@ static bool build_query(const catalog *cat, analysis *a, const query_src *src, c
         p->type_oid = (int)i < np ? PQparamtype(desc, (int)i) : 0;
         p->type_name = xstrdup(type_name_of(cat, p->type_oid));
         const char *why = NULL;
-        if (!resolve_type(cat, a, p->type_oid, false, &why)) {
+        if (!resolve_type(cat, a, ms, p->type_oid, false, &why)) {
             diag *d = diag_at(dl, DIAG_ERROR, src->file, src->text, qp->offset, qp->length,
                               "parameter \"%s\" has type %s, which pgqc cannot map to C (%s)",
                               qp->name, p->type_name, why);
-            diag_set_hint(d, "cast it to a supported type, e.g. :%s::text", qp->name);
+            diag_set_hint(d,
+                          "cast it to a supported type (e.g. :%s::text), or map the type to a C "
+                          "type of yours with --map-type (see docs/types.md)",
+                          qp->name);
             ok = false;
         } else if (!array_param_ok(a, p->type_oid)) {
             diag *d = diag_at(dl, DIAG_ERROR, src->file, src->text, qp->offset, qp->length,
@@ -320,12 +334,15 @@ static bool build_query(const catalog *cat, analysis *a, const query_src *src, c
             }
         }
         const char *why = NULL;
-        if (!resolve_type(cat, a, c->type_oid, false, &why)) {
+        if (!resolve_type(cat, a, ms, c->type_oid, false, &why)) {
             diag *d = diag_at(dl, DIAG_ERROR, src->file, src->text, src->sql_offset, 0,
                               "column \"%s\" of query \"%s\" has type %s, which pgqc cannot map "
                               "to C (%s)",
                               c->name, src->name, c->type_name, why);
-            diag_set_hint(d, "cast it in the query, e.g. %s::text", c->name);
+            diag_set_hint(d,
+                          "cast it in the query (e.g. %s::text), or map the type to a C type of "
+                          "yours with --map-type (see docs/types.md)",
+                          c->name);
             ok = false;
         }
     }
@@ -436,6 +453,13 @@ static bool read_one(PGconn *pg, described *d)
 
 analysis *analyze_queries(PGconn *pg, query_file *const *files, size_t nfiles, diag_list *dl)
 {
+    return analyze_queries_with(pg, files, nfiles, NULL, 0, dl);
+}
+
+analysis *analyze_queries_with(PGconn *pg, query_file *const *files, size_t nfiles,
+                               const type_map *maps, size_t nmaps, diag_list *dl)
+{
+    mapping_set ms = {maps, nmaps};
     analysis *a = xcalloc(1, sizeof *a);
 
     /* Flatten the queries that parsed. */
@@ -491,7 +515,7 @@ analysis *analyze_queries(PGconn *pg, query_file *const *files, size_t nfiles, d
         }
         ALLOC_GROW(a->queries, a->nqueries + 1, a->alloc);
         an_query *q = &a->queries[a->nqueries];
-        if (build_query(cat, a, qs[i], res[i].describe, q, dl)) {
+        if (build_query(cat, a, &ms, qs[i], res[i].describe, q, dl)) {
             a->nqueries++;
         } else {
             an_query_clear(q); /* not kept: its problems are in `dl` */

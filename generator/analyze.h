@@ -26,4 +26,11 @@
  */
 analysis *analyze_queries(PGconn *pg, query_file *const *files, size_t nfiles, diag_list *dl);
 
+/*
+ * The same, accepting types pgqc has no mapping for when the user mapped
+ * them (--map-type): they are recorded as user types of kind 'u'.
+ */
+analysis *analyze_queries_with(PGconn *pg, query_file *const *files, size_t nfiles,
+                               const type_map *maps, size_t nmaps, diag_list *dl);
+
 #endif

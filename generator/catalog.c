@@ -190,8 +190,7 @@ const cat_column *catalog_column(const catalog *cat, pg_oid relid, int attnum)
     return NULL;
 }
 
-const cat_relation *catalog_find_relation(const catalog *cat, const char *schema,
-                                          const char *name)
+const cat_relation *catalog_find_relation(const catalog *cat, const char *schema, const char *name)
 {
     if (schema) {
         for (size_t i = 0; i < cat->nrels; i++)

@@ -23,16 +23,16 @@
 
 typedef struct cat_type {
     pg_oid oid;
-    char *name;        /* format_type(oid, NULL): "bigint", "text[]", "visit_status" */
-    char *typname;     /* pg_type.typname */
-    char *nspname;     /* schema */
-    char typtype;      /* b base, c composite, d domain, e enum, p pseudo, r range, m multirange */
-    char typcategory;  /* A array, ... */
-    pg_oid elem;       /* element type of an array, else 0 */
-    pg_oid basetype;   /* base type of a domain, else 0 */
+    char *name;       /* format_type(oid, NULL): "bigint", "text[]", "visit_status" */
+    char *typname;    /* pg_type.typname */
+    char *nspname;    /* schema */
+    char typtype;     /* b base, c composite, d domain, e enum, p pseudo, r range, m multirange */
+    char typcategory; /* A array, ... */
+    pg_oid elem;      /* element type of an array, else 0 */
+    pg_oid basetype;  /* base type of a domain, else 0 */
     bool domain_notnull;
-    pg_oid relid;      /* composite: its pg_class row */
-    char **labels;     /* enum labels in sort order */
+    pg_oid relid;  /* composite: its pg_class row */
+    char **labels; /* enum labels in sort order */
     size_t nlabels;
 } cat_type;
 
@@ -48,10 +48,10 @@ typedef struct cat_relation {
     pg_oid oid;
     char *relname;
     char *nspname;
-    char relkind;      /* r table, v view, m materialized view, p partitioned, f foreign */
-    size_t first_col;  /* its columns: cols[first_col .. first_col + ncols - 1], by attnum */
+    char relkind;     /* r table, v view, m materialized view, p partitioned, f foreign */
+    size_t first_col; /* its columns: cols[first_col .. first_col + ncols - 1], by attnum */
     size_t ncols;
-    char *viewdef;     /* views and materialized views: pg_get_viewdef(), else NULL */
+    char *viewdef; /* views and materialized views: pg_get_viewdef(), else NULL */
 } cat_relation;
 
 typedef struct catalog {
@@ -61,7 +61,7 @@ typedef struct catalog {
     size_t nrels;
     cat_column *cols;
     size_t ncols;
-    char **search_path;  /* current_schemas(false), in order */
+    char **search_path; /* current_schemas(false), in order */
     size_t nsearch;
 } catalog;
 
@@ -78,8 +78,7 @@ const cat_column *catalog_column(const catalog *cat, pg_oid relid, int attnum);
  * Resolve a relation name as the server would: `schema` when given, else
  * the first schema of the search path that has it. NULL when not found.
  */
-const cat_relation *catalog_find_relation(const catalog *cat, const char *schema,
-                                          const char *name);
+const cat_relation *catalog_find_relation(const catalog *cat, const char *schema, const char *name);
 
 /* The column named `name` of `rel`, or NULL. */
 const cat_column *catalog_relation_column(const catalog *cat, const cat_relation *rel,

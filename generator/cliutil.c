@@ -190,7 +190,7 @@ int analyse_project(const common_opts *o, inputs *in, analysis **out, diag_list 
     print_db_log();
     if (ds != DBSRC_OK)
         return status_for(ds);
-    *out = analyze_queries(src.pg, in->files, in->nfiles, dl);
+    *out = analyze_queries_with(src.pg, in->files, in->nfiles, cli_type_maps, cli_ntype_maps, dl);
     dbsource_close(&src);
     return dl->errors ? EXIT_ERRORS : EXIT_OK;
 }
@@ -211,4 +211,31 @@ void inputs_all_paths(const inputs *in, char ***paths, size_t *n)
         if (m->down_name)
             (*paths)[(*n)++] = xstrdup(m->down_name);
     }
+}
+
+type_map *cli_type_maps;
+size_t cli_ntype_maps;
+const char **cli_includes;
+size_t cli_nincludes;
+
+int map_opt(int c, const char *arg, const char *cmd)
+{
+    static size_t maps_alloc, includes_alloc;
+    if (c == OPT_INCLUDE) {
+        ALLOC_GROW(cli_includes, cli_nincludes + 1, includes_alloc);
+        cli_includes[cli_nincludes++] = arg;
+        return 1;
+    }
+    if (c != OPT_MAP_TYPE)
+        return 0;
+    type_map m;
+    char *err = NULL;
+    if (!type_map_parse(arg, &m, &err)) {
+        usage_error(cmd, "%s", err);
+        free(err);
+        return -1;
+    }
+    ALLOC_GROW(cli_type_maps, cli_ntype_maps + 1, maps_alloc);
+    cli_type_maps[cli_ntype_maps++] = m;
+    return 1;
 }

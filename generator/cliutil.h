@@ -118,6 +118,32 @@ bool cache_opt(int c);
 /* Print (for --verbose) what the embedded database did. */
 void print_db_log(void);
 
+/* ---- user type mappings (generate, describe, check) ------------------------------- */
+
+enum { OPT_MAP_TYPE = 0x500, OPT_INCLUDE };
+#define MAP_LONGOPTS                                                                               \
+    {"map-type", required_argument, NULL, OPT_MAP_TYPE},                                           \
+    {                                                                                              \
+        "include", required_argument, NULL, OPT_INCLUDE                                            \
+    }
+#define MAP_HELP                                                                                   \
+    "  --map-type TYPE=CTYPE:DECODER[:ENCODER[:text]]\n"                                           \
+    "                        read (and write) PostgreSQL type TYPE as your C type CTYPE\n"         \
+    "                        with your binary codec; numeric=double is built in; repeatable\n"     \
+    "  --include HEADER      #include HEADER in the generated header (declares your\n"             \
+    "                        types and codecs); repeatable\n"
+
+extern type_map *cli_type_maps;
+extern size_t cli_ntype_maps;
+extern const char **cli_includes;
+extern size_t cli_nincludes;
+
+/*
+ * Handle --map-type / --include: returns 1 when handled, 0 when `c` is not
+ * one of them, -1 after printing a usage error for a bad specification.
+ */
+int map_opt(int c, const char *arg, const char *cmd);
+
 /* Load, open the database, analyse. On EXIT_OK, *out holds the analysis. */
 int analyse_project(const common_opts *o, inputs *in, analysis **out, diag_list *dl);
 

@@ -96,7 +96,7 @@ static void free_paths(char **paths, size_t n)
 static bool render_code(const analysis *a, const char *name, strbuf *h, strbuf *c, diag_list *dl)
 {
     char *hname = xstrfmt("%s.h", name);
-    emit_options eo = {name, hname};
+    emit_options eo = {name, hname, cli_type_maps, cli_ntype_maps, cli_includes, cli_nincludes};
     bool ok = emit_c(a, &eo, h, c, dl);
     free(hname);
     return ok;
@@ -118,7 +118,7 @@ static const char generate_help[] =
     "                        no query or migration file changed since it was written\n"
     "  --embed-migrations    also write DIR/PREFIX_migrations.{h,c}: the migration set\n"
     "                        as C, so the program can migrate its database itself\n" LOCK_HELP
-        CACHE_HELP;
+        MAP_HELP CACHE_HELP;
 
 /* What one generate run writes besides the query code. */
 typedef struct gen_extras {
@@ -266,10 +266,16 @@ int cmd_generate(int argc, char **argv)
         {"offline", no_argument, NULL, OPT_OFFLINE},
         {"embed-migrations", no_argument, NULL, OPT_EMBED_MIGRATIONS},
         CACHE_LONGOPTS,
+        MAP_LONGOPTS,
         {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         if (common_opt(&o, c, optarg) || cache_opt(c))
+            continue;
+        int mo = map_opt(c, optarg, argv[0]);
+        if (mo < 0)
+            return EXIT_USAGE;
+        if (mo)
             continue;
         switch (c) {
         case OPT_OUT:
@@ -323,7 +329,8 @@ static const char describe_help[] =
     "Print what pgqc inferred for every query: parameters and result columns\n"
     "with their types, nullability and why.\n"
     "\n"
-    "  --json                machine-readable output (the lock file's format)\n" CACHE_HELP;
+    "  --json                machine-readable output (the lock file's format)\n" MAP_HELP
+        CACHE_HELP;
 
 static void print_table(const analysis *a)
 {
@@ -351,11 +358,19 @@ int cmd_describe(int argc, char **argv)
 {
     common_opts o = {0};
     bool json = false;
-    static const struct option longopts[] = {
-        COMMON_LONGOPTS, {"json", no_argument, NULL, OPT_JSON}, CACHE_LONGOPTS, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {COMMON_LONGOPTS,
+                                             {"json", no_argument, NULL, OPT_JSON},
+                                             CACHE_LONGOPTS,
+                                             MAP_LONGOPTS,
+                                             {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         if (common_opt(&o, c, optarg) || cache_opt(c))
+            continue;
+        int mo = map_opt(c, optarg, argv[0]);
+        if (mo < 0)
+            return EXIT_USAGE;
+        if (mo)
             continue;
         switch (c) {
         case OPT_JSON:
@@ -408,7 +423,8 @@ static const char check_help[] =
     "\n"
     "  --out DIR             directory of the generated files to verify\n"
     "  --name PREFIX         their prefix (default: db)\n"
-    "  --reanalyze           analyse again with the embedded database\n" LOCK_HELP CACHE_HELP;
+    "  --reanalyze           analyse again with the embedded database\n" LOCK_HELP MAP_HELP
+        CACHE_HELP;
 
 /* Compare DIR/PREFIX.{h,c} with what the lock's analysis produces. */
 static size_t check_generated(const analysis *a, const char *out, const char *name, diag_list *dl)
@@ -490,10 +506,16 @@ int cmd_check(int argc, char **argv)
                                              {"lock", required_argument, NULL, OPT_LOCK},
                                              {"reanalyze", no_argument, NULL, OPT_REANALYZE},
                                              CACHE_LONGOPTS,
+                                             MAP_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         if (common_opt(&o, c, optarg) || cache_opt(c))
+            continue;
+        int mo = map_opt(c, optarg, argv[0]);
+        if (mo < 0)
+            return EXIT_USAGE;
+        if (mo)
             continue;
         switch (c) {
         case OPT_OUT:

@@ -29,9 +29,9 @@
 
 typedef enum dbsrc_status {
     DBSRC_OK = 0,
-    DBSRC_MIGRATION,   /* migrations failed / pending / modified: exit 1 */
-    DBSRC_CONFIG,      /* bad configuration: exit 2 */
-    DBSRC_UNREACHABLE  /* cannot connect or start a server: exit 3 */
+    DBSRC_MIGRATION,  /* migrations failed / pending / modified: exit 1 */
+    DBSRC_CONFIG,     /* bad configuration: exit 2 */
+    DBSRC_UNREACHABLE /* cannot connect or start a server: exit 3 */
 } dbsrc_status;
 
 typedef struct dbsource {

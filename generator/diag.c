@@ -123,18 +123,24 @@ void diag_set_detail(diag *d, const char *fmt, ...)
 static const char *sev_name(diag_severity s)
 {
     switch (s) {
-    case DIAG_ERROR: return "error";
-    case DIAG_WARNING: return "warning";
-    default: return "note";
+    case DIAG_ERROR:
+        return "error";
+    case DIAG_WARNING:
+        return "warning";
+    default:
+        return "note";
     }
 }
 
 static const char *sev_color(diag_severity s)
 {
     switch (s) {
-    case DIAG_ERROR: return "\033[1;31m";
-    case DIAG_WARNING: return "\033[1;35m";
-    default: return "\033[1;36m";
+    case DIAG_ERROR:
+        return "\033[1;31m";
+    case DIAG_WARNING:
+        return "\033[1;35m";
+    default:
+        return "\033[1;36m";
     }
 }
 
@@ -149,8 +155,8 @@ void diag_print(const diag *d, FILE *out, bool color)
     } else {
         fputs("pgqc: ", out);
     }
-    fprintf(out, "%s%s:%s %s\n", color ? sev_color(d->severity) : "", sev_name(d->severity),
-            reset, d->message);
+    fprintf(out, "%s%s:%s %s\n", color ? sev_color(d->severity) : "", sev_name(d->severity), reset,
+            d->message);
     if (d->source && d->line > 0) {
         char num[16];
         int w = snprintf(num, sizeof num, "%d", d->line);

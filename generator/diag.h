@@ -22,14 +22,14 @@ typedef enum diag_severity { DIAG_ERROR, DIAG_WARNING, DIAG_NOTE } diag_severity
 
 typedef struct diag {
     diag_severity severity;
-    char *file;      /* NULL when the problem has no place in a file */
-    int line;        /* 1-based; 0 when unknown */
-    int col;         /* 1-based, in characters (UTF-8 aware); 0 when unknown */
-    char *source;    /* the text of line `line`, without newline; may be NULL */
-    int span;        /* characters to underline (>= 1 when source is set) */
+    char *file;   /* NULL when the problem has no place in a file */
+    int line;     /* 1-based; 0 when unknown */
+    int col;      /* 1-based, in characters (UTF-8 aware); 0 when unknown */
+    char *source; /* the text of line `line`, without newline; may be NULL */
+    int span;     /* characters to underline (>= 1 when source is set) */
     char *message;
-    char *detail;    /* may be NULL */
-    char *hint;      /* may be NULL */
+    char *detail; /* may be NULL */
+    char *hint;   /* may be NULL */
 } diag;
 
 typedef struct diag_list {
@@ -38,7 +38,10 @@ typedef struct diag_list {
     size_t errors, warnings;
 } diag_list;
 
-#define DIAG_LIST_INIT {NULL, 0, 0, 0, 0}
+#define DIAG_LIST_INIT                                                                             \
+    {                                                                                              \
+        NULL, 0, 0, 0, 0                                                                           \
+    }
 
 /*
  * Append a diagnostic at byte `offset` of `text` (the whole content of

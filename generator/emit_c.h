@@ -12,10 +12,15 @@
 #include "analysis.h"
 #include "diag.h"
 #include "strbuf.h"
+#include "typemap.h"
 
 typedef struct emit_options {
     const char *prefix;      /* --name: prefix of every symbol and the file names */
     const char *header_name; /* how the source includes the header: "db.h" */
+    const type_map *maps;    /* --map-type: user C types for PostgreSQL types */
+    size_t nmaps;
+    const char *const *includes; /* --include: headers declaring them */
+    size_t nincludes;
 } emit_options;
 
 /*

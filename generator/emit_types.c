@@ -54,10 +54,51 @@ static pg_oid strip_domains(const analysis *a, pg_oid oid)
     return oid;
 }
 
-void ctype_resolve(const analysis *a, const char *prefix, pg_oid oid, ctype *out)
+/* The user's mapping for `oid` (by format_type name or schema.name), or NULL. */
+static const type_map *user_mapping(const analysis *a, const emit_options *opt, pg_oid oid)
 {
+    const type_info *ti = typemap_lookup(oid);
+    const an_type *t = analysis_type(a, oid);
+    if (ti)
+        return type_map_find(opt->maps, opt->nmaps, ti->pg_name, NULL);
+    if (!t)
+        return NULL;
+    char *qualified = xstrfmt("%s.%s", t->schema, t->typname);
+    const type_map *m = type_map_find(opt->maps, opt->nmaps, t->name, qualified);
+    free(qualified);
+    return m;
+}
+
+/* The nullable form of a user's C type: a pgqc_opt_* when one exists, else generated. */
+static char *user_opt_type(const char *prefix, const char *c_type)
+{
+    unsigned n;
+    const type_info *all = typemap_all(&n);
+    for (unsigned i = 0; i < n; i++)
+        if (all[i].opt_type && strcmp(all[i].c_type, c_type) == 0)
+            return xstrdup(all[i].opt_type);
+    char *id = c_ident(c_type);
+    char *name = xstrfmt("%s_opt_%s", prefix, id);
+    free(id);
+    return name;
+}
+
+void ctype_resolve(const analysis *a, const emit_options *opt, pg_oid oid, ctype *out)
+{
+    const char *prefix = opt->prefix;
     memset(out, 0, sizeof *out);
     oid = strip_domains(a, oid);
+    const type_map *m = user_mapping(a, opt, oid);
+    if (m) {
+        out->repr = REPR_VALUE;
+        out->is_user = true;
+        out->c_type = xstrdup(m->c_type);
+        out->opt_type = user_opt_type(prefix, m->c_type);
+        out->dec = xstrdup(m->decoder);
+        out->enc = m->encoder ? xstrdup(m->encoder) : NULL;
+        out->param_format = m->text_params ? 0 : 1;
+        return;
+    }
     const type_info *ti = typemap_lookup(oid);
     if (ti) {
         from_builtin(ti, out);
@@ -158,8 +199,26 @@ static void free_names(char **names, size_t n)
     free(names);
 }
 
-void emit_user_types_header(strbuf *h, const analysis *a, const char *prefix)
+void emit_user_types_header(strbuf *h, const analysis *a, const emit_options *opt)
 {
+    const char *prefix = opt->prefix;
+    /* Nullable forms of the user's mapped C types that libpgqc does not define. */
+    for (size_t i = 0; i < opt->nmaps; i++) {
+        char *o = user_opt_type(prefix, opt->maps[i].c_type);
+        bool dup = strncmp(o, "pgqc_opt_", 9) == 0;
+        for (size_t k = 0; k < i && !dup; k++) {
+            char *p = user_opt_type(prefix, opt->maps[k].c_type);
+            dup = strcmp(o, p) == 0;
+            free(p);
+        }
+        if (!dup)
+            strbuf_addf(
+                h,
+                "typedef struct %s {\n    bool valid; /* false: SQL NULL */\n    %s value;\n"
+                "} %s;\n\n",
+                o, opt->maps[i].c_type, o);
+        free(o);
+    }
     for (size_t i = 0; i < a->ntypes; i++) {
         const an_type *t = &a->types[i];
         if (t->kind != 'e')
@@ -236,11 +295,15 @@ static void emit_enum_source(strbuf *c, const analysis *a, const an_type *t, con
 static void emit_array_decoder(strbuf *c, const ctype *arr, const ctype *el, pg_oid elem_oid);
 static void emit_array_encoder(strbuf *c, const ctype *arr, const ctype *el, pg_oid elem_oid);
 
-static void emit_array_source(strbuf *c, const analysis *a, const an_type *t, const char *prefix)
+static void emit_array_source(strbuf *c, const analysis *a, const an_type *t,
+                              const emit_options *opt)
 {
+    /* --map-type applies to values of the type, not to array elements. */
+    emit_options plain = *opt;
+    plain.nmaps = 0;
     ctype arr, el;
-    ctype_resolve(a, prefix, t->oid, &arr);
-    ctype_resolve(a, prefix, t->base, &el);
+    ctype_resolve(a, opt, t->oid, &arr);
+    ctype_resolve(a, &plain, t->base, &el);
     pg_oid elem_oid = strip_domains(a, t->base);
 
     bool dec = type_used(a, t->oid, true), enc = type_used(a, t->oid, false);
@@ -351,12 +414,13 @@ static void emit_array_encoder(strbuf *c, const ctype *arr, const ctype *el, pg_
                      "    return pgqc_array_write_end(&w, len);\n}\n\n");
 }
 
-void emit_user_types_source(strbuf *c, const analysis *a, const char *prefix)
+void emit_user_types_source(strbuf *c, const analysis *a, const emit_options *opt)
 {
+    const char *prefix = opt->prefix;
     for (size_t i = 0; i < a->ntypes; i++)
         if (a->types[i].kind == 'e')
             emit_enum_source(c, a, &a->types[i], prefix);
     for (size_t i = 0; i < a->ntypes; i++)
         if (a->types[i].kind == 'A')
-            emit_array_source(c, a, &a->types[i], prefix);
+            emit_array_source(c, a, &a->types[i], opt);
 }

@@ -7,7 +7,8 @@
  * table (typemap.h), domains resolve to their base type, enums become
  * generated C enums (PREFIX_name, with _to_string / _from_string), and
  * one-dimensional arrays become pgqc_array_* views (or PREFIX_name_array
- * for enum elements) with generated binary codecs.
+ * for enum elements) with generated binary codecs, and a type the user
+ * mapped with --map-type becomes their C type with their codec.
  */
 #ifndef PGQC_EMIT_TYPES_H
 #define PGQC_EMIT_TYPES_H
@@ -18,9 +19,12 @@
 #include "strbuf.h"
 #include "typemap.h"
 
+struct emit_options;
+
 typedef struct ctype {
     c_repr repr;
     bool is_enum;
+    bool is_user;     /* mapped by --map-type */
     char *c_type;     /* "int64_t", "const char *", "db_mood", "pgqc_array_int32" */
     char *opt_type;   /* nullable value form, NULL when nullable is a NULL pointer */
     char *dec;        /* decoder function name */
@@ -32,16 +36,16 @@ typedef struct ctype {
 } ctype;
 
 /* Resolve `oid` (a built-in type or a type recorded in `a`). */
-void ctype_resolve(const analysis *a, const char *prefix, pg_oid oid, ctype *out);
+void ctype_resolve(const analysis *a, const struct emit_options *opt, pg_oid oid, ctype *out);
 void ctype_free(ctype *t);
 
 /* The C name of enum type `t`: PREFIX_typname, or PREFIX_schema_typname outside public. */
 char *enum_c_name(const char *prefix, const an_type *t);
 
 /* Typedefs and prototypes for the enums and enum arrays the queries use. */
-void emit_user_types_header(strbuf *h, const analysis *a, const char *prefix);
+void emit_user_types_header(strbuf *h, const analysis *a, const struct emit_options *opt);
 
 /* Enum string conversions and decoders, and the array codecs. */
-void emit_user_types_source(strbuf *c, const analysis *a, const char *prefix);
+void emit_user_types_source(strbuf *c, const analysis *a, const struct emit_options *opt);
 
 #endif

@@ -21,8 +21,7 @@ char *fs_read_file(const char *path, size_t *len, char **err);
  * fsync'ed and renamed over `path`. When the file already holds exactly
  * `data`, nothing is written and *changed is false.
  */
-bool fs_write_if_changed(const char *path, const char *data, size_t len, bool *changed,
-                         char **err);
+bool fs_write_if_changed(const char *path, const char *data, size_t len, bool *changed, char **err);
 
 /* Is `path` a directory / a regular file? */
 bool fs_is_dir(const char *path);

@@ -15,9 +15,9 @@
 #include <pg_query/pg_query.pb-c.h>
 
 typedef struct pgtree {
-    PgQuery__ParseResult *tree;  /* NULL when parsing failed */
-    char *error;                 /* parser message when it failed, else NULL */
-    int error_pos;               /* 0-based byte offset of the error, -1 when unknown */
+    PgQuery__ParseResult *tree; /* NULL when parsing failed */
+    char *error;                /* parser message when it failed, else NULL */
+    int error_pos;              /* 0-based byte offset of the error, -1 when unknown */
 } pgtree;
 
 /* Parse `sql`; on failure tree is NULL and error/error_pos are set. */

@@ -37,17 +37,22 @@ bool query_cmd_parse(const char *name, query_cmd *out);
 /* Whether the command returns rows (so the statement must return columns). */
 bool query_cmd_returns_rows(query_cmd c);
 
-typedef enum null_override { NULL_INFER = 0, NULL_FORCE_NULLABLE, NULL_FORCE_NOT_NULL } null_override;
+typedef enum null_override {
+    NULL_INFER = 0,
+    NULL_FORCE_NULLABLE,
+    NULL_FORCE_NOT_NULL
+} null_override;
 
 typedef struct query_param {
-    char *name;           /* as written ("id"), or "p<n>" for a positional $n */
-    int number;           /* its $n in the rewritten SQL, 1-based */
+    char *name; /* as written ("id"), or "p<n>" for a positional $n */
+    int number; /* its $n in the rewritten SQL, 1-based */
     null_override override;
-    size_t offset;        /* first appearance: byte offset in the file */
-    size_t length;        /* length of that appearance in bytes */
+    size_t offset; /* first appearance: byte offset in the file */
+    size_t length; /* length of that appearance in bytes */
 } query_param;
 
-/* One replaced span: rewritten SQL bytes [out, out+out_len) came from file bytes [in, in+in_len). */
+/* One replaced span: rewritten SQL bytes [out, out+out_len) came from file bytes [in, in+in_len).
+ */
 typedef struct pos_span {
     size_t out, out_len;
     size_t in, in_len;
@@ -56,24 +61,24 @@ typedef struct pos_span {
 typedef struct query_src {
     char *name;
     query_cmd cmd;
-    const char *file;     /* path (owned by the query_file) */
-    const char *text;     /* whole file text (owned by the query_file) */
-    size_t annot_offset;  /* byte offset of the `-- name:` comment */
-    int line;             /* line of the annotation */
-    char *doc;            /* doc comment, lines joined with '\n'; "" when none */
-    size_t sql_offset;    /* byte offset of the statement in the file */
-    size_t sql_len;       /* its length in the file */
-    char *sql;            /* rewritten statement with $n parameters, no trailing ';' */
-    pos_span *spans;      /* replacements in order of `out` */
+    const char *file;    /* path (owned by the query_file) */
+    const char *text;    /* whole file text (owned by the query_file) */
+    size_t annot_offset; /* byte offset of the `-- name:` comment */
+    int line;            /* line of the annotation */
+    char *doc;           /* doc comment, lines joined with '\n'; "" when none */
+    size_t sql_offset;   /* byte offset of the statement in the file */
+    size_t sql_len;      /* its length in the file */
+    char *sql;           /* rewritten statement with $n parameters, no trailing ';' */
+    pos_span *spans;     /* replacements in order of `out` */
     size_t nspans, spans_alloc;
-    query_param *params;  /* ordered by number */
+    query_param *params; /* ordered by number */
     size_t nparams, params_alloc;
 } query_src;
 
 typedef struct query_file {
     char *path;
     char *text;
-    size_t *line_starts;  /* byte offset where each line starts */
+    size_t *line_starts; /* byte offset where each line starts */
     size_t nlines;
     query_src *queries;
     size_t nqueries, alloc;

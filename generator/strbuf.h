@@ -25,7 +25,10 @@ typedef struct strbuf {
     char *buf;
 } strbuf;
 
-#define STRBUF_INIT {0, 0, strbuf_empty_}
+#define STRBUF_INIT                                                                                \
+    {                                                                                              \
+        0, 0, strbuf_empty_                                                                        \
+    }
 
 /* Prepare `sb` for use; `hint` bytes are reserved up front (0 is fine). */
 void strbuf_init(strbuf *sb, size_t hint);
@@ -73,7 +76,7 @@ void *xrealloc(void *p, size_t n);
 #define ALLOC_GROW(ptr, want, alloc)                                                               \
     do {                                                                                           \
         if ((size_t)(want) > (size_t)(alloc)) {                                                    \
-            size_t na_ = (alloc) ? (size_t)(alloc) * 2 : 8;                                        \
+            size_t na_ = (alloc) ? (size_t)(alloc)*2 : 8;                                          \
             if (na_ < (size_t)(want))                                                              \
                 na_ = (size_t)(want);                                                              \
             (ptr) = xrealloc((ptr), na_ * sizeof(*(ptr)));                                         \

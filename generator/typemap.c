@@ -4,10 +4,16 @@
  */
 #include "typemap.h"
 
+#include "strbuf.h"
+
+#include <ctype.h>
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 static const type_info types[] = {
-    /* oid  pg_name                        c_type              opt_type                codec repr wire fmt */
+    /* oid  pg_name                        c_type              opt_type                codec repr
+       wire fmt */
     {16, "boolean", "bool", "pgqc_opt_bool", "bool", REPR_VALUE, 1, 1, false},
     {21, "smallint", "int16_t", "pgqc_opt_int16", "int16", REPR_VALUE, 2, 1, false},
     {23, "integer", "int32_t", "pgqc_opt_int32", "int32", REPR_VALUE, 4, 1, false},
@@ -29,7 +35,8 @@ static const type_info types[] = {
     {1184, "timestamp with time zone", "pgqc_timestamptz", "pgqc_opt_timestamptz", "timestamptz",
      REPR_VALUE, 8, 1, false},
     {1083, "time without time zone", "pgqc_time", "pgqc_opt_time", "time", REPR_VALUE, 8, 1, false},
-    {1266, "time with time zone", "pgqc_timetz", "pgqc_opt_timetz", "timetz", REPR_VALUE, 12, 1, false},
+    {1266, "time with time zone", "pgqc_timetz", "pgqc_opt_timetz", "timetz", REPR_VALUE, 12, 1,
+     false},
     {1186, "interval", "pgqc_interval", "pgqc_opt_interval", "interval", REPR_VALUE, 16, 1, false},
     /* money: its binary form is the amount in the currency's smallest unit (cents). */
     {790, "money", "int64_t", "pgqc_opt_int64", "int64", REPR_VALUE, 8, 1, false},
@@ -58,4 +65,75 @@ const type_info *typemap_all(unsigned *n)
 {
     *n = (unsigned)(sizeof types / sizeof types[0]);
     return types;
+}
+
+static bool c_name_ok(const char *s, bool allow_spaces)
+{
+    if (!*s)
+        return false;
+    for (const char *p = s; *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '_' ||
+              (allow_spaces && (*p == ' ' || *p == '*'))))
+            return false;
+    return true;
+}
+
+bool type_map_parse(const char *spec, type_map *out, char **err)
+{
+    memset(out, 0, sizeof *out);
+    const char *eq = strchr(spec, '=');
+    if (!eq || eq == spec) {
+        *err = xstrfmt("--map-type \"%s\": expected TYPE=CTYPE:DECODER[:ENCODER[:text]] or "
+                       "numeric=double",
+                       spec);
+        return false;
+    }
+    out->pg_type = xstrndup(spec, (size_t)(eq - spec));
+    const char *rhs = eq + 1;
+    if (strcmp(out->pg_type, "numeric") == 0 && strcmp(rhs, "double") == 0) {
+        out->c_type = xstrdup("double");
+        out->decoder = xstrdup("pgqc_dec_numeric_double");
+        out->encoder = xstrdup("pgqc_enc_numeric_double");
+        out->text_params = true;
+        return true;
+    }
+    char *parts[4] = {NULL, NULL, NULL, NULL};
+    size_t n = 0;
+    char *copy = xstrdup(rhs), *save = NULL;
+    for (char *tok = strtok_r(copy, ":", &save); tok && n < 4; tok = strtok_r(NULL, ":", &save))
+        parts[n++] = tok;
+    bool ok = n >= 2 && c_name_ok(parts[0], true) && c_name_ok(parts[1], false) &&
+              (n < 3 || c_name_ok(parts[2], false)) && (n < 4 || strcmp(parts[3], "text") == 0);
+    if (ok) {
+        out->c_type = xstrdup(parts[0]);
+        out->decoder = xstrdup(parts[1]);
+        out->encoder = n >= 3 ? xstrdup(parts[2]) : NULL;
+        out->text_params = n == 4;
+    } else {
+        *err = xstrfmt("--map-type \"%s\": expected TYPE=CTYPE:DECODER[:ENCODER[:text]] with C "
+                       "identifiers (or numeric=double)",
+                       spec);
+        type_map_free(out);
+    }
+    free(copy);
+    return ok;
+}
+
+void type_map_free(type_map *m)
+{
+    free(m->pg_type);
+    free(m->c_type);
+    free(m->decoder);
+    free(m->encoder);
+    memset(m, 0, sizeof *m);
+}
+
+const type_map *type_map_find(const type_map *maps, size_t n, const char *name,
+                              const char *qualified)
+{
+    for (size_t i = 0; i < n; i++)
+        if ((name && strcmp(maps[i].pg_type, name) == 0) ||
+            (qualified && strcmp(maps[i].pg_type, qualified) == 0))
+            return &maps[i];
+    return NULL;
 }

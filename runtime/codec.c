@@ -8,6 +8,8 @@
 #include "pgqc/types.h"
 
 #include <arpa/inet.h>
+#include <math.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -129,4 +131,52 @@ bool pgqc_dec_bits_text(const char *v, int len, pgqc_arena *a, const char **out)
     s[nbits] = '\0';
     *out = s;
     return true;
+}
+
+bool pgqc_dec_numeric_double(const char *v, int len, double *out)
+{
+    if (len < 8)
+        return false;
+    int ndigits = (int16_t)pgqc_be16(v);
+    int weight = (int16_t)pgqc_be16(v + 2);
+    unsigned sign = pgqc_be16(v + 4);
+    if (ndigits < 0 || len != 8 + 2 * ndigits)
+        return false;
+    if (sign == 0xC000 || sign == 0xD000 || sign == 0xF000) {
+        *out = sign == 0xC000 ? NAN : sign == 0xD000 ? INFINITY : -INFINITY;
+        return true;
+    }
+    if (sign != 0x0000 && sign != 0x4000)
+        return false;
+    /* The leading base-10000 digits as a decimal mantissa, then strtod rounds correctly. */
+    char buf[64];
+    int n = 0, used = ndigits < 8 ? ndigits : 8;
+    buf[n++] = sign == 0x4000 ? '-' : '+';
+    buf[n++] = '0';
+    buf[n++] = '.';
+    for (int i = 0; i < used; i++) {
+        unsigned d = pgqc_be16(v + 8 + 2 * i);
+        if (d > 9999)
+            return false;
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "%04u", d);
+    }
+    if (used == 0)
+        buf[n++] = '0';
+    snprintf(buf + n, sizeof buf - (size_t)n, "e%d", 4 * (weight + 1));
+    *out = strtod(buf, NULL);
+    return true;
+}
+
+const char *pgqc_enc_numeric_double(pgqc_arena *a, double v, int *len)
+{
+    char *s = pgqc_arena_alloc(a, 32);
+    if (!s)
+        return NULL;
+    if (isnan(v))
+        *len = snprintf(s, 32, "NaN");
+    else if (isinf(v))
+        *len = snprintf(s, 32, v > 0 ? "Infinity" : "-Infinity");
+    else
+        *len = snprintf(s, 32, "%.17g", v);
+    return s;
 }

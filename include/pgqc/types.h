@@ -349,6 +349,14 @@ static inline bool pgqc_dec_interval(const char *v, int len, pgqc_interval *out)
     return true;
 }
 
+/*
+ * numeric as double (`pgqc generate --map-type numeric=double`): the binary
+ * numeric rounded to the nearest double (NaN and ±Infinity kept), and a
+ * double sent as numeric text ("%.17g", so it round-trips exactly).
+ */
+bool pgqc_dec_numeric_double(const char *v, int len, double *out);
+const char *pgqc_enc_numeric_double(pgqc_arena *a, double v, int *len);
+
 /* Decoders to text that need memory from an arena (runtime/codec.c). */
 bool pgqc_dec_numeric_text(const char *v, int len, pgqc_arena *a, const char **out);
 bool pgqc_dec_inet_text(const char *v, int len, pgqc_arena *a, const char **out);

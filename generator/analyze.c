@@ -329,7 +329,9 @@ static bool build_query(const catalog *cat, analysis *a, const mapping_set *ms,
                 c->src_schema = xstrdup(rel->nspname);
                 c->src_table = xstrdup(rel->relname);
                 c->src_column = xstrdup(col->attname);
-                c->src_type = xstrdup(type_name_of(cat, col->type));
+                /* schema.typname: unlike format_type(), independent of search_path. */
+                const cat_type *ct = catalog_type(cat, col->type);
+                c->src_type = ct ? xstrfmt("%s.%s", ct->nspname, ct->typname) : xstrdup("unknown");
                 c->src_notnull = col->notnull;
             }
         }

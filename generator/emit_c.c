@@ -4,13 +4,16 @@
  * Naming rules (documented in docs/generated-api.md):
  *   - functions: PREFIX_QUERY; row struct PREFIX_QUERY_row; :many result
  *     PREFIX_QUERY_rows; statement names "PREFIX_QUERY";
- *   - fields and parameters: the column / parameter name with every
- *     character outside [A-Za-z0-9_] replaced by '_', runs of '_' collapsed,
- *     a leading digit prefixed with "col_"/"arg_"-style "_", C keywords and
- *     reserved names suffixed with '_', "?column?" and other empty results
- *     named "column"; a repeated name gets "_2", "_3", ... in order;
- *   - generated locals are prefixed pgqc_ so they cannot collide with a
- *     parameter.
+ *   - fields and parameters: the column / parameter name with every run of
+ *     characters outside ASCII [A-Za-z0-9] replaced by one '_' (leading and
+ *     trailing ones dropped, so "ñame" gives "ame" and "__x" gives "x"), a
+ *     leading digit prefixed with "c" ("2fa" -> "c2fa"), C and C++ keywords
+ *     and reserved names suffixed with '_', an empty result (e.g.
+ *     "?column?") named "column"; a repeated name gets "_2", "_3", ... in
+ *     order;
+ *   - parameters named like the function's own arguments (c, out, each,
+ *     ctx, affected) get "_2"; parameters starting with "pgqc_" (the prefix
+ *     of generated locals) get a "p_" prefix.
  */
 #include "emit_c.h"
 #include "emit_types.h"
@@ -779,6 +782,10 @@ static void emit_function(strbuf *c, const qctx *x)
     emit_run(c, x);
     signature(c, x);
     strbuf_addstr(c, "\n{\n");
+    const char *required = q->cmd == CMD_ONE || q->cmd == CMD_MANY ? " || !out"
+                           : q->cmd == CMD_ITER                    ? " || !each"
+                                                                   : "";
+    strbuf_addf(c, "    if (!c%s)\n        return PGQC_MISUSE;\n", required);
     emit_params(c, x);
     if (x->param_arena)
         strbuf_addstr(c, "    pgqc_status pgqc_s = ");
@@ -832,7 +839,12 @@ static void qctx_init(qctx *x, const analysis *a, const an_query *q, const emit_
     x->params = xcalloc(q->nparams + 1, sizeof(char *));
     x->cparams = xcalloc(q->nparams + 1, sizeof(ctype));
     for (size_t i = 0; i < q->nparams; i++) {
-        x->params[i] = unique_name(&x->pset, q->params[i].name);
+        /* Generated locals are pgqc_*: keep parameters out of that namespace. */
+        char *wanted = strncmp(q->params[i].name, "pgqc_", 5) == 0
+                           ? xstrfmt("p_%s", q->params[i].name)
+                           : xstrdup(q->params[i].name);
+        x->params[i] = unique_name(&x->pset, wanted);
+        free(wanted);
         ctype_resolve(a, opt, q->params[i].type_oid, &x->cparams[i]);
         x->param_arena =
             x->param_arena || x->cparams[i].repr == REPR_ARRAY || x->cparams[i].is_user;

@@ -23,7 +23,8 @@ static const char *array_name_of(const type_info *t)
     return t->codec;
 }
 
-char *enum_c_name(const char *prefix, const an_type *t)
+/* PREFIX_typname, or PREFIX_schema_typname outside public, as an identifier. */
+static char *enum_base_name(const char *prefix, const an_type *t)
 {
     char *raw = strcmp(t->schema, "public") == 0
                     ? xstrfmt("%s_%s", prefix, t->typname)
@@ -31,6 +32,26 @@ char *enum_c_name(const char *prefix, const an_type *t)
     char *id = c_ident(raw);
     free(raw);
     return id;
+}
+
+char *enum_c_name(const char *prefix, const analysis *a, const an_type *t)
+{
+    /* Two enums can give the same name (public "billing_status" and
+     * billing."status"): the later ones, in OID order, get _2, _3, ... */
+    char *base = enum_base_name(prefix, t);
+    int same = 0;
+    for (size_t i = 0; i < a->ntypes && a->types[i].oid < t->oid; i++) {
+        if (a->types[i].kind != 'e')
+            continue;
+        char *other = enum_base_name(prefix, &a->types[i]);
+        same += strcmp(other, base) == 0;
+        free(other);
+    }
+    if (!same)
+        return base;
+    char *name = xstrfmt("%s_%d", base, same + 1);
+    free(base);
+    return name;
 }
 
 static void from_builtin(const type_info *t, ctype *out)
@@ -106,7 +127,7 @@ void ctype_resolve(const analysis *a, const emit_options *opt, pg_oid oid, ctype
     }
     const an_type *t = analysis_type(a, oid);
     if (t && t->kind == 'e') {
-        char *name = enum_c_name(prefix, t);
+        char *name = enum_c_name(prefix, a, t);
         out->repr = REPR_VALUE;
         out->is_enum = true;
         out->c_type = xstrdup(name);
@@ -124,13 +145,21 @@ void ctype_resolve(const analysis *a, const emit_options *opt, pg_oid oid, ctype
     if (eti) {
         out->c_type = xstrfmt("pgqc_array_%s", array_name_of(eti));
     } else {
-        char *name = enum_c_name(prefix, analysis_type(a, elem));
+        char *name = enum_c_name(prefix, a, analysis_type(a, elem));
         out->c_type = xstrfmt("%s_array", name);
         free(name);
     }
-    out->dec = xstrfmt("%s_dec_array_%u", prefix, oid);
+    /* Codec names: built-in element OIDs are stable; enums go by their C name. */
+    if (eti) {
+        out->dec = xstrfmt("%s_dec_array_%u", prefix, oid);
+        out->enc = xstrfmt("%s_enc_array_%u", prefix, oid);
+    } else {
+        char *name = enum_c_name(prefix, a, analysis_type(a, elem));
+        out->dec = xstrfmt("%s_dec_array", name);
+        out->enc = xstrfmt("%s_enc_array", name);
+        free(name);
+    }
     out->dec_arena = true;
-    out->enc = xstrfmt("%s_enc_array_%u", prefix, oid);
     /* Enum OIDs differ between databases: such arrays travel as text literals. */
     out->param_format = eti ? 1 : 0;
 }
@@ -223,7 +252,7 @@ void emit_user_types_header(strbuf *h, const analysis *a, const emit_options *op
         const an_type *t = &a->types[i];
         if (t->kind != 'e')
             continue;
-        char *name = enum_c_name(prefix, t);
+        char *name = enum_c_name(prefix, a, t);
         char **consts = label_constants(name, t);
         strbuf_addf(h, "/* PostgreSQL enum %s */\ntypedef enum %s {\n", t->name, name);
         for (size_t k = 0; k < t->nlabels; k++) {
@@ -253,7 +282,7 @@ void emit_user_types_header(strbuf *h, const analysis *a, const emit_options *op
 
 static void emit_enum_source(strbuf *c, const analysis *a, const an_type *t, const char *prefix)
 {
-    char *name = enum_c_name(prefix, t);
+    char *name = enum_c_name(prefix, a, t);
     char **consts = label_constants(name, t);
     strbuf_addf(c, "static const char *const %s_labels[] = {", name);
     for (size_t k = 0; k < t->nlabels; k++) {

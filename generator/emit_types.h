@@ -39,8 +39,12 @@ typedef struct ctype {
 void ctype_resolve(const analysis *a, const struct emit_options *opt, pg_oid oid, ctype *out);
 void ctype_free(ctype *t);
 
-/* The C name of enum type `t`: PREFIX_typname, or PREFIX_schema_typname outside public. */
-char *enum_c_name(const char *prefix, const an_type *t);
+/*
+ * The C name of enum type `t`: PREFIX_typname, or PREFIX_schema_typname
+ * outside public; numbered _2, _3, ... when another enum of `a` (earlier in
+ * OID order) has the same name.
+ */
+char *enum_c_name(const char *prefix, const analysis *a, const an_type *t);
 
 /* Typedefs and prototypes for the enums and enum arrays the queries use. */
 void emit_user_types_header(strbuf *h, const analysis *a, const struct emit_options *opt);

@@ -16,8 +16,13 @@
 struct pgqc_conn {
     PGconn *pg;
     bool unnamed;
-    bool streaming;              /* a pgqc_send() scan is in progress */
-    bool shape_ok;               /* the current scan's first row had the expected shape */
+    bool streaming; /* a pgqc_send() scan is in progress */
+    bool shape_ok;  /* the current scan's first row had the expected shape */
+    bool any_row;   /* the current scan has delivered a row */
+    /* The current scan's parameters (valid while the generated function runs), so a
+     * statement the server forgot can be prepared and sent again before any row. */
+    const char *const *scan_values;
+    const int *scan_lengths;
     const pgqc_query **prepared; /* open-addressing set; NULL = empty slot */
     size_t nprepared, cap;
     pgqc_error err;
@@ -186,6 +191,8 @@ static pgqc_status fail_from_result(pgqc_conn *c, const pgqc_query *q, const PGr
 
 pgqc_status pgqc_fail(pgqc_conn *c, const pgqc_query *q, pgqc_status s, const char *message)
 {
+    if (!c)
+        return s;
     error_clear(c);
     c->err.status = s;
     c->err.message = keep(c, 0, message);
@@ -379,6 +386,9 @@ pgqc_status pgqc_send(pgqc_conn *c, const pgqc_query *q, const char *const *valu
     }
     c->streaming = true;
     c->shape_ok = false;
+    c->any_row = false;
+    c->scan_values = values;
+    c->scan_lengths = lengths;
     return PGQC_OK;
 }
 
@@ -403,6 +413,7 @@ pgqc_status pgqc_next(pgqc_conn *c, const pgqc_query *q, PGresult **row)
             return s;
         }
         *row = r;
+        c->any_row = true;
         return PGQC_OK;
     }
     if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
@@ -413,8 +424,23 @@ pgqc_status pgqc_next(pgqc_conn *c, const pgqc_query *q, PGresult **row)
         return s == PGQC_OK ? PGQC_NO_ROWS : s;
     }
     pgqc_status s;
-    if (is_forgotten_statement(r))
+    if (is_forgotten_statement(r) && !c->unnamed) {
+        bool retry = !c->any_row;
+        PQclear(r);
+        pgqc_finish(c);
+        /* No row reached the caller yet: prepare and send again, once. */
+        if (retry && PQtransactionStatus(c->pg) == PQTRANS_IDLE) {
+            deallocate(c, q);
+            s = pgqc_send(c, q, c->scan_values, c->scan_lengths);
+            if (s != PGQC_OK)
+                return s;
+            c->any_row = true; /* at most one retry per scan */
+            return pgqc_next(c, q, row);
+        }
         forget(c, q); /* the next call prepares again */
+        return pgqc_fail(c, q, PGQC_ERROR,
+                         "the server forgot the prepared statement during a scan; retry the call");
+    }
     s = fail_from_result(c, q, r);
     PQclear(r);
     pgqc_finish(c);
@@ -443,6 +469,11 @@ int64_t pgqc_affected_rows(const PGresult *res)
 
 static pgqc_status simple(pgqc_conn *c, const char *sql)
 {
+    if (!c)
+        return PGQC_MISUSE;
+    /* Inside an :iter callback libpq would silently drop the scan's remaining rows. */
+    if (c->streaming)
+        return pgqc_fail(c, NULL, PGQC_MISUSE, "a streaming (:iter) query is still in progress");
     PGresult *r = PQexec(c->pg, sql);
     pgqc_status s =
         (r && PQresultStatus(r) == PGRES_COMMAND_OK) ? PGQC_OK : fail_from_result(c, NULL, r);

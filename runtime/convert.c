@@ -42,7 +42,9 @@ static int64_t floor_div(int64_t a, int64_t b)
 
 static int64_t floor_mod(int64_t a, int64_t b)
 {
-    return a - floor_div(a, b) * b;
+    /* Not a - floor_div(a, b) * b: that product overflows near INT64_MIN. */
+    int64_t r = a % b;
+    return (r != 0 && (r < 0) != (b < 0)) ? r + b : r;
 }
 
 static bool is_leap(int64_t y)

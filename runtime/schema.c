@@ -11,7 +11,8 @@
 #include <string.h>
 
 static const char check_sql[] =
-    "SELECT k.ord, format_type(a.atttypid, NULL), a.attnotnull "
+    "SELECT k.ord, (SELECT tn.nspname || '.' || ty.typname FROM pg_type ty "
+    "JOIN pg_namespace tn ON tn.oid = ty.typnamespace WHERE ty.oid = a.atttypid), a.attnotnull "
     "FROM unnest($1::text[], $2::text[], $3::text[]) WITH ORDINALITY AS k(s, t, col, ord) "
     "LEFT JOIN pg_namespace n ON n.nspname = k.s "
     "LEFT JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = k.t "

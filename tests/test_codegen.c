@@ -97,12 +97,13 @@ static void test_awkward_names_match_golden_compile_and_run(void **state)
     compile_strict(dir, "db");
     const char *root = env_or("PGQC_SOURCE_ROOT", "."), *build = env_or("PGQC_BUILD_ROOT", "build");
     char *out = NULL;
-    int st = tu_runf(&out,
-                     "cd '%s' && cc -std=c11 -Wall -Wextra -Wpedantic -Werror -I'%s/include' -Iout "
-                     "$(pkg-config --cflags libpq) out/db.c '%s/tests/golden/codegen/driver.c' "
-                     "'%s/runtime/libpgqc.a' $(pkg-config --libs libpq) -lcrypto -o drv && "
-                     "env -u DATABASE_URL PGQC_CACHE_DIR='%s/cache' '%s' run -- ./drv",
-                     dir, root, root, build, dir, tu_pgqc());
+    int st =
+        tu_runf(&out,
+                "cd '%s' && cc %s -std=c11 -Wall -Wextra -Wpedantic -Werror -I'%s/include' -Iout "
+                "$(pkg-config --cflags libpq) out/db.c '%s/tests/golden/codegen/driver.c' "
+                "'%s/runtime/libpgqc.a' $(pkg-config --libs libpq) -lcrypto -o drv && "
+                "env -u DATABASE_URL PGQC_CACHE_DIR='%s/cache' '%s' run -- ./drv",
+                dir, tu_sanitize_flags(), root, root, build, dir, tu_pgqc());
     if (st)
         fprintf(stderr, "%s", out);
     assert_int_equal(st, 0);

@@ -51,7 +51,9 @@ static uint64_t rnd(void)
 /* Uniform in [lo, hi). */
 static int64_t rnd_range(int64_t lo, int64_t hi)
 {
-    return lo + (int64_t)(rnd() % (uint64_t)(hi - lo));
+    /* Unsigned arithmetic: hi - lo may not fit in int64_t. */
+    uint64_t span = (uint64_t)hi - (uint64_t)lo;
+    return (int64_t)((uint64_t)lo + rnd() % span);
 }
 
 /* A timestamp in PostgreSQL's range; every fourth one a whole second, every

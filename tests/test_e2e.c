@@ -207,10 +207,39 @@ static void test_constraint_violation_is_an_error_with_sqlstate_and_constraint(v
 static void test_forgotten_statements_are_prepared_again(void **state)
 {
     (void)state;
+    int n = 0;
+    assert_int_equal(db_scan_posts(conn, count_rows, &n), PGQC_OK); /* prepared now */
     exec_sql("DISCARD ALL");
     db_count_posts_row c;
     assert_int_equal(db_count_posts(conn, &c), PGQC_OK);
     db_count_posts_row_free(&c);
+    /* :iter too, since no row had reached the callback yet. */
+    n = 0;
+    assert_int_equal(db_scan_posts(conn, count_rows, &n), PGQC_OK);
+    assert_int_equal(n, 2);
+}
+
+static pgqc_status begin_inside_scan(const db_scan_posts_row *row, void *ctx)
+{
+    (void)row;
+    *(pgqc_status *)ctx = pgqc_begin(conn);
+    return PGQC_OK;
+}
+
+static void test_transaction_helpers_refuse_to_run_inside_a_scan(void **state)
+{
+    (void)state;
+    pgqc_status inner = PGQC_OK;
+    assert_int_equal(db_scan_posts(conn, begin_inside_scan, &inner), PGQC_OK);
+    assert_int_equal(inner, PGQC_MISUSE);
+}
+
+static void test_null_output_pointers_are_misuse_not_a_crash(void **state)
+{
+    (void)state;
+    assert_int_equal(db_list_users(conn, NULL), PGQC_MISUSE);
+    assert_int_equal(db_scan_posts(conn, NULL, NULL), PGQC_MISUSE);
+    assert_int_equal(db_get_user(NULL, 1, NULL), PGQC_MISUSE);
 }
 
 static void test_unnamed_statements_work_without_the_cache(void **state)
@@ -268,6 +297,8 @@ int main(void)
         cmocka_unit_test(test_execrows_reports_affected_rows),
         cmocka_unit_test(test_constraint_violation_is_an_error_with_sqlstate_and_constraint),
         cmocka_unit_test(test_forgotten_statements_are_prepared_again),
+        cmocka_unit_test(test_transaction_helpers_refuse_to_run_inside_a_scan),
+        cmocka_unit_test(test_null_output_pointers_are_misuse_not_a_crash),
         cmocka_unit_test(test_unnamed_statements_work_without_the_cache),
         cmocka_unit_test(test_check_schema_accepts_the_schema_it_was_generated_for),
         /* These change the schema: keep them last. */

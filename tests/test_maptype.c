@@ -89,11 +89,12 @@ static void test_numeric_as_double_and_a_user_point_type_round_trip(void **state
     free(out);
     const char *root = getenv("PGQC_SOURCE_ROOT"), *build = getenv("PGQC_BUILD_ROOT");
     st = tu_runf(&out,
-                 "cd '%s' && cc -std=c11 -Wall -Wextra -Wpedantic -Werror -I'%s/include' -I. "
+                 "cd '%s' && cc %s -std=c11 -Wall -Wextra -Wpedantic -Werror -I'%s/include' -I. "
                  "$(pkg-config --cflags libpq) gen/db.c mypoint.c main.c '%s/runtime/libpgqc.a' "
                  "$(pkg-config --libs libpq) -lcrypto -lm -o app && "
                  "env -u DATABASE_URL PGQC_CACHE_DIR='%s/cache' '%s' run -- ./app",
-                 dir, root ? root : ".", build ? build : "build", dir, tu_pgqc());
+                 dir, tu_sanitize_flags(), root ? root : ".", build ? build : "build", dir,
+                 tu_pgqc());
     if (st)
         fprintf(stderr, "%s", out);
     assert_int_equal(st, 0);

@@ -203,38 +203,41 @@ static void test_make_recipe_rebuilds_when_a_query_or_migration_changes_and_only
 {
     (void)state;
     char *dir = copy_recipe("make");
-    char *out = ok_in(dir, "make CFLAGS='-O0 -Werror'");
+    char *out = ok_in(dir, "make CFLAGS=\"-O0 -Werror $PGQC_SAN\" LDFLAGS=\"$PGQC_SAN\"");
     assert_has("make", out, "pgqc generate");
     assert_has("make", out, "-o notes");
     free(out);
     assert_notes_run(dir, "./notes");
 
-    out = ok_in(dir, "make CFLAGS='-O0 -Werror'");
+    out = ok_in(dir, "make CFLAGS=\"-O0 -Werror $PGQC_SAN\" LDFLAGS=\"$PGQC_SAN\"");
     assert_has("second make", out, "Nothing to be done");
     free(out);
-    free(ok_in(dir, "make -q CFLAGS='-O0 -Werror'"));
+    free(ok_in(dir, "make -q CFLAGS=\"-O0 -Werror $PGQC_SAN\" LDFLAGS=\"$PGQC_SAN\""));
 
-    out = ok_in(dir, "touch queries/notes.sql && make CFLAGS='-O0 -Werror'");
+    out = ok_in(
+        dir,
+        "touch queries/notes.sql && make CFLAGS=\"-O0 -Werror $PGQC_SAN\" LDFLAGS=\"$PGQC_SAN\"");
     assert_has("make after touching a query", out, "pgqc generate");
     assert_has("make after touching a query", out, "-o notes");
     free(out);
-    out = ok_in(dir, "make CFLAGS='-O0 -Werror'");
+    out = ok_in(dir, "make CFLAGS=\"-O0 -Werror $PGQC_SAN\" LDFLAGS=\"$PGQC_SAN\"");
     assert_has("make after that", out, "Nothing to be done");
     free(out);
 
     add_count_query(dir);
-    out = ok_in(dir, "make CFLAGS='-O0 -Werror'");
+    out = ok_in(dir, "make CFLAGS=\"-O0 -Werror $PGQC_SAN\" LDFLAGS=\"$PGQC_SAN\"");
     assert_has("make after editing a query", out, "pgqc generate");
     assert_has("make after editing a query", out, "-o notes");
     free(out);
     out = ok_in(dir, "grep -c count_notes gen/db.h");
     free(out);
-    free(ok_in(dir, "make -q CFLAGS='-O0 -Werror'"));
+    free(ok_in(dir, "make -q CFLAGS=\"-O0 -Werror $PGQC_SAN\" LDFLAGS=\"$PGQC_SAN\""));
 
-    out = ok_in(dir, "touch migrations/0001_create_notes.up.sql && make CFLAGS='-O0 -Werror'");
+    out = ok_in(dir, "touch migrations/0001_create_notes.up.sql && make CFLAGS=\"-O0 -Werror "
+                     "$PGQC_SAN\" LDFLAGS=\"$PGQC_SAN\"");
     assert_has("make after touching a migration", out, "pgqc generate");
     free(out);
-    free(ok_in(dir, "make -q CFLAGS='-O0 -Werror'"));
+    free(ok_in(dir, "make -q CFLAGS=\"-O0 -Werror $PGQC_SAN\" LDFLAGS=\"$PGQC_SAN\""));
     assert_notes_run(dir, "./notes");
 
     tu_rmtree(dir);
@@ -248,8 +251,9 @@ static void check_cmake_recipe(const char *generator, bool ninja)
 {
     char *src = copy_recipe("cmake");
     char *bld = scratch_dir();
-    char *cmd =
-        xasprintf("cmake -S . -B '%s' -G '%s' -DCMAKE_C_FLAGS='-O0 -Werror'", bld, generator);
+    char *cmd = xasprintf("cmake -S . -B '%s' -G '%s' -DCMAKE_C_FLAGS=\"-O0 -Werror $PGQC_SAN\" "
+                          "-DCMAKE_EXE_LINKER_FLAGS=\"$PGQC_SAN\"",
+                          bld, generator);
     free(ok_in(src, cmd));
     free(cmd);
     char *build = xasprintf("cmake --build '%s'", bld);
@@ -338,6 +342,9 @@ int main(int argc, char **argv)
         return 2;
     }
     build_root = argv[1];
+    /* A sanitizer build's libpgqc needs programs built with the same sanitizers. */
+    setenv("PGQC_BUILD_ROOT", build_root, 1);
+    setenv("PGQC_SAN", tu_sanitize_flags(), 1);
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_make_recipe_rebuilds_when_a_query_or_migration_changes_and_only_then),
         cmocka_unit_test(test_cmake_ninja_recipe_regenerates_and_rebuilds_only_when_needed),

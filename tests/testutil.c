@@ -138,3 +138,14 @@ const char *tu_pgqc(void)
     const char *p = getenv("PGQC_EXE");
     return p ? p : "pgqc";
 }
+
+const char *tu_sanitize_flags(void)
+{
+    static int cached = -1;
+    if (cached < 0) {
+        const char *build = getenv("PGQC_BUILD_ROOT");
+        cached = tu_runf(NULL, "nm '%s/runtime/libpgqc.a' 2>/dev/null | grep -q __asan_",
+                         build ? build : "build") == 0;
+    }
+    return cached ? "-fsanitize=address,undefined" : "";
+}

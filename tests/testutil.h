@@ -30,6 +30,12 @@ int tu_count_entries(const char *dir);
 /* Number of running processes whose command line mentions `needle`. */
 int tu_count_processes(const char *needle);
 
+/*
+ * "-fsanitize=address,undefined" when the libpgqc under test ($PGQC_BUILD_ROOT)
+ * was built with sanitizers (programs linking it must be too), else "".
+ */
+const char *tu_sanitize_flags(void);
+
 /* Path of the pgqc executable under test ($PGQC_EXE). */
 const char *tu_pgqc(void);
 

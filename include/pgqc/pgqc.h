@@ -140,7 +140,7 @@ void pgqc_finish(pgqc_conn *c);
 /* What generated code expects of one table column (PREFIX_check_schema). */
 typedef struct pgqc_schema_column {
     const char *schema, *table, *column;
-    const char *type;  /* format_type() of the declared type */
+    const char *type;  /* schema.typname of the declared type ("pg_catalog.int4") */
     bool not_null;     /* the code relies on NOT NULL */
 } pgqc_schema_column;
 

@@ -211,7 +211,7 @@ static bool ty_dec_array_1231(const char *v, int len, pgqc_arena *arena, pgqc_ar
     return true;
 }
 
-static bool ty_dec_array_16395(const char *v, int len, pgqc_arena *arena, ty_mood_array *out)
+static bool ty_mood_dec_array(const char *v, int len, pgqc_arena *arena, ty_mood_array *out)
 {
     pgqc_array_reader r;
     if (!pgqc_array_begin(&r, v, len, 0u))
@@ -237,7 +237,7 @@ static bool ty_dec_array_16395(const char *v, int len, pgqc_arena *arena, ty_moo
     return true;
 }
 
-static const char *ty_enc_array_16395(pgqc_arena *arena, ty_mood_array arr, int *len)
+static const char *ty_mood_enc_array(pgqc_arena *arena, ty_mood_array arr, int *len)
 {
     if (!arr.items && arr.count)
         return NULL;
@@ -336,6 +336,8 @@ pgqc_status ty_insert_everything(
     pgqc_array_timestamptz stamps,
     ty_insert_everything_row *out)
 {
+    if (!c || !out)
+        return PGQC_MISUSE;
     char pgqc_buf0[1];
     char pgqc_buf1[2];
     char pgqc_buf2[4];
@@ -439,7 +441,7 @@ pgqc_status ty_insert_everything(
         pgqc_arena_free(&pgqc_params);
         return pgqc_fail(c, &ty_insert_everything_query, PGQC_MISUSE, "parameter \"texts\": invalid array (items NULL with a count, an enum value out of range) or out of memory");
     }
-    pgqc_values[31] = moods.items ? ty_enc_array_16395(&pgqc_params, moods, &pgqc_lengths[31]) : NULL;
+    pgqc_values[31] = moods.items ? ty_mood_enc_array(&pgqc_params, moods, &pgqc_lengths[31]) : NULL;
     if (!moods.items)
         pgqc_lengths[31] = 0;
     else if (!pgqc_values[31])
@@ -666,7 +668,7 @@ static pgqc_status ty_get_everything_decode(pgqc_conn *c, const PGresult *res, i
     /* moods: mood[], nullable */
     if (PQgetisnull(res, i, 32))
         memset(&row->moods, 0, sizeof row->moods);
-    else if (!ty_dec_array_16395(PQgetvalue(res, i, 32), PQgetlength(res, i, 32), arena, &row->moods))
+    else if (!ty_mood_dec_array(PQgetvalue(res, i, 32), PQgetlength(res, i, 32), arena, &row->moods))
         return pgqc_fail_column(c, &ty_get_everything_query, 32, PGQC_DECODE_ERROR);
     /* nums: numeric[], nullable */
     if (PQgetisnull(res, i, 33))
@@ -706,6 +708,8 @@ static pgqc_status ty_get_everything_run(pgqc_conn *c, const char *const *pgqc_v
 
 pgqc_status ty_get_everything(pgqc_conn *c, int64_t id, ty_get_everything_row *out)
 {
+    if (!c || !out)
+        return PGQC_MISUSE;
     char pgqc_buf0[8];
     const char *pgqc_values[1];
     int pgqc_lengths[1];
@@ -744,6 +748,8 @@ static pgqc_status ty_set_numbers_run(pgqc_conn *c, const char *const *pgqc_valu
 
 pgqc_status ty_set_numbers(pgqc_conn *c, pgqc_array_text nums, int64_t id)
 {
+    if (!c)
+        return PGQC_MISUSE;
     char pgqc_buf1[8];
     const char *pgqc_values[2];
     int pgqc_lengths[2];
@@ -819,6 +825,8 @@ static pgqc_status ty_all_moods_run(pgqc_conn *c, const char *const *pgqc_values
 
 pgqc_status ty_all_moods(pgqc_conn *c, ty_all_moods_rows *out)
 {
+    if (!c || !out)
+        return PGQC_MISUSE;
     return ty_all_moods_run(c, NULL, NULL, out);
 }
 
@@ -881,6 +889,8 @@ static pgqc_status ty_big_bytea_run(pgqc_conn *c, const char *const *pgqc_values
 
 pgqc_status ty_big_bytea(pgqc_conn *c, pgqc_bytes data, ty_big_bytea_row *out)
 {
+    if (!c || !out)
+        return PGQC_MISUSE;
     const char *pgqc_values[1];
     int pgqc_lengths[1];
     pgqc_values[0] = data.data ? (const char *)data.data : "";
@@ -897,41 +907,41 @@ void ty_big_bytea_row_free(ty_big_bytea_row *row)
 }
 
 static const pgqc_schema_column ty_schema_columns[] = {
-    {"public", "everything", "id", "bigint", true},
-    {"public", "everything", "b", "boolean", false},
-    {"public", "everything", "i2", "smallint", false},
-    {"public", "everything", "i4", "integer", false},
-    {"public", "everything", "i8", "bigint", false},
-    {"public", "everything", "f4", "real", false},
-    {"public", "everything", "f8", "double precision", false},
-    {"public", "everything", "num", "numeric", false},
-    {"public", "everything", "t", "text", false},
-    {"public", "everything", "vc", "character varying", false},
-    {"public", "everything", "ch", "character", false},
-    {"public", "everything", "by", "bytea", false},
-    {"public", "everything", "u", "uuid", false},
-    {"public", "everything", "d", "date", false},
-    {"public", "everything", "tm", "time without time zone", false},
-    {"public", "everything", "tmtz", "time with time zone", false},
-    {"public", "everything", "ts", "timestamp without time zone", false},
-    {"public", "everything", "tstz", "timestamp with time zone", false},
-    {"public", "everything", "iv", "interval", false},
-    {"public", "everything", "js", "json", false},
-    {"public", "everything", "jsb", "jsonb", false},
-    {"public", "everything", "ip", "inet", false},
-    {"public", "everything", "net", "cidr", false},
-    {"public", "everything", "mac", "macaddr", false},
-    {"public", "everything", "bits", "bit varying", false},
-    {"public", "everything", "m", "money", false},
-    {"public", "everything", "o", "oid", false},
-    {"public", "everything", "md", "mood", false},
+    {"public", "everything", "id", "pg_catalog.int8", true},
+    {"public", "everything", "b", "pg_catalog.bool", false},
+    {"public", "everything", "i2", "pg_catalog.int2", false},
+    {"public", "everything", "i4", "pg_catalog.int4", false},
+    {"public", "everything", "i8", "pg_catalog.int8", false},
+    {"public", "everything", "f4", "pg_catalog.float4", false},
+    {"public", "everything", "f8", "pg_catalog.float8", false},
+    {"public", "everything", "num", "pg_catalog.numeric", false},
+    {"public", "everything", "t", "pg_catalog.text", false},
+    {"public", "everything", "vc", "pg_catalog.varchar", false},
+    {"public", "everything", "ch", "pg_catalog.bpchar", false},
+    {"public", "everything", "by", "pg_catalog.bytea", false},
+    {"public", "everything", "u", "pg_catalog.uuid", false},
+    {"public", "everything", "d", "pg_catalog.date", false},
+    {"public", "everything", "tm", "pg_catalog.time", false},
+    {"public", "everything", "tmtz", "pg_catalog.timetz", false},
+    {"public", "everything", "ts", "pg_catalog.timestamp", false},
+    {"public", "everything", "tstz", "pg_catalog.timestamptz", false},
+    {"public", "everything", "iv", "pg_catalog.interval", false},
+    {"public", "everything", "js", "pg_catalog.json", false},
+    {"public", "everything", "jsb", "pg_catalog.jsonb", false},
+    {"public", "everything", "ip", "pg_catalog.inet", false},
+    {"public", "everything", "net", "pg_catalog.cidr", false},
+    {"public", "everything", "mac", "pg_catalog.macaddr", false},
+    {"public", "everything", "bits", "pg_catalog.varbit", false},
+    {"public", "everything", "m", "pg_catalog.money", false},
+    {"public", "everything", "o", "pg_catalog.oid", false},
+    {"public", "everything", "md", "public.mood", false},
     {"public", "everything", "omd", "other.mood", false},
-    {"public", "everything", "pos", "positive_int", false},
-    {"public", "everything", "ints", "integer[]", false},
-    {"public", "everything", "texts", "text[]", false},
-    {"public", "everything", "moods", "mood[]", false},
-    {"public", "everything", "nums", "numeric[]", false},
-    {"public", "everything", "stamps", "timestamp with time zone[]", false},
+    {"public", "everything", "pos", "public.positive_int", false},
+    {"public", "everything", "ints", "pg_catalog._int4", false},
+    {"public", "everything", "texts", "pg_catalog._text", false},
+    {"public", "everything", "moods", "public._mood", false},
+    {"public", "everything", "nums", "pg_catalog._numeric", false},
+    {"public", "everything", "stamps", "pg_catalog._timestamptz", false},
 };
 static const char *const ty_schema_enum0[] = {"sad", "ok", "happy", "very happy"};
 static const char *const ty_schema_enum1[] = {"grumpy", "calm"};

@@ -67,6 +67,33 @@ bool db_status_from_string(const char *s, db_status *out)
     return false;
 }
 
+static const char *const db_billing_status_2_labels[] = {"due", "waived"};
+
+const char *db_billing_status_2_to_string(db_billing_status_2 v)
+{
+    return (size_t)v < 2 ? db_billing_status_2_labels[v] : NULL;
+}
+
+bool db_billing_status_2_from_string(const char *s, db_billing_status_2 *out)
+{
+    for (size_t i = 0; s && i < 2; i++)
+        if (strcmp(s, db_billing_status_2_labels[i]) == 0) {
+            *out = (db_billing_status_2)i;
+            return true;
+        }
+    return false;
+}
+
+static bool db_billing_status_2_dec(const char *v, int len, db_billing_status_2 *out)
+{
+    for (size_t i = 0; len >= 0 && i < 2; i++)
+        if (strlen(db_billing_status_2_labels[i]) == (size_t)len && memcmp(v, db_billing_status_2_labels[i], (size_t)len) == 0) {
+            *out = (db_billing_status_2)i;
+            return true;
+        }
+    return false;
+}
+
 static bool db_dec_array_1009(const char *v, int len, pgqc_arena *arena, pgqc_array_text *out)
 {
     pgqc_array_reader r;
@@ -200,6 +227,8 @@ static pgqc_status db_get_order_run(pgqc_conn *c, const char *const *pgqc_values
 
 pgqc_status db_get_order(pgqc_conn *c, int64_t id, db_get_order_row *out)
 {
+    if (!c || !out)
+        return PGQC_MISUSE;
     char pgqc_buf0[8];
     const char *pgqc_values[1];
     int pgqc_lengths[1];
@@ -296,6 +325,8 @@ pgqc_status db_order_with_invoice(
     db_billing_status status,
     db_order_with_invoice_rows *out)
 {
+    if (!c || !out)
+        return PGQC_MISUSE;
     const char *pgqc_values[2];
     int pgqc_lengths[2];
     pgqc_values[0] = db_Order_Status_to_string(state);
@@ -379,6 +410,8 @@ pgqc_status db_by_keywords(
     pgqc_status (*each)(const db_by_keywords_row *row, void *ctx),
     void *ctx)
 {
+    if (!c || !each)
+        return PGQC_MISUSE;
     char pgqc_buf0[4];
     const char *pgqc_values[2];
     int pgqc_lengths[2];
@@ -421,6 +454,8 @@ pgqc_status db_params_named_like_arguments(
     int32_t ctx_2,
     int64_t *affected)
 {
+    if (!c)
+        return PGQC_MISUSE;
     char pgqc_buf1[8];
     char pgqc_buf2[4];
     const char *pgqc_values[3];
@@ -459,6 +494,8 @@ pgqc_status db_set_states(
     const db_status *local,
     pgqc_array_int64 ids)
 {
+    if (!c)
+        return PGQC_MISUSE;
     const char *pgqc_values[3];
     int pgqc_lengths[3];
     pgqc_arena pgqc_params = {0};
@@ -530,6 +567,8 @@ static pgqc_status db_sql_with_strings_run(pgqc_conn *c, const char *const *pgqc
 
 pgqc_status db_sql_with_strings(pgqc_conn *c, db_sql_with_strings_row *out)
 {
+    if (!c || !out)
+        return PGQC_MISUSE;
     return db_sql_with_strings_run(c, NULL, NULL, out);
 }
 
@@ -541,29 +580,119 @@ void db_sql_with_strings_row_free(db_sql_with_strings_row *row)
     memset(row, 0, sizeof *row);
 }
 
+static const Oid db_params_named_like_locals_param_types[] = {20, 0};
+static const int db_params_named_like_locals_param_formats[] = {1, 1};
+static const Oid db_params_named_like_locals_col_types[] = {20, 0};
+static const char *const db_params_named_like_locals_col_names[] = {"id", "flag"};
+static const pgqc_query db_params_named_like_locals_query = {
+    "params_named_like_locals",
+    "db_params_named_like_locals",
+    "SELECT id, flag FROM billing.invoices WHERE id = $1 AND flag = $2",
+    2, db_params_named_like_locals_param_types, db_params_named_like_locals_param_formats,
+    2, db_params_named_like_locals_col_types, db_params_named_like_locals_col_names,
+};
+
+static pgqc_status db_params_named_like_locals_decode(pgqc_conn *c, const PGresult *res, int i, db_params_named_like_locals_row *row)
+{
+    /* id: bigint, not null */
+    if (!pgqc_dec_int64(PQgetvalue(res, i, 0), PQgetlength(res, i, 0), &row->id))
+        return pgqc_fail_column(c, &db_params_named_like_locals_query, 0,
+                                PQgetisnull(res, i, 0) ? PGQC_UNEXPECTED_NULL : PGQC_DECODE_ERROR);
+    /* flag: billing_status, not null */
+    if (PQgetisnull(res, i, 1))
+        return pgqc_fail_column(c, &db_params_named_like_locals_query, 1, PGQC_UNEXPECTED_NULL);
+    if (!db_billing_status_2_dec(PQgetvalue(res, i, 1), PQgetlength(res, i, 1), &row->flag))
+        return pgqc_fail_column(c, &db_params_named_like_locals_query, 1, PGQC_DECODE_ERROR);
+    return PGQC_OK;
+}
+
+static pgqc_status db_params_named_like_locals_run(pgqc_conn *c, const char *const *pgqc_values, const int *pgqc_lengths, db_params_named_like_locals_rows *out)
+{
+    PGresult *pgqc_res;
+    pgqc_status pgqc_s;
+    memset(out, 0, sizeof *out);
+    pgqc_s = pgqc_exec(c, &db_params_named_like_locals_query, pgqc_values, pgqc_lengths, &pgqc_res);
+    if (pgqc_s != PGQC_OK)
+        return pgqc_s;
+    int pgqc_n = PQntuples(pgqc_res);
+    if (pgqc_n > 0) {
+        out->rows = (db_params_named_like_locals_row *)malloc((size_t)pgqc_n * sizeof *out->rows);
+        if (!out->rows) {
+            PQclear(pgqc_res);
+            return pgqc_fail(c, &db_params_named_like_locals_query, PGQC_NOMEM, "out of memory");
+        }
+    }
+    for (int pgqc_i = 0; pgqc_i < pgqc_n; pgqc_i++) {
+        pgqc_s = db_params_named_like_locals_decode(c, pgqc_res, pgqc_i, &out->rows[pgqc_i]);
+        if (pgqc_s != PGQC_OK) {
+            free(out->rows);
+            PQclear(pgqc_res);
+            memset(out, 0, sizeof *out);
+            return pgqc_s;
+        }
+    }
+    out->count = (size_t)pgqc_n;
+    out->pgqc_result_ = pgqc_res;
+    return PGQC_OK;
+}
+
+pgqc_status db_params_named_like_locals(
+    pgqc_conn *c,
+    int64_t p_pgqc_values,
+    db_billing_status_2 p_pgqc_s,
+    db_params_named_like_locals_rows *out)
+{
+    if (!c || !out)
+        return PGQC_MISUSE;
+    char pgqc_buf0[8];
+    const char *pgqc_values[2];
+    int pgqc_lengths[2];
+    pgqc_lengths[0] = pgqc_enc_int64(pgqc_buf0, p_pgqc_values);
+    pgqc_values[0] = pgqc_buf0;
+    pgqc_values[1] = db_billing_status_2_to_string(p_pgqc_s);
+    if (!pgqc_values[1])
+    {
+        return pgqc_fail(c, &db_params_named_like_locals_query, PGQC_MISUSE, "parameter \"p_pgqc_s\" is not a value of its enum");
+    }
+    pgqc_lengths[1] = pgqc_values[1] ? (int)strlen(pgqc_values[1]) : 0;
+    return db_params_named_like_locals_run(c, pgqc_values, pgqc_lengths, out);
+}
+
+void db_params_named_like_locals_rows_free(db_params_named_like_locals_rows *rows)
+{
+    if (!rows)
+        return;
+    free(rows->rows);
+    PQclear(rows->pgqc_result_);
+    memset(rows, 0, sizeof *rows);
+}
+
 static const pgqc_schema_column db_schema_columns[] = {
-    {"public", "Orders", "Order Id", "bigint", true},
-    {"public", "Orders", "int", "integer", true},
-    {"public", "Orders", "default", "text", false},
-    {"public", "Orders", "register", "boolean", true},
-    {"public", "Orders", "\303\261ame", "text", true},
-    {"public", "Orders", "2fa", "boolean", false},
-    {"public", "Orders", "__x", "integer", false},
-    {"public", "Orders", "_Upper", "integer", false},
-    {"public", "Orders", "state", "\"Order Status\"", true},
-    {"public", "Orders", "tags", "text[]", true},
-    {"billing", "invoices", "id", "bigint", true},
+    {"public", "Orders", "Order Id", "pg_catalog.int8", true},
+    {"public", "Orders", "int", "pg_catalog.int4", true},
+    {"public", "Orders", "default", "pg_catalog.text", false},
+    {"public", "Orders", "register", "pg_catalog.bool", true},
+    {"public", "Orders", "\303\261ame", "pg_catalog.text", true},
+    {"public", "Orders", "2fa", "pg_catalog.bool", false},
+    {"public", "Orders", "__x", "pg_catalog.int4", false},
+    {"public", "Orders", "_Upper", "pg_catalog.int4", false},
+    {"public", "Orders", "state", "public.Order Status", true},
+    {"public", "Orders", "tags", "pg_catalog._text", true},
+    {"billing", "invoices", "id", "pg_catalog.int8", true},
+    {"billing", "invoices", "flag", "public.billing_status", false},
 };
 static const char *const db_schema_enum0[] = {"new", "in progress", "done!", "DONE"};
 static const char *const db_schema_enum1[] = {"open", "paid"};
 static const char *const db_schema_enum2[] = {"draft", "live"};
+static const char *const db_schema_enum3[] = {"due", "waived"};
 static const pgqc_schema_enum db_schema_enums[] = {
     {"public", "Order Status", db_schema_enum0, 4},
     {"billing", "status", db_schema_enum1, 2},
     {"public", "status", db_schema_enum2, 2},
+    {"public", "billing_status", db_schema_enum3, 2},
 };
 
 pgqc_status db_check_schema(pgqc_conn *c)
 {
-    return pgqc_check_schema(c, db_schema_columns, 11, db_schema_enums, 3);
+    return pgqc_check_schema(c, db_schema_columns, 12, db_schema_enums, 4);
 }

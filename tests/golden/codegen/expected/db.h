@@ -83,6 +83,27 @@ const char *db_status_to_string(db_status v);
 /* Parse a label; false when `s` is not one. */
 bool db_status_from_string(const char *s, db_status *out);
 
+/* PostgreSQL enum billing_status */
+typedef enum db_billing_status_2 {
+    DB_BILLING_STATUS_2_DUE = 0, /* 'due' */
+    DB_BILLING_STATUS_2_WAIVED = 1, /* 'waived' */
+} db_billing_status_2;
+
+typedef struct db_billing_status_2_opt {
+    bool valid; /* false: SQL NULL */
+    db_billing_status_2 value;
+} db_billing_status_2_opt;
+
+typedef struct db_billing_status_2_array {
+    const db_billing_status_2_opt *items;
+    size_t count;
+} db_billing_status_2_array;
+
+/* The label of `v`, or NULL when `v` is not a constant of the enum. */
+const char *db_billing_status_2_to_string(db_billing_status_2 v);
+/* Parse a label; false when `s` is not one. */
+bool db_billing_status_2_from_string(const char *s, db_billing_status_2 *out);
+
 /*
  * get_order (:one) - queries/awkward.sql:1
  *
@@ -213,6 +234,33 @@ typedef struct db_sql_with_strings_row {
    PGQC_NO_ROWS: no row, nothing to free. */
 pgqc_status db_sql_with_strings(pgqc_conn *c, db_sql_with_strings_row *out);
 void db_sql_with_strings_row_free(db_sql_with_strings_row *row);
+
+/*
+ * params_named_like_locals (:many) - queries/awkward.sql:22
+ *
+ *     SELECT id, flag FROM billing.invoices WHERE id = $1 AND flag = $2
+ *
+ * $1 p_pgqc_values: bigint, not null
+ * $2 p_pgqc_s: billing_status, not null
+ */
+typedef struct db_params_named_like_locals_row {
+    int64_t id;                         /* bigint, not null */
+    db_billing_status_2 flag;           /* billing_status, not null */
+} db_params_named_like_locals_row;
+
+typedef struct db_params_named_like_locals_rows {
+    db_params_named_like_locals_row *rows;                /* rows[0 .. count-1] */
+    size_t count;
+    PGresult *pgqc_result_;      /* owns the rows' memory (internal) */
+} db_params_named_like_locals_rows;
+
+/* PGQC_OK: out->rows[0 .. out->count-1] (free with _rows_free). */
+pgqc_status db_params_named_like_locals(
+    pgqc_conn *c,
+    int64_t p_pgqc_values,
+    db_billing_status_2 p_pgqc_s,
+    db_params_named_like_locals_rows *out);
+void db_params_named_like_locals_rows_free(db_params_named_like_locals_rows *rows);
 
 /*
  * Verify, in one round trip, that every table column and enum the queries

@@ -4,6 +4,8 @@ CREATE TYPE "Order Status" AS ENUM ('new', 'in progress', 'done!', 'DONE');
 CREATE SCHEMA billing;
 CREATE TYPE billing.status AS ENUM ('open', 'paid');
 CREATE TYPE status AS ENUM ('draft', 'live');
+-- Same C name as billing.status: numbered.
+CREATE TYPE billing_status AS ENUM ('due', 'waived');
 
 CREATE TABLE "Orders" (
     "Order Id"  bigint PRIMARY KEY,
@@ -23,5 +25,6 @@ CREATE TABLE billing.invoices (
     order_id bigint NOT NULL REFERENCES "Orders" ("Order Id"),
     status   billing.status NOT NULL,
     local    status,
-    amount   numeric(12, 2) NOT NULL
+    amount   numeric(12, 2) NOT NULL,
+    flag     billing_status
 );

@@ -18,3 +18,6 @@ UPDATE billing.invoices SET status = :status, local = :local WHERE id = ANY(:ids
 
 -- name: sql_with_strings :one
 SELECT 'a "quoted" \ string */' || E'\t' || $$??=$$ AS s;
+
+-- name: params_named_like_locals :many
+SELECT id, flag FROM billing.invoices WHERE id = :pgqc_values AND flag = :pgqc_s;

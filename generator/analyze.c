@@ -201,6 +201,10 @@ static bool resolve_type(const catalog *cat, analysis *a, const mapping_set *ms,
     free(qualified);
     if (mapped && !in_array) {
         rec.kind = 'u';
+    } else if (strcmp(t->typname, "citext") == 0 && t->typtype == 'b') {
+        /* The citext extension's type travels exactly like text: map it as text. */
+        rec.kind = 'd';
+        rec.base = 25;
     } else if (t->typtype == 'e') {
         rec.kind = 'e';
     } else if (t->typtype == 'd') {

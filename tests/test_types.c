@@ -268,6 +268,30 @@ static void test_invalid_enum_parameter_is_misuse(void **state)
     assert_non_null(strstr(pgqc_conn_error(conn)->message, "md"));
 }
 
+static void test_citext_is_text_compared_case_insensitively(void **state)
+{
+    (void)state;
+    ty_insert_everything_row ins;
+    pgqc_bytes nobytes = {NULL, 0};
+    assert_int_equal(ty_insert_everything(conn, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                                          NULL, NULL, nobytes, NULL, NULL, NULL, NULL, NULL, NULL,
+                                          NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                                          NULL, NULL, NULL, (pgqc_array_int32){NULL, 0},
+                                          (pgqc_array_text){NULL, 0}, (ty_mood_array){NULL, 0},
+                                          (pgqc_array_timestamptz){NULL, 0}, &ins),
+                     PGQC_OK);
+    ty_set_ci_row set;
+    assert_int_equal(ty_set_ci(conn, "Ada@Example.COM", ins.id, &set), PGQC_OK);
+    assert_string_equal(set.ci, "Ada@Example.COM");
+    ty_set_ci_row_free(&set);
+    ty_find_ci_rows found;
+    assert_int_equal(ty_find_ci(conn, "ada@example.com", &found), PGQC_OK);
+    assert_int_equal(found.count, 1);
+    assert_true(found.rows[0].id == ins.id);
+    ty_find_ci_rows_free(&found);
+    ty_insert_everything_row_free(&ins);
+}
+
 static void test_check_schema_follows_enum_labels(void **state)
 {
     (void)state;
@@ -288,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_enum_group_by_and_string_conversions),
         cmocka_unit_test(test_one_megabyte_bytea_round_trips),
         cmocka_unit_test(test_invalid_enum_parameter_is_misuse),
+        cmocka_unit_test(test_citext_is_text_compared_case_insensitively),
         cmocka_unit_test(test_check_schema_follows_enum_labels),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

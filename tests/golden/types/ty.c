@@ -270,6 +270,7 @@ static const pgqc_query ty_insert_everything_query = {
 
 static pgqc_status ty_insert_everything_decode(pgqc_conn *c, const PGresult *res, int i, ty_insert_everything_row *row)
 {
+    (void)c;
     /* id: bigint, not null */
     if (!pgqc_dec_int64(PQgetvalue(res, i, 0), PQgetlength(res, i, 0), &row->id))
         return pgqc_fail_column(c, &ty_insert_everything_query, 0,
@@ -472,18 +473,19 @@ void ty_insert_everything_row_free(ty_insert_everything_row *row)
 
 static const Oid ty_get_everything_param_types[] = {20};
 static const int ty_get_everything_param_formats[] = {1};
-static const Oid ty_get_everything_col_types[] = {20, 16, 21, 23, 20, 700, 701, 1700, 25, 1043, 1042, 17, 2950, 1082, 1083, 1266, 1114, 1184, 1186, 114, 3802, 869, 650, 829, 1562, 790, 26, 0, 0, 23, 1007, 1009, 0, 1231, 1185};
-static const char *const ty_get_everything_col_names[] = {"id", "b", "i2", "i4", "i8", "f4", "f8", "num", "t", "vc", "ch", "by", "u", "d", "tm", "tmtz", "ts", "tstz", "iv", "js", "jsb", "ip", "net", "mac", "bits", "m", "o", "md", "omd", "pos", "ints", "texts", "moods", "nums", "stamps"};
+static const Oid ty_get_everything_col_types[] = {20, 16, 21, 23, 20, 700, 701, 1700, 25, 1043, 1042, 17, 2950, 1082, 1083, 1266, 1114, 1184, 1186, 114, 3802, 869, 650, 829, 1562, 790, 26, 0, 0, 23, 1007, 1009, 0, 1231, 1185, 0};
+static const char *const ty_get_everything_col_names[] = {"id", "b", "i2", "i4", "i8", "f4", "f8", "num", "t", "vc", "ch", "by", "u", "d", "tm", "tmtz", "ts", "tstz", "iv", "js", "jsb", "ip", "net", "mac", "bits", "m", "o", "md", "omd", "pos", "ints", "texts", "moods", "nums", "stamps", "ci"};
 static const pgqc_query ty_get_everything_query = {
     "get_everything",
     "ty_get_everything",
     "SELECT * FROM everything WHERE id = $1",
     1, ty_get_everything_param_types, ty_get_everything_param_formats,
-    35, ty_get_everything_col_types, ty_get_everything_col_names,
+    36, ty_get_everything_col_types, ty_get_everything_col_names,
 };
 
 static pgqc_status ty_get_everything_decode(pgqc_conn *c, const PGresult *res, int i, pgqc_arena *arena, ty_get_everything_row *row)
 {
+    (void)c;
     /* id: bigint, not null */
     if (!pgqc_dec_int64(PQgetvalue(res, i, 0), PQgetlength(res, i, 0), &row->id))
         return pgqc_fail_column(c, &ty_get_everything_query, 0,
@@ -680,6 +682,8 @@ static pgqc_status ty_get_everything_decode(pgqc_conn *c, const PGresult *res, i
         memset(&row->stamps, 0, sizeof row->stamps);
     else if (!ty_dec_array_1185(PQgetvalue(res, i, 34), PQgetlength(res, i, 34), arena, &row->stamps))
         return pgqc_fail_column(c, &ty_get_everything_query, 34, PGQC_DECODE_ERROR);
+    /* ci: citext, nullable */
+    row->ci = PQgetisnull(res, i, 35) ? NULL : PQgetvalue(res, i, 35);
     return PGQC_OK;
 }
 
@@ -781,6 +785,7 @@ static const pgqc_query ty_all_moods_query = {
 
 static pgqc_status ty_all_moods_decode(pgqc_conn *c, const PGresult *res, int i, ty_all_moods_row *row)
 {
+    (void)c;
     /* md: mood, not null */
     if (PQgetisnull(res, i, 0))
         return pgqc_fail_column(c, &ty_all_moods_query, 0, PGQC_UNEXPECTED_NULL);
@@ -853,6 +858,7 @@ static const pgqc_query ty_big_bytea_query = {
 
 static pgqc_status ty_big_bytea_decode(pgqc_conn *c, const PGresult *res, int i, ty_big_bytea_row *row)
 {
+    (void)c;
     /* data: bytea, not null */
     if (PQgetisnull(res, i, 0))
         return pgqc_fail_column(c, &ty_big_bytea_query, 0, PGQC_UNEXPECTED_NULL);
@@ -906,6 +912,146 @@ void ty_big_bytea_row_free(ty_big_bytea_row *row)
     memset(row, 0, sizeof *row);
 }
 
+static const Oid ty_set_ci_param_types[] = {0, 20};
+static const int ty_set_ci_param_formats[] = {1, 1};
+static const Oid ty_set_ci_col_types[] = {0};
+static const char *const ty_set_ci_col_names[] = {"ci"};
+static const pgqc_query ty_set_ci_query = {
+    "set_ci",
+    "ty_set_ci",
+    "UPDATE everything SET ci = $1 WHERE id = $2 RETURNING ci",
+    2, ty_set_ci_param_types, ty_set_ci_param_formats,
+    1, ty_set_ci_col_types, ty_set_ci_col_names,
+};
+
+static pgqc_status ty_set_ci_decode(pgqc_conn *c, const PGresult *res, int i, ty_set_ci_row *row)
+{
+    (void)c;
+    /* ci: citext, nullable */
+    row->ci = PQgetisnull(res, i, 0) ? NULL : PQgetvalue(res, i, 0);
+    return PGQC_OK;
+}
+
+static pgqc_status ty_set_ci_run(pgqc_conn *c, const char *const *pgqc_values, const int *pgqc_lengths, ty_set_ci_row *out)
+{
+    PGresult *pgqc_res;
+    pgqc_status pgqc_s;
+    memset(out, 0, sizeof *out);
+    pgqc_s = pgqc_exec(c, &ty_set_ci_query, pgqc_values, pgqc_lengths, &pgqc_res);
+    if (pgqc_s != PGQC_OK)
+        return pgqc_s;
+    if (PQntuples(pgqc_res) == 0) {
+        PQclear(pgqc_res);
+        return PGQC_NO_ROWS;
+    }
+    pgqc_s = ty_set_ci_decode(c, pgqc_res, 0, out);
+    if (pgqc_s != PGQC_OK) {
+        PQclear(pgqc_res);
+        memset(out, 0, sizeof *out);
+        return pgqc_s;
+    }
+    out->pgqc_result_ = pgqc_res;
+    return PGQC_OK;
+}
+
+pgqc_status ty_set_ci(pgqc_conn *c, const char *ci, int64_t id, ty_set_ci_row *out)
+{
+    if (!c || !out)
+        return PGQC_MISUSE;
+    char pgqc_buf1[8];
+    const char *pgqc_values[2];
+    int pgqc_lengths[2];
+    pgqc_values[0] = ci;
+    pgqc_lengths[0] = ci ? (int)strlen(ci) : 0;
+    pgqc_lengths[1] = pgqc_enc_int64(pgqc_buf1, id);
+    pgqc_values[1] = pgqc_buf1;
+    return ty_set_ci_run(c, pgqc_values, pgqc_lengths, out);
+}
+
+void ty_set_ci_row_free(ty_set_ci_row *row)
+{
+    if (!row)
+        return;
+    PQclear(row->pgqc_result_);
+    memset(row, 0, sizeof *row);
+}
+
+static const Oid ty_find_ci_param_types[] = {0};
+static const int ty_find_ci_param_formats[] = {1};
+static const Oid ty_find_ci_col_types[] = {20};
+static const char *const ty_find_ci_col_names[] = {"id"};
+static const pgqc_query ty_find_ci_query = {
+    "find_ci",
+    "ty_find_ci",
+    "SELECT id FROM everything WHERE ci = $1",
+    1, ty_find_ci_param_types, ty_find_ci_param_formats,
+    1, ty_find_ci_col_types, ty_find_ci_col_names,
+};
+
+static pgqc_status ty_find_ci_decode(pgqc_conn *c, const PGresult *res, int i, ty_find_ci_row *row)
+{
+    (void)c;
+    /* id: bigint, not null */
+    if (!pgqc_dec_int64(PQgetvalue(res, i, 0), PQgetlength(res, i, 0), &row->id))
+        return pgqc_fail_column(c, &ty_find_ci_query, 0,
+                                PQgetisnull(res, i, 0) ? PGQC_UNEXPECTED_NULL : PGQC_DECODE_ERROR);
+    return PGQC_OK;
+}
+
+static pgqc_status ty_find_ci_run(pgqc_conn *c, const char *const *pgqc_values, const int *pgqc_lengths, ty_find_ci_rows *out)
+{
+    PGresult *pgqc_res;
+    pgqc_status pgqc_s;
+    memset(out, 0, sizeof *out);
+    pgqc_s = pgqc_exec(c, &ty_find_ci_query, pgqc_values, pgqc_lengths, &pgqc_res);
+    if (pgqc_s != PGQC_OK)
+        return pgqc_s;
+    int pgqc_n = PQntuples(pgqc_res);
+    if (pgqc_n > 0) {
+        out->rows = (ty_find_ci_row *)malloc((size_t)pgqc_n * sizeof *out->rows);
+        if (!out->rows) {
+            PQclear(pgqc_res);
+            return pgqc_fail(c, &ty_find_ci_query, PGQC_NOMEM, "out of memory");
+        }
+    }
+    for (int pgqc_i = 0; pgqc_i < pgqc_n; pgqc_i++) {
+        pgqc_s = ty_find_ci_decode(c, pgqc_res, pgqc_i, &out->rows[pgqc_i]);
+        if (pgqc_s != PGQC_OK) {
+            free(out->rows);
+            PQclear(pgqc_res);
+            memset(out, 0, sizeof *out);
+            return pgqc_s;
+        }
+    }
+    out->count = (size_t)pgqc_n;
+    out->pgqc_result_ = pgqc_res;
+    return PGQC_OK;
+}
+
+pgqc_status ty_find_ci(pgqc_conn *c, const char *ci, ty_find_ci_rows *out)
+{
+    if (!c || !out)
+        return PGQC_MISUSE;
+    const char *pgqc_values[1];
+    int pgqc_lengths[1];
+    if (!ci)
+    {
+        return pgqc_fail(c, &ty_find_ci_query, PGQC_MISUSE, "parameter \"ci\" must not be NULL");
+    }
+    pgqc_values[0] = ci;
+    pgqc_lengths[0] = ci ? (int)strlen(ci) : 0;
+    return ty_find_ci_run(c, pgqc_values, pgqc_lengths, out);
+}
+
+void ty_find_ci_rows_free(ty_find_ci_rows *rows)
+{
+    if (!rows)
+        return;
+    free(rows->rows);
+    PQclear(rows->pgqc_result_);
+    memset(rows, 0, sizeof *rows);
+}
+
 static const pgqc_schema_column ty_schema_columns[] = {
     {"public", "everything", "id", "pg_catalog.int8", true},
     {"public", "everything", "b", "pg_catalog.bool", false},
@@ -942,6 +1088,7 @@ static const pgqc_schema_column ty_schema_columns[] = {
     {"public", "everything", "moods", "public._mood", false},
     {"public", "everything", "nums", "pg_catalog._numeric", false},
     {"public", "everything", "stamps", "pg_catalog._timestamptz", false},
+    {"public", "everything", "ci", "public.citext", false},
 };
 static const char *const ty_schema_enum0[] = {"sad", "ok", "happy", "very happy"};
 static const char *const ty_schema_enum1[] = {"grumpy", "calm"};
@@ -952,5 +1099,5 @@ static const pgqc_schema_enum ty_schema_enums[] = {
 
 pgqc_status ty_check_schema(pgqc_conn *c)
 {
-    return pgqc_check_schema(c, ty_schema_columns, 35, ty_schema_enums, 2);
+    return pgqc_check_schema(c, ty_schema_columns, 36, ty_schema_enums, 2);
 }

@@ -193,6 +193,7 @@ typedef struct ty_get_everything_row {
     ty_mood_array moods;                /* mood[], nullable: .items NULL when SQL NULL */
     pgqc_array_text nums;               /* numeric[], nullable: .items NULL when SQL NULL */
     pgqc_array_timestamptz stamps;      /* timestamp with time zone[], nullable: .items NULL when SQL NULL */
+    const char *ci;                     /* citext, nullable: NULL when SQL NULL */
     PGresult *pgqc_result_;                 /* owns the row's memory (internal) */
     pgqc_arena pgqc_arena_;                 /* decoded values (internal) */
 } ty_get_everything_row;
@@ -249,6 +250,45 @@ typedef struct ty_big_bytea_row {
    PGQC_NO_ROWS: no row, nothing to free. */
 pgqc_status ty_big_bytea(pgqc_conn *c, pgqc_bytes data, ty_big_bytea_row *out);
 void ty_big_bytea_row_free(ty_big_bytea_row *row);
+
+/*
+ * set_ci (:one) - queries/types.sql:20
+ *
+ *     UPDATE everything SET ci = $1 WHERE id = $2 RETURNING ci
+ *
+ * $1 ci: citext, nullable (NULL: SQL NULL)
+ * $2 id: bigint, not null
+ */
+typedef struct ty_set_ci_row {
+    const char *ci;                     /* citext, nullable: NULL when SQL NULL */
+    PGresult *pgqc_result_;                 /* owns the row's memory (internal) */
+} ty_set_ci_row;
+
+/* PGQC_OK: *out holds the first row (free with _row_free);
+   PGQC_NO_ROWS: no row, nothing to free. */
+pgqc_status ty_set_ci(pgqc_conn *c, const char *ci, int64_t id, ty_set_ci_row *out);
+void ty_set_ci_row_free(ty_set_ci_row *row);
+
+/*
+ * find_ci (:many) - queries/types.sql:23
+ *
+ *     SELECT id FROM everything WHERE ci = $1
+ *
+ * $1 ci: citext, not null
+ */
+typedef struct ty_find_ci_row {
+    int64_t id;                         /* bigint, not null */
+} ty_find_ci_row;
+
+typedef struct ty_find_ci_rows {
+    ty_find_ci_row *rows;                /* rows[0 .. count-1] */
+    size_t count;
+    PGresult *pgqc_result_;      /* owns the rows' memory (internal) */
+} ty_find_ci_rows;
+
+/* PGQC_OK: out->rows[0 .. out->count-1] (free with _rows_free). */
+pgqc_status ty_find_ci(pgqc_conn *c, const char *ci, ty_find_ci_rows *out);
+void ty_find_ci_rows_free(ty_find_ci_rows *rows);
 
 /*
  * Verify, in one round trip, that every table column and enum the queries

@@ -3,6 +3,7 @@ CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy', 'very happy');
 CREATE SCHEMA other;
 CREATE TYPE other.mood AS ENUM ('grumpy', 'calm');
 CREATE DOMAIN positive_int AS integer CHECK (VALUE > 0);
+CREATE EXTENSION citext;
 
 CREATE TABLE everything (
     id          bigserial PRIMARY KEY,
@@ -39,5 +40,6 @@ CREATE TABLE everything (
     texts       text[],
     moods       mood[],
     nums        numeric[],
-    stamps      timestamptz[]
+    stamps      timestamptz[],
+    ci          citext
 );

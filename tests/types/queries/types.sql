@@ -16,3 +16,9 @@ SELECT md, count(*) AS n FROM everything WHERE md IS NOT NULL GROUP BY md ORDER 
 
 -- name: big_bytea :one
 SELECT :data::bytea AS data, length(:data::bytea) AS len;
+
+-- name: set_ci :one
+UPDATE everything SET ci = :ci WHERE id = :id RETURNING ci;
+
+-- name: find_ci :many
+SELECT id FROM everything WHERE ci = :ci;

@@ -150,6 +150,7 @@ static const pgqc_query db_get_order_query = {
 
 static pgqc_status db_get_order_decode(pgqc_conn *c, const PGresult *res, int i, pgqc_arena *arena, db_get_order_row *row)
 {
+    (void)c;
     /* Order_Id: bigint, not null */
     if (!pgqc_dec_int64(PQgetvalue(res, i, 0), PQgetlength(res, i, 0), &row->Order_Id))
         return pgqc_fail_column(c, &db_get_order_query, 0,
@@ -262,6 +263,7 @@ static const pgqc_query db_order_with_invoice_query = {
 
 static pgqc_status db_order_with_invoice_decode(pgqc_conn *c, const PGresult *res, int i, db_order_with_invoice_row *row)
 {
+    (void)c;
     /* Order_Id: bigint, not null */
     if (!pgqc_dec_int64(PQgetvalue(res, i, 0), PQgetlength(res, i, 0), &row->Order_Id))
         return pgqc_fail_column(c, &db_order_with_invoice_query, 0,
@@ -367,6 +369,7 @@ static const pgqc_query db_by_keywords_query = {
 
 static pgqc_status db_by_keywords_decode(pgqc_conn *c, const PGresult *res, int i, db_by_keywords_row *row)
 {
+    (void)c;
     /* default_: text, not null */
     if (PQgetisnull(res, i, 0))
         return pgqc_fail_column(c, &db_by_keywords_query, 0, PGQC_UNEXPECTED_NULL);
@@ -536,6 +539,7 @@ static const pgqc_query db_sql_with_strings_query = {
 
 static pgqc_status db_sql_with_strings_decode(pgqc_conn *c, const PGresult *res, int i, db_sql_with_strings_row *row)
 {
+    (void)c;
     /* s: text, not null */
     if (PQgetisnull(res, i, 0))
         return pgqc_fail_column(c, &db_sql_with_strings_query, 0, PGQC_UNEXPECTED_NULL);
@@ -594,6 +598,7 @@ static const pgqc_query db_params_named_like_locals_query = {
 
 static pgqc_status db_params_named_like_locals_decode(pgqc_conn *c, const PGresult *res, int i, db_params_named_like_locals_row *row)
 {
+    (void)c;
     /* id: bigint, not null */
     if (!pgqc_dec_int64(PQgetvalue(res, i, 0), PQgetlength(res, i, 0), &row->id))
         return pgqc_fail_column(c, &db_params_named_like_locals_query, 0,

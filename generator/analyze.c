@@ -82,9 +82,36 @@ static const char *nearest_name(const catalog *cat, const char *name, bool colum
 }
 
 /* A "did you mean" hint: from PostgreSQL's own hint when it has one, else the catalog. */
+/* `function lenght(text) does not exist`: the nearest function name, as a hint. */
+static bool suggest_function(diag *d, const catalog *cat, const char *msg, const char *hint)
+{
+    const char *p = strncmp(msg, "function ", 9) == 0 ? msg + 9 : NULL;
+    const char *paren = p ? strchr(p, '(') : NULL;
+    if (!paren)
+        return false;
+    char *name = xstrndup(p, (size_t)(paren - p));
+    const char *best = NULL;
+    size_t bestd = (size_t)-1, limit = strlen(name) <= 4 ? 1 : 2;
+    for (size_t i = 0; i < cat->nfuncs; i++) {
+        size_t dist = edit_distance(name, cat->funcs[i]);
+        if (dist < bestd)
+            bestd = dist, best = cat->funcs[i];
+    }
+    bool found = best && bestd > 0 && bestd <= limit;
+    if (found) {
+        diag_set_hint(d, "did you mean \"%s\"?", best);
+        if (hint && !d->detail)
+            diag_set_detail(d, "%s", hint);
+    }
+    free(name);
+    return found;
+}
+
 static void suggest(diag *d, const catalog *cat, const char *state, const char *msg,
                     const char *hint)
 {
+    if (state && cat && strcmp(state, "42883") == 0 && suggest_function(d, cat, msg, hint))
+        return;
     const char *p = hint ? strstr(hint, "Perhaps you meant to reference the column \"") : NULL;
     if (p) {
         p += strlen("Perhaps you meant to reference the column \"");

@@ -21,7 +21,7 @@ static const char columns_sql[] =
     "THEN pg_get_viewdef(c.oid) END "
     "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
     "JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
-    "WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f') AND n.nspname NOT LIKE 'pg\\_toast%' "
+    "WHERE c.relkind IN ('r', 'v', 'm', 'p', 'f', 'c') AND n.nspname NOT LIKE 'pg\\_toast%' "
     "ORDER BY c.oid, a.attnum";
 
 static pg_oid oid_at(const PGresult *r, int row, int col)
@@ -112,6 +112,17 @@ catalog *catalog_load(PGconn *pg, diag_list *dl)
     }
     PQclear(r);
 
+    if (!query_ok(pg, "SELECT DISTINCT proname FROM pg_proc ORDER BY 1", &r, dl)) {
+        catalog_free(cat);
+        return NULL;
+    }
+    n = PQntuples(r);
+    cat->funcs = xcalloc((size_t)n + 1, sizeof(char *));
+    for (int i = 0; i < n; i++)
+        cat->funcs[i] = xstrdup(PQgetvalue(r, i, 0));
+    cat->nfuncs = (size_t)n;
+    PQclear(r);
+
     if (!query_ok(pg, "SELECT unnest(current_schemas(false))", &r, dl)) {
         catalog_free(cat);
         return NULL;
@@ -150,6 +161,9 @@ void catalog_free(catalog *cat)
     for (size_t i = 0; i < cat->nsearch; i++)
         free(cat->search_path[i]);
     free(cat->search_path);
+    for (size_t i = 0; i < cat->nfuncs; i++)
+        free(cat->funcs[i]);
+    free(cat->funcs);
     free(cat);
 }
 

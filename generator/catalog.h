@@ -63,6 +63,8 @@ typedef struct catalog {
     size_t ncols;
     char **search_path; /* current_schemas(false), in order */
     size_t nsearch;
+    char **funcs; /* distinct function names, for "did you mean" */
+    size_t nfuncs;
 } catalog;
 
 /* Load the catalog over `pg`. On failure adds a diagnostic and returns NULL. */

@@ -18,3 +18,6 @@ DELETE FROM users WHERE id = :id;
 
 -- name: exec_on_select :exec
 SELECT id FROM users;
+
+-- name: unknown_function :one
+SELECT lenght(email) FROM users;

@@ -12,6 +12,7 @@ void an_query_clear(an_query *q)
     free(q->file);
     free(q->doc);
     free(q->sql);
+    free(q->wire_sql);
     for (size_t j = 0; j < q->nparams; j++) {
         free(q->params[j].name);
         free(q->params[j].type_name);

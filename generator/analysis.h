@@ -40,6 +40,7 @@ typedef struct an_param {
     char *type_name; /* format_type() name */
     bool nullable;
     char *nullable_reason; /* why nullable (or why forced), NULL when non-null by default */
+    bool text_fallback;    /* no C mapping: passed as text for the server to parse */
 } an_param;
 
 typedef struct an_column {
@@ -48,12 +49,13 @@ typedef struct an_column {
     char *type_name; /* format_type() name */
     bool nullable;
     char *nullable_reason; /* why it can be NULL; or "overridden: ..." */
+    bool text_fallback;    /* no C mapping: cast to text on the wire (see wire_sql) */
     pg_oid table_oid;      /* source table (PQftable), 0 when computed */
     int table_attnum;      /* source column number (PQftablecol), 0 when computed */
     char *source;          /* "schema.table.column" when traced, else NULL */
     /* The traced table column as the catalog had it (for PREFIX_check_schema). */
     char *src_schema, *src_table, *src_column;
-    char *src_type; /* format_type() of the column's declared type */
+    char *src_type; /* schema.typname of the column's declared type */
     bool src_notnull;
 } an_column;
 
@@ -62,8 +64,9 @@ typedef struct an_query {
     char *file;
     int line;
     query_cmd cmd;
-    char *doc; /* doc comment ("" when none) */
-    char *sql; /* rewritten SQL with $n parameters */
+    char *doc;      /* doc comment ("" when none) */
+    char *sql;      /* rewritten SQL with $n parameters */
+    char *wire_sql; /* what is sent when columns fall back to text, else NULL */
     an_param *params;
     size_t nparams;
     an_column *cols;

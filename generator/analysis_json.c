@@ -20,6 +20,8 @@ static json_t *param_json(const an_param *p)
     json_object_set_new(o, "nullable", json_boolean(p->nullable));
     if (p->nullable_reason)
         json_object_set_new(o, "nullable_reason", json_string(p->nullable_reason));
+    if (p->text_fallback)
+        json_object_set_new(o, "text_fallback", json_true());
     return o;
 }
 
@@ -32,6 +34,8 @@ static json_t *column_json(const an_column *c)
     json_object_set_new(o, "nullable", json_boolean(c->nullable));
     if (c->nullable_reason)
         json_object_set_new(o, "nullable_reason", json_string(c->nullable_reason));
+    if (c->text_fallback)
+        json_object_set_new(o, "text_fallback", json_true());
     if (c->source)
         json_object_set_new(o, "source", json_string(c->source));
     if (c->src_table) {
@@ -82,6 +86,8 @@ json_t *analysis_to_json(const analysis *a)
         if (*q->doc)
             json_object_set_new(o, "doc", json_string(q->doc));
         json_object_set_new(o, "sql", json_string(q->sql));
+        if (q->wire_sql)
+            json_object_set_new(o, "wire_sql", json_string(q->wire_sql));
         json_t *ps = json_array();
         for (size_t k = 0; k < q->nparams; k++)
             json_array_append_new(ps, param_json(&q->params[k]));
@@ -160,6 +166,8 @@ static void read_param(reader *r, const json_t *o, an_param *p)
     p->type_oid = (pg_oid)int_field(r, o, "type_oid");
     p->nullable = bool_field(r, o, "nullable");
     p->nullable_reason = str_field(r, o, "nullable_reason", false);
+    const json_t *tf = field(r, o, "text_fallback", JSON_TRUE, false);
+    p->text_fallback = tf && json_is_true(tf);
 }
 
 static void read_column(reader *r, const json_t *o, an_column *c)
@@ -170,6 +178,8 @@ static void read_column(reader *r, const json_t *o, an_column *c)
     c->nullable = bool_field(r, o, "nullable");
     c->nullable_reason = str_field(r, o, "nullable_reason", false);
     c->source = str_field(r, o, "source", false);
+    const json_t *tf = field(r, o, "text_fallback", JSON_TRUE, false);
+    c->text_fallback = tf && json_is_true(tf);
     const json_t *t = field(r, o, "origin", JSON_OBJECT, false);
     if (t) {
         c->src_schema = str_field(r, t, "schema", true);
@@ -197,6 +207,7 @@ static void read_query(reader *r, const json_t *o, an_query *q)
     if (!q->doc)
         q->doc = xstrdup("");
     q->sql = str_field(r, o, "sql", true);
+    q->wire_sql = str_field(r, o, "wire_sql", false);
     const json_t *ps = field(r, o, "params", JSON_ARRAY, true);
     const json_t *cs = field(r, o, "columns", JSON_ARRAY, true);
     q->nparams = ps ? json_array_size(ps) : 0;

@@ -10,6 +10,7 @@
 #include "analyze.h"
 #include "catalog.h"
 #include "nullability.h"
+#include "pgtree.h"
 #include "strbuf.h"
 #include "typemap.h"
 
@@ -286,6 +287,64 @@ static bool array_param_ok(const analysis *a, pg_oid oid)
     return !ti || ti->param_format == 1;
 }
 
+/*
+ * The statement as sent when some columns have no C mapping: those are cast
+ * to text around the original, which is otherwise untouched. A SELECT
+ * becomes a subquery, anything else (INSERT/UPDATE/DELETE ... RETURNING) a
+ * CTE, which keeps the RETURNING order. NULL when nothing falls back.
+ */
+static char *wrap_for_text(const an_query *q)
+{
+    bool any = false;
+    for (size_t i = 0; i < q->ncols; i++)
+        any = any || q->cols[i].text_fallback;
+    if (!any)
+        return NULL;
+    strbuf cols = STRBUF_INIT, list = STRBUF_INIT;
+    for (size_t i = 0; i < q->ncols; i++) {
+        strbuf_addf(&list, "%spgqc_%zu", i ? ", " : "", i + 1);
+        strbuf_addf(&cols, "%spgqc_%zu%s", i ? ", " : "", i + 1,
+                    q->cols[i].text_fallback ? "::text" : "");
+    }
+    pgtree t = pgtree_parse(q->sql);
+    bool select = t.tree && t.tree->n_stmts == 1 &&
+                  t.tree->stmts[0]->stmt->node_case == PG_QUERY__NODE__NODE_SELECT_STMT;
+    pgtree_free(&t);
+    char *out = select ? xstrfmt("SELECT %s FROM (%s) AS pgqc_q(%s)", cols.buf, q->sql, list.buf)
+                       : xstrfmt("WITH pgqc_q(%s) AS (%s) SELECT %s FROM pgqc_q", list.buf, q->sql,
+                                 cols.buf);
+    strbuf_release(&cols);
+    strbuf_release(&list);
+    return out;
+}
+
+/*
+ * Check a wrapped statement on the server: it must prepare, and give text
+ * where the original gave an unmapped type. False after a diagnostic.
+ */
+static bool check_wrapped(PGconn *pg, const query_src *src, const an_query *q, diag_list *dl)
+{
+    PGresult *r = PQprepare(pg, "", q->wire_sql, 0, NULL);
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    if (ok) {
+        r = PQdescribePrepared(pg, "");
+        ok = PQresultStatus(r) == PGRES_COMMAND_OK && (size_t)PQnfields(r) == q->ncols;
+        for (size_t i = 0; ok && i < q->ncols; i++)
+            ok = !q->cols[i].text_fallback || PQftype(r, (int)i) == 25;
+        PQclear(r);
+    }
+    if (!ok) {
+        diag *d = diag_at(dl, DIAG_ERROR, src->file, src->text, src->annot_offset, 0,
+                          "query \"%s\" returns a type pgqc has no C mapping for, and this "
+                          "statement cannot be read as text around it",
+                          q->name);
+        diag_set_hint(d, "cast the column in the query (e.g. col::text AS col), or map its type "
+                         "with --map-type (see docs/types.md)");
+    }
+    return ok;
+}
+
 /* Build the analysed query from a successful describe; false after a diagnostic. */
 static bool build_query(const catalog *cat, analysis *a, const mapping_set *ms,
                         const query_src *src, const PGresult *desc, an_query *out, diag_list *dl)
@@ -316,23 +375,10 @@ static bool build_query(const catalog *cat, analysis *a, const mapping_set *ms,
         p->type_oid = (int)i < np ? PQparamtype(desc, (int)i) : 0;
         p->type_name = xstrdup(type_name_of(cat, p->type_oid));
         const char *why = NULL;
-        if (!resolve_type(cat, a, ms, p->type_oid, false, &why)) {
-            diag *d = diag_at(dl, DIAG_ERROR, src->file, src->text, qp->offset, qp->length,
-                              "parameter \"%s\" has type %s, which pgqc cannot map to C (%s)",
-                              qp->name, p->type_name, why);
-            diag_set_hint(d,
-                          "cast it to a supported type (e.g. :%s::text), or map the type to a C "
-                          "type of yours with --map-type (see docs/types.md)",
-                          qp->name);
-            ok = false;
-        } else if (!array_param_ok(a, p->type_oid)) {
-            diag *d = diag_at(dl, DIAG_ERROR, src->file, src->text, qp->offset, qp->length,
-                              "parameter \"%s\" has type %s: arrays of this element type "
-                              "cannot be parameters",
-                              qp->name, p->type_name);
-            diag_set_hint(d, "pass a text[] and cast it: :%s::text[]::%s", qp->name, p->type_name);
-            ok = false;
-        }
+        /* No C mapping (or an array whose elements cannot travel in binary): the
+         * parameter is a string in PostgreSQL's text form, which the server parses. */
+        if (!resolve_type(cat, a, ms, p->type_oid, false, &why) || !array_param_ok(a, p->type_oid))
+            p->text_fallback = true;
     }
 
     int nf = PQnfields(desc);
@@ -367,17 +413,9 @@ static bool build_query(const catalog *cat, analysis *a, const mapping_set *ms,
             }
         }
         const char *why = NULL;
-        if (!resolve_type(cat, a, ms, c->type_oid, false, &why)) {
-            diag *d = diag_at(dl, DIAG_ERROR, src->file, src->text, src->sql_offset, 0,
-                              "column \"%s\" of query \"%s\" has type %s, which pgqc cannot map "
-                              "to C (%s)",
-                              c->name, src->name, c->type_name, why);
-            diag_set_hint(d,
-                          "cast it in the query (e.g. %s::text), or map the type to a C type of "
-                          "yours with --map-type (see docs/types.md)",
-                          c->name);
-            ok = false;
-        }
+        /* No C mapping: read its text form (the query is wrapped, see wrap_for_text). */
+        if (!resolve_type(cat, a, ms, c->type_oid, false, &why))
+            c->text_fallback = true;
     }
 
     if (query_cmd_returns_rows(src->cmd) && nf == 0) {
@@ -395,6 +433,7 @@ static bool build_query(const catalog *cat, analysis *a, const mapping_set *ms,
     }
 
     nullability_infer(cat, out);
+    out->wire_sql = wrap_for_text(out);
 
     /* Overrides win over inference; say so in the reason. */
     for (int i = 0; i < nf; i++) {
@@ -548,7 +587,8 @@ analysis *analyze_queries_with(PGconn *pg, query_file *const *files, size_t nfil
         }
         ALLOC_GROW(a->queries, a->nqueries + 1, a->alloc);
         an_query *q = &a->queries[a->nqueries];
-        if (build_query(cat, a, &ms, qs[i], res[i].describe, q, dl)) {
+        if (build_query(cat, a, &ms, qs[i], res[i].describe, q, dl) &&
+            (!q->wire_sql || check_wrapped(pg, qs[i], q, dl))) {
             a->nqueries++;
         } else {
             an_query_clear(q); /* not kept: its problems are in `dl` */

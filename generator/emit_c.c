@@ -253,6 +253,9 @@ static void add_comment_text(strbuf *sb, const char *text, const char *indent)
     strbuf_addch(sb, '\n');
 }
 
+/* text: what columns and parameters without a C mapping travel as. */
+#define TEXT_OID 25
+
 static const char *null_note(c_repr r)
 {
     switch (r) {
@@ -277,8 +280,8 @@ static void field_decl(strbuf *h, const an_column *col, const ctype *t, const ch
         strbuf_addchars(h, ' ', 40 - w);
     else
         strbuf_addch(h, ' ');
-    strbuf_addf(h, "/* %s, %s%s */\n", col->type_name, col->nullable ? "nullable" : "not null",
-                col->nullable ? null_note(t->repr) : "");
+    strbuf_addf(h, "/* %s%s, %s%s */\n", col->type_name, col->text_fallback ? " as text" : "",
+                col->nullable ? "nullable" : "not null", col->nullable ? null_note(t->repr) : "");
 }
 
 /* The C declaration of parameter `p` named `name`. */
@@ -351,7 +354,8 @@ static void emit_header_query(strbuf *h, const qctx *x)
         const an_param *p = &q->params[i];
         if (i == 0)
             strbuf_addstr(h, " *\n");
-        strbuf_addf(h, " * $%d %s: %s, %s", p->number, x->params[i], p->type_name,
+        strbuf_addf(h, " * $%d %s: %s%s, %s", p->number, x->params[i], p->type_name,
+                    p->text_fallback ? " in its text form" : "",
                     p->nullable ? "nullable" : "not null");
         if (p->nullable)
             strbuf_addstr(h, x->cparams[i].repr == REPR_VALUE    ? " (NULL pointer: SQL NULL)"
@@ -432,7 +436,9 @@ static void emit_descriptor(strbuf *c, const qctx *x)
         strbuf_addf(c, "static const Oid %s_col_types[] = {", x->fn);
         for (size_t i = 0; i < q->ncols; i++)
             strbuf_addf(c, "%s%u", i ? ", " : "",
-                        pg_oid_is_stable(q->cols[i].type_oid) ? q->cols[i].type_oid : 0);
+                        q->cols[i].text_fallback                ? TEXT_OID
+                        : pg_oid_is_stable(q->cols[i].type_oid) ? q->cols[i].type_oid
+                                                                : 0);
         strbuf_addf(c, "};\nstatic const char *const %s_col_names[] = {", x->fn);
         for (size_t i = 0; i < q->ncols; i++) {
             strbuf_addstr(c, i ? ", \"" : "\"");
@@ -446,7 +452,7 @@ static void emit_descriptor(strbuf *c, const qctx *x)
     strbuf_addf(c, "\",\n    \"%s\",\n", x->fn);
     /* The SQL, one source line per SQL line. */
     strbuf_addstr(c, "    \"");
-    for (const char *p = q->sql;;) {
+    for (const char *p = q->wire_sql ? q->wire_sql : q->sql;;) {
         const char *nl = strchr(p, '\n');
         /* Whole lines at once, so the escaper sees "??" trigraph pairs. */
         strbuf_add_c_escaped(c, p, nl ? (size_t)(nl - p) : strlen(p));
@@ -829,7 +835,9 @@ static void qctx_init(qctx *x, const analysis *a, const an_query *q, const emit_
     x->ccols = xcalloc(q->ncols + 1, sizeof(ctype));
     for (size_t i = 0; i < q->ncols; i++) {
         x->fields[i] = unique_name(&x->fset, q->cols[i].name);
-        ctype_resolve(a, opt, q->cols[i].type_oid, &x->ccols[i]);
+        /* A column without a C mapping arrives as text (the query is wrapped). */
+        ctype_resolve(a, opt, q->cols[i].text_fallback ? TEXT_OID : q->cols[i].type_oid,
+                      &x->ccols[i]);
         x->arena = x->arena || x->ccols[i].dec_arena;
     }
     /* Parameter names must not collide with the function's own arguments. */
@@ -847,7 +855,10 @@ static void qctx_init(qctx *x, const analysis *a, const an_query *q, const emit_
                            : xstrdup(q->params[i].name);
         x->params[i] = unique_name(&x->pset, wanted);
         free(wanted);
-        ctype_resolve(a, opt, q->params[i].type_oid, &x->cparams[i]);
+        ctype_resolve(a, opt, q->params[i].text_fallback ? TEXT_OID : q->params[i].type_oid,
+                      &x->cparams[i]);
+        if (q->params[i].text_fallback)
+            x->cparams[i].param_format = 0; /* the server parses the text form */
         x->param_arena =
             x->param_arena || x->cparams[i].repr == REPR_ARRAY || x->cparams[i].is_user;
     }
@@ -984,6 +995,8 @@ bool emit_c(const analysis *a, const emit_options *opt, strbuf *h, strbuf *c, di
 
     for (size_t i = 0; i < a->nqueries; i++)
         for (size_t k = 0; k < a->queries[i].nparams; k++) {
+            if (a->queries[i].params[k].text_fallback)
+                continue;
             ctype t;
             ctype_resolve(a, opt, a->queries[i].params[k].type_oid, &t);
             if (t.is_user && !t.enc)

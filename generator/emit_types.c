@@ -138,6 +138,11 @@ void ctype_resolve(const analysis *a, const emit_options *opt, pg_oid oid, ctype
         free(name);
         return;
     }
+    /* Not recorded at all (an analysis edited by hand): its text form. */
+    if (!t) {
+        from_builtin(typemap_lookup(25), out);
+        return;
+    }
     /* Arrays (the analysis only records supported ones). */
     pg_oid elem = strip_domains(a, t->base);
     const type_info *eti = typemap_lookup(elem);

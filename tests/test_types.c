@@ -292,6 +292,33 @@ static void test_citext_is_text_compared_case_insensitively(void **state)
     ty_insert_everything_row_free(&ins);
 }
 
+static void test_types_without_c_mapping_travel_as_text(void **state)
+{
+    (void)state;
+    ty_insert_everything_row ins;
+    pgqc_bytes nobytes = {NULL, 0};
+    assert_int_equal(ty_insert_everything(conn, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                                          NULL, NULL, nobytes, NULL, NULL, NULL, NULL, NULL, NULL,
+                                          NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                                          NULL, NULL, NULL, (pgqc_array_int32){NULL, 0},
+                                          (pgqc_array_text){NULL, 0}, (ty_mood_array){NULL, 0},
+                                          (pgqc_array_timestamptz){NULL, 0}, &ins),
+                     PGQC_OK);
+    ty_set_range_row set;
+    assert_int_equal(ty_set_range(conn, "[1,5)", "(7,\"x y\")", ins.id, &set), PGQC_OK);
+    assert_true(set.id == ins.id);
+    assert_string_equal(set.rng, "[1,5)");
+    assert_string_equal(set.pr, "(7,\"x y\")");
+    ty_set_range_row_free(&set);
+    ty_get_everything_row r;
+    assert_int_equal(ty_get_everything(conn, ins.id, &r), PGQC_OK);
+    assert_string_equal(r.rng, "[1,5)");
+    assert_null(r.tsv);
+    assert_true(r.id == ins.id); /* the other columns are unaffected */
+    ty_get_everything_row_free(&r);
+    ty_insert_everything_row_free(&ins);
+}
+
 static void test_check_schema_follows_enum_labels(void **state)
 {
     (void)state;
@@ -313,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_one_megabyte_bytea_round_trips),
         cmocka_unit_test(test_invalid_enum_parameter_is_misuse),
         cmocka_unit_test(test_citext_is_text_compared_case_insensitively),
+        cmocka_unit_test(test_types_without_c_mapping_travel_as_text),
         cmocka_unit_test(test_check_schema_follows_enum_labels),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

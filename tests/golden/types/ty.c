@@ -473,14 +473,14 @@ void ty_insert_everything_row_free(ty_insert_everything_row *row)
 
 static const Oid ty_get_everything_param_types[] = {20};
 static const int ty_get_everything_param_formats[] = {1};
-static const Oid ty_get_everything_col_types[] = {20, 16, 21, 23, 20, 700, 701, 1700, 25, 1043, 1042, 17, 2950, 1082, 1083, 1266, 1114, 1184, 1186, 114, 3802, 869, 650, 829, 1562, 790, 26, 0, 0, 23, 1007, 1009, 0, 1231, 1185, 0};
-static const char *const ty_get_everything_col_names[] = {"id", "b", "i2", "i4", "i8", "f4", "f8", "num", "t", "vc", "ch", "by", "u", "d", "tm", "tmtz", "ts", "tstz", "iv", "js", "jsb", "ip", "net", "mac", "bits", "m", "o", "md", "omd", "pos", "ints", "texts", "moods", "nums", "stamps", "ci"};
+static const Oid ty_get_everything_col_types[] = {20, 16, 21, 23, 20, 700, 701, 1700, 25, 1043, 1042, 17, 2950, 1082, 1083, 1266, 1114, 1184, 1186, 114, 3802, 869, 650, 829, 1562, 790, 26, 0, 0, 23, 1007, 1009, 0, 1231, 1185, 0, 25, 25, 25};
+static const char *const ty_get_everything_col_names[] = {"id", "b", "i2", "i4", "i8", "f4", "f8", "num", "t", "vc", "ch", "by", "u", "d", "tm", "tmtz", "ts", "tstz", "iv", "js", "jsb", "ip", "net", "mac", "bits", "m", "o", "md", "omd", "pos", "ints", "texts", "moods", "nums", "stamps", "ci", "rng", "tsv", "pr"};
 static const pgqc_query ty_get_everything_query = {
     "get_everything",
     "ty_get_everything",
-    "SELECT * FROM everything WHERE id = $1",
+    "SELECT pgqc_1, pgqc_2, pgqc_3, pgqc_4, pgqc_5, pgqc_6, pgqc_7, pgqc_8, pgqc_9, pgqc_10, pgqc_11, pgqc_12, pgqc_13, pgqc_14, pgqc_15, pgqc_16, pgqc_17, pgqc_18, pgqc_19, pgqc_20, pgqc_21, pgqc_22, pgqc_23, pgqc_24, pgqc_25, pgqc_26, pgqc_27, pgqc_28, pgqc_29, pgqc_30, pgqc_31, pgqc_32, pgqc_33, pgqc_34, pgqc_35, pgqc_36, pgqc_37::text, pgqc_38::text, pgqc_39::text FROM (SELECT * FROM everything WHERE id = $1) AS pgqc_q(pgqc_1, pgqc_2, pgqc_3, pgqc_4, pgqc_5, pgqc_6, pgqc_7, pgqc_8, pgqc_9, pgqc_10, pgqc_11, pgqc_12, pgqc_13, pgqc_14, pgqc_15, pgqc_16, pgqc_17, pgqc_18, pgqc_19, pgqc_20, pgqc_21, pgqc_22, pgqc_23, pgqc_24, pgqc_25, pgqc_26, pgqc_27, pgqc_28, pgqc_29, pgqc_30, pgqc_31, pgqc_32, pgqc_33, pgqc_34, pgqc_35, pgqc_36, pgqc_37, pgqc_38, pgqc_39)",
     1, ty_get_everything_param_types, ty_get_everything_param_formats,
-    36, ty_get_everything_col_types, ty_get_everything_col_names,
+    39, ty_get_everything_col_types, ty_get_everything_col_names,
 };
 
 static pgqc_status ty_get_everything_decode(pgqc_conn *c, const PGresult *res, int i, pgqc_arena *arena, ty_get_everything_row *row)
@@ -684,6 +684,12 @@ static pgqc_status ty_get_everything_decode(pgqc_conn *c, const PGresult *res, i
         return pgqc_fail_column(c, &ty_get_everything_query, 34, PGQC_DECODE_ERROR);
     /* ci: citext, nullable */
     row->ci = PQgetisnull(res, i, 35) ? NULL : PQgetvalue(res, i, 35);
+    /* rng: int4range, nullable */
+    row->rng = PQgetisnull(res, i, 36) ? NULL : PQgetvalue(res, i, 36);
+    /* tsv: tsvector, nullable */
+    row->tsv = PQgetisnull(res, i, 37) ? NULL : PQgetvalue(res, i, 37);
+    /* pr: pair, nullable */
+    row->pr = PQgetisnull(res, i, 38) ? NULL : PQgetvalue(res, i, 38);
     return PGQC_OK;
 }
 
@@ -1052,6 +1058,83 @@ void ty_find_ci_rows_free(ty_find_ci_rows *rows)
     memset(rows, 0, sizeof *rows);
 }
 
+static const Oid ty_set_range_param_types[] = {3904, 0, 20};
+static const int ty_set_range_param_formats[] = {0, 0, 1};
+static const Oid ty_set_range_col_types[] = {20, 25, 25};
+static const char *const ty_set_range_col_names[] = {"id", "rng", "pr"};
+static const pgqc_query ty_set_range_query = {
+    "set_range",
+    "ty_set_range",
+    "WITH pgqc_q(pgqc_1, pgqc_2, pgqc_3) AS (UPDATE everything SET rng = $1, pr = $2 WHERE id = $3 RETURNING id, rng, pr) SELECT pgqc_1, pgqc_2::text, pgqc_3::text FROM pgqc_q",
+    3, ty_set_range_param_types, ty_set_range_param_formats,
+    3, ty_set_range_col_types, ty_set_range_col_names,
+};
+
+static pgqc_status ty_set_range_decode(pgqc_conn *c, const PGresult *res, int i, ty_set_range_row *row)
+{
+    (void)c;
+    /* id: bigint, not null */
+    if (!pgqc_dec_int64(PQgetvalue(res, i, 0), PQgetlength(res, i, 0), &row->id))
+        return pgqc_fail_column(c, &ty_set_range_query, 0,
+                                PQgetisnull(res, i, 0) ? PGQC_UNEXPECTED_NULL : PGQC_DECODE_ERROR);
+    /* rng: int4range, nullable */
+    row->rng = PQgetisnull(res, i, 1) ? NULL : PQgetvalue(res, i, 1);
+    /* pr: pair, nullable */
+    row->pr = PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2);
+    return PGQC_OK;
+}
+
+static pgqc_status ty_set_range_run(pgqc_conn *c, const char *const *pgqc_values, const int *pgqc_lengths, ty_set_range_row *out)
+{
+    PGresult *pgqc_res;
+    pgqc_status pgqc_s;
+    memset(out, 0, sizeof *out);
+    pgqc_s = pgqc_exec(c, &ty_set_range_query, pgqc_values, pgqc_lengths, &pgqc_res);
+    if (pgqc_s != PGQC_OK)
+        return pgqc_s;
+    if (PQntuples(pgqc_res) == 0) {
+        PQclear(pgqc_res);
+        return PGQC_NO_ROWS;
+    }
+    pgqc_s = ty_set_range_decode(c, pgqc_res, 0, out);
+    if (pgqc_s != PGQC_OK) {
+        PQclear(pgqc_res);
+        memset(out, 0, sizeof *out);
+        return pgqc_s;
+    }
+    out->pgqc_result_ = pgqc_res;
+    return PGQC_OK;
+}
+
+pgqc_status ty_set_range(
+    pgqc_conn *c,
+    const char *rng,
+    const char *pr,
+    int64_t id,
+    ty_set_range_row *out)
+{
+    if (!c || !out)
+        return PGQC_MISUSE;
+    char pgqc_buf2[8];
+    const char *pgqc_values[3];
+    int pgqc_lengths[3];
+    pgqc_values[0] = rng;
+    pgqc_lengths[0] = rng ? (int)strlen(rng) : 0;
+    pgqc_values[1] = pr;
+    pgqc_lengths[1] = pr ? (int)strlen(pr) : 0;
+    pgqc_lengths[2] = pgqc_enc_int64(pgqc_buf2, id);
+    pgqc_values[2] = pgqc_buf2;
+    return ty_set_range_run(c, pgqc_values, pgqc_lengths, out);
+}
+
+void ty_set_range_row_free(ty_set_range_row *row)
+{
+    if (!row)
+        return;
+    PQclear(row->pgqc_result_);
+    memset(row, 0, sizeof *row);
+}
+
 static const pgqc_schema_column ty_schema_columns[] = {
     {"public", "everything", "id", "pg_catalog.int8", true},
     {"public", "everything", "b", "pg_catalog.bool", false},
@@ -1089,6 +1172,9 @@ static const pgqc_schema_column ty_schema_columns[] = {
     {"public", "everything", "nums", "pg_catalog._numeric", false},
     {"public", "everything", "stamps", "pg_catalog._timestamptz", false},
     {"public", "everything", "ci", "public.citext", false},
+    {"public", "everything", "rng", "pg_catalog.int4range", false},
+    {"public", "everything", "tsv", "pg_catalog.tsvector", false},
+    {"public", "everything", "pr", "public.pair", false},
 };
 static const char *const ty_schema_enum0[] = {"sad", "ok", "happy", "very happy"};
 static const char *const ty_schema_enum1[] = {"grumpy", "calm"};
@@ -1099,5 +1185,5 @@ static const pgqc_schema_enum ty_schema_enums[] = {
 
 pgqc_status ty_check_schema(pgqc_conn *c)
 {
-    return pgqc_check_schema(c, ty_schema_columns, 36, ty_schema_enums, 2);
+    return pgqc_check_schema(c, ty_schema_columns, 39, ty_schema_enums, 2);
 }

@@ -194,6 +194,9 @@ typedef struct ty_get_everything_row {
     pgqc_array_text nums;               /* numeric[], nullable: .items NULL when SQL NULL */
     pgqc_array_timestamptz stamps;      /* timestamp with time zone[], nullable: .items NULL when SQL NULL */
     const char *ci;                     /* citext, nullable: NULL when SQL NULL */
+    const char *rng;                    /* int4range as text, nullable: NULL when SQL NULL */
+    const char *tsv;                    /* tsvector as text, nullable: NULL when SQL NULL */
+    const char *pr;                     /* pair as text, nullable: NULL when SQL NULL */
     PGresult *pgqc_result_;                 /* owns the row's memory (internal) */
     pgqc_arena pgqc_arena_;                 /* decoded values (internal) */
 } ty_get_everything_row;
@@ -289,6 +292,34 @@ typedef struct ty_find_ci_rows {
 /* PGQC_OK: out->rows[0 .. out->count-1] (free with _rows_free). */
 pgqc_status ty_find_ci(pgqc_conn *c, const char *ci, ty_find_ci_rows *out);
 void ty_find_ci_rows_free(ty_find_ci_rows *rows);
+
+/*
+ * set_range (:one) - queries/types.sql:26
+ *
+ * A parameter and a RETURNING column without a C mapping: text forms.
+ *
+ *     UPDATE everything SET rng = $1, pr = $2 WHERE id = $3 RETURNING id, rng, pr
+ *
+ * $1 rng: int4range in its text form, nullable (NULL: SQL NULL)
+ * $2 pr: pair in its text form, nullable (NULL: SQL NULL)
+ * $3 id: bigint, not null
+ */
+typedef struct ty_set_range_row {
+    int64_t id;                         /* bigint, not null */
+    const char *rng;                    /* int4range as text, nullable: NULL when SQL NULL */
+    const char *pr;                     /* pair as text, nullable: NULL when SQL NULL */
+    PGresult *pgqc_result_;                 /* owns the row's memory (internal) */
+} ty_set_range_row;
+
+/* PGQC_OK: *out holds the first row (free with _row_free);
+   PGQC_NO_ROWS: no row, nothing to free. */
+pgqc_status ty_set_range(
+    pgqc_conn *c,
+    const char *rng,
+    const char *pr,
+    int64_t id,
+    ty_set_range_row *out);
+void ty_set_range_row_free(ty_set_range_row *row);
 
 /*
  * Verify, in one round trip, that every table column and enum the queries

@@ -4,6 +4,7 @@ CREATE SCHEMA other;
 CREATE TYPE other.mood AS ENUM ('grumpy', 'calm');
 CREATE DOMAIN positive_int AS integer CHECK (VALUE > 0);
 CREATE EXTENSION citext;
+CREATE TYPE pair AS (a integer, b text);
 
 CREATE TABLE everything (
     id          bigserial PRIMARY KEY,
@@ -41,5 +42,9 @@ CREATE TABLE everything (
     moods       mood[],
     nums        numeric[],
     stamps      timestamptz[],
-    ci          citext
+    ci          citext,
+    -- No C mapping: these travel in their text form.
+    rng         int4range,
+    tsv         tsvector,
+    pr          pair
 );

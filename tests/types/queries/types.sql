@@ -22,3 +22,7 @@ UPDATE everything SET ci = :ci WHERE id = :id RETURNING ci;
 
 -- name: find_ci :many
 SELECT id FROM everything WHERE ci = :ci;
+
+-- name: set_range :one
+-- A parameter and a RETURNING column without a C mapping: text forms.
+UPDATE everything SET rng = :rng, pr = :pr WHERE id = :id RETURNING id, rng, pr;

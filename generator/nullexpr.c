@@ -22,15 +22,27 @@
 
 struct arena_block {
     arena_block *next;
+    size_t used, cap;
     max_align_t data[];
 };
 
+/* Bump allocation from 8 KiB blocks (larger requests get a block of their own). */
 void *arena_alloc(arena *a, size_t n)
 {
-    arena_block *b = xcalloc(1, sizeof *b + n + sizeof(max_align_t));
-    b->next = a->head;
-    a->head = b;
-    return b->data;
+    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    arena_block *b = a->head;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > 8192 ? n : 8192;
+        b = xmalloc(sizeof *b + cap);
+        b->used = 0;
+        b->cap = cap;
+        b->next = a->head;
+        a->head = b;
+    }
+    void *p = (char *)b->data + b->used;
+    b->used += n;
+    memset(p, 0, n);
+    return p;
 }
 
 char *arena_strdup(arena *a, const char *s)

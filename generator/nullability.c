@@ -894,9 +894,29 @@ static void infer_insert_params(const catalog *cat, const PgQuery__InsertStmt *i
                           ins->on_conflict_clause->n_target_list, q, feeds_notnull);
 }
 
-static void infer_params(const catalog *cat, const PgQuery__Node *stmt, an_query *q)
+/* The WITH clause of a statement, or NULL. */
+static const PgQuery__WithClause *with_of(const PgQuery__Node *stmt)
 {
-    bool *feeds_notnull = xcalloc(q->nparams + 1, sizeof *feeds_notnull);
+    switch (stmt->node_case) {
+    case PG_QUERY__NODE__NODE_SELECT_STMT:
+        return stmt->select_stmt->with_clause;
+    case PG_QUERY__NODE__NODE_INSERT_STMT:
+        return stmt->insert_stmt->with_clause;
+    case PG_QUERY__NODE__NODE_UPDATE_STMT:
+        return stmt->update_stmt->with_clause;
+    case PG_QUERY__NODE__NODE_DELETE_STMT:
+        return stmt->delete_stmt->with_clause;
+    default:
+        return NULL;
+    }
+}
+
+/* Parameters written by `stmt` and by the data-modifying statements of its WITH clause. */
+static void params_written(const catalog *cat, const PgQuery__Node *stmt, an_query *q,
+                           bool *feeds_notnull, int depth)
+{
+    if (!stmt || depth > 8)
+        return;
     if (stmt->node_case == PG_QUERY__NODE__NODE_INSERT_STMT) {
         infer_insert_params(cat, stmt->insert_stmt, q, feeds_notnull);
     } else if (stmt->node_case == PG_QUERY__NODE__NODE_UPDATE_STMT) {
@@ -905,6 +925,17 @@ static void infer_params(const catalog *cat, const PgQuery__Node *stmt, an_query
             set_clause_params(cat, rel, stmt->update_stmt->target_list,
                               stmt->update_stmt->n_target_list, q, feeds_notnull);
     }
+    const PgQuery__WithClause *w = with_of(stmt);
+    for (size_t i = 0; w && i < w->n_ctes; i++)
+        if (w->ctes[i]->node_case == PG_QUERY__NODE__NODE_COMMON_TABLE_EXPR)
+            params_written(cat, w->ctes[i]->common_table_expr->ctequery, q, feeds_notnull,
+                           depth + 1);
+}
+
+static void infer_params(const catalog *cat, const PgQuery__Node *stmt, an_query *q)
+{
+    bool *feeds_notnull = xcalloc(q->nparams + 1, sizeof *feeds_notnull);
+    params_written(cat, stmt, q, feeds_notnull, 0);
     for (size_t i = 0; i < q->nparams; i++)
         if (feeds_notnull[i] && q->params[i].nullable) {
             q->params[i].nullable = false;

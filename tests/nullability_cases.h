@@ -690,6 +690,10 @@ static const null_case null_cases[] = {
      "YN"},
     {"real_column_name_ending_in_bang_is_not_an_override",
      "CREATE TABLE t (id int NOT NULL, \"v!\" int);", MANY("SELECT * FROM t"), "NY", NULL},
+    {"parameter_written_by_a_data_modifying_cte_follows_its_column", S_USERS,
+     MANY("WITH u AS (UPDATE users SET name = :name WHERE id = :id RETURNING name) "
+          "SELECT name FROM u"),
+     "Y", "YN"},
 };
 
 #define N_NULL_CASES (sizeof null_cases / sizeof null_cases[0])

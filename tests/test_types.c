@@ -66,6 +66,19 @@ static int group_teardown(void **state)
     return 0;
 }
 
+/* A row with every column NULL (the parameters that allow it are all NULL). */
+static void insert_null_row(ty_insert_everything_row *ins)
+{
+    pgqc_bytes nobytes = {NULL, 0};
+    assert_int_equal(ty_insert_everything(conn, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                                          NULL, NULL, nobytes, NULL, NULL, NULL, NULL, NULL, NULL,
+                                          NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+                                          NULL, NULL, NULL, (pgqc_array_int32){NULL, 0},
+                                          (pgqc_array_text){NULL, 0}, (ty_mood_array){NULL, 0},
+                                          (pgqc_array_timestamptz){NULL, 0}, ins),
+                     PGQC_OK);
+}
+
 static void test_every_type_round_trips_with_extremes(void **state)
 {
     (void)state;
@@ -159,14 +172,7 @@ static void test_all_nulls_come_back_null(void **state)
 {
     (void)state;
     ty_insert_everything_row ins;
-    pgqc_bytes nobytes = {NULL, 0};
-    assert_int_equal(ty_insert_everything(conn, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                                          NULL, NULL, nobytes, NULL, NULL, NULL, NULL, NULL, NULL,
-                                          NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                                          NULL, NULL, NULL, (pgqc_array_int32){NULL, 0},
-                                          (pgqc_array_text){NULL, 0}, (ty_mood_array){NULL, 0},
-                                          (pgqc_array_timestamptz){NULL, 0}, &ins),
-                     PGQC_OK);
+    insert_null_row(&ins);
     ty_get_everything_row r;
     assert_int_equal(ty_get_everything(conn, ins.id, &r), PGQC_OK);
     assert_false(r.b.valid || r.i2.valid || r.i4.valid || r.i8.valid || r.f4.valid || r.f8.valid ||
@@ -272,14 +278,7 @@ static void test_citext_is_text_compared_case_insensitively(void **state)
 {
     (void)state;
     ty_insert_everything_row ins;
-    pgqc_bytes nobytes = {NULL, 0};
-    assert_int_equal(ty_insert_everything(conn, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                                          NULL, NULL, nobytes, NULL, NULL, NULL, NULL, NULL, NULL,
-                                          NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                                          NULL, NULL, NULL, (pgqc_array_int32){NULL, 0},
-                                          (pgqc_array_text){NULL, 0}, (ty_mood_array){NULL, 0},
-                                          (pgqc_array_timestamptz){NULL, 0}, &ins),
-                     PGQC_OK);
+    insert_null_row(&ins);
     ty_set_ci_row set;
     assert_int_equal(ty_set_ci(conn, "Ada@Example.COM", ins.id, &set), PGQC_OK);
     assert_string_equal(set.ci, "Ada@Example.COM");
@@ -296,14 +295,7 @@ static void test_types_without_c_mapping_travel_as_text(void **state)
 {
     (void)state;
     ty_insert_everything_row ins;
-    pgqc_bytes nobytes = {NULL, 0};
-    assert_int_equal(ty_insert_everything(conn, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                                          NULL, NULL, nobytes, NULL, NULL, NULL, NULL, NULL, NULL,
-                                          NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
-                                          NULL, NULL, NULL, (pgqc_array_int32){NULL, 0},
-                                          (pgqc_array_text){NULL, 0}, (ty_mood_array){NULL, 0},
-                                          (pgqc_array_timestamptz){NULL, 0}, &ins),
-                     PGQC_OK);
+    insert_null_row(&ins);
     ty_set_range_row set;
     assert_int_equal(ty_set_range(conn, "[1,5)", "(7,\"x y\")", ins.id, &set), PGQC_OK);
     assert_true(set.id == ins.id);

@@ -53,6 +53,10 @@ void analysis_free(analysis *a)
         for (size_t k = 0; k < t->nlabels; k++)
             free(t->labels[k]);
         free(t->labels);
+        for (size_t k = 0; k < t->nattrs; k++)
+            free(t->attr_names[k]);
+        free(t->attr_names);
+        free(t->attr_types);
     }
     free(a->types);
     for (size_t i = 0; i < a->nqueries; i++)

@@ -24,13 +24,16 @@
  */
 typedef struct an_type {
     pg_oid oid;
-    char kind;  /* 'e' enum, 'd' domain, 'A' array, 'u' mapped by --map-type */
+    char kind;  /* 'e' enum, 'd' domain, 'A' array, 'u' mapped by --map-type, 'c' composite */
     char *name; /* format_type() name */
     char *schema;
     char *typname;
     pg_oid base;   /* domain: base type; array: element type */
     char **labels; /* enum labels in sort order */
     size_t nlabels;
+    char **attr_names;  /* composite: attribute names, in order */
+    pg_oid *attr_types; /* composite: attribute type OIDs */
+    size_t nattrs;
 } an_type;
 
 typedef struct an_param {

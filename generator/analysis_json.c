@@ -58,12 +58,23 @@ static json_t *type_json(const an_type *t)
                         json_string(t->kind == 'e'   ? "enum"
                                     : t->kind == 'd' ? "domain"
                                     : t->kind == 'u' ? "mapped"
+                                    : t->kind == 'c' ? "composite"
                                                      : "array"));
     json_object_set_new(o, "name", json_string(t->name));
     json_object_set_new(o, "schema", json_string(t->schema));
     json_object_set_new(o, "typname", json_string(t->typname));
     if (t->kind == 'd' || t->kind == 'A')
         json_object_set_new(o, "base_oid", json_integer(t->base));
+    if (t->kind == 'c') {
+        json_t *l = json_array();
+        for (size_t i = 0; i < t->nattrs; i++) {
+            json_t *at = json_object();
+            json_object_set_new(at, "name", json_string(t->attr_names[i]));
+            json_object_set_new(at, "type_oid", json_integer(t->attr_types[i]));
+            json_array_append_new(l, at);
+        }
+        json_object_set_new(o, "attributes", l);
+    }
     if (t->kind == 'e') {
         json_t *l = json_array();
         for (size_t i = 0; i < t->nlabels; i++)
@@ -225,12 +236,13 @@ static void read_type(reader *r, const json_t *o, an_type *t)
 {
     t->oid = (pg_oid)int_field(r, o, "oid");
     char *kind = str_field(r, o, "kind", true);
-    t->kind = !kind                         ? 0
-              : strcmp(kind, "enum") == 0   ? 'e'
-              : strcmp(kind, "domain") == 0 ? 'd'
-              : strcmp(kind, "array") == 0  ? 'A'
-              : strcmp(kind, "mapped") == 0 ? 'u'
-                                            : 0;
+    t->kind = !kind                            ? 0
+              : strcmp(kind, "enum") == 0      ? 'e'
+              : strcmp(kind, "domain") == 0    ? 'd'
+              : strcmp(kind, "array") == 0     ? 'A'
+              : strcmp(kind, "mapped") == 0    ? 'u'
+              : strcmp(kind, "composite") == 0 ? 'c'
+                                               : 0;
     if (!t->kind && r->ok) {
         diag_plain(r->dl, DIAG_ERROR, r->origin, "malformed analysis: unknown type kind");
         r->ok = false;
@@ -246,6 +258,15 @@ static void read_type(reader *r, const json_t *o, an_type *t)
         for (size_t i = 0; i < t->nlabels; i++) {
             const json_t *s = json_array_get(l, i);
             t->labels[i] = xstrdup(json_is_string(s) ? json_string_value(s) : "");
+        }
+    } else if (t->kind == 'c') {
+        const json_t *l = field(r, o, "attributes", JSON_ARRAY, true);
+        t->nattrs = l ? json_array_size(l) : 0;
+        t->attr_names = xcalloc(t->nattrs + 1, sizeof(char *));
+        t->attr_types = xcalloc(t->nattrs + 1, sizeof(pg_oid));
+        for (size_t i = 0; i < t->nattrs; i++) {
+            t->attr_names[i] = str_field(r, json_array_get(l, i), "name", true);
+            t->attr_types[i] = (pg_oid)int_field(r, json_array_get(l, i), "type_oid");
         }
     } else if (t->kind != 'u') {
         t->base = (pg_oid)int_field(r, o, "base_oid");

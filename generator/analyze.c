@@ -233,6 +233,24 @@ static bool resolve_type(const catalog *cat, analysis *a, const mapping_set *ms,
         /* The citext extension's type travels exactly like text: map it as text. */
         rec.kind = 'd';
         rec.base = 25;
+    } else if (t->typtype == 'c' && !in_array) {
+        /* A composite whose every attribute maps becomes a generated struct. */
+        const cat_relation *rel = catalog_relation(cat, t->relid);
+        if (!rel) {
+            *why = "composite type without attributes";
+            return false;
+        }
+        for (size_t i = 0; i < rel->ncols; i++)
+            if (!resolve_type(cat, a, ms, cat->cols[rel->first_col + i].type, false, why))
+                return false;
+        rec.kind = 'c';
+        rec.nattrs = rel->ncols;
+        rec.attr_names = xcalloc(rel->ncols + 1, sizeof(char *));
+        rec.attr_types = xcalloc(rel->ncols + 1, sizeof(pg_oid));
+        for (size_t i = 0; i < rel->ncols; i++) {
+            rec.attr_names[i] = xstrdup(cat->cols[rel->first_col + i].attname);
+            rec.attr_types[i] = cat->cols[rel->first_col + i].type;
+        }
     } else if (t->typtype == 'e') {
         rec.kind = 'e';
     } else if (t->typtype == 'd') {
@@ -269,6 +287,15 @@ static bool resolve_type(const catalog *cat, analysis *a, const mapping_set *ms,
     a->types[pos] = rec;
     a->ntypes++;
     return true;
+}
+
+/* Is `oid` (through domains) a composite? Composites are read as structs, sent as text. */
+static bool is_composite(const analysis *a, pg_oid oid)
+{
+    const an_type *t = analysis_type(a, oid);
+    while (t && t->kind == 'd')
+        t = analysis_type(a, t->base);
+    return t && t->kind == 'c';
 }
 
 /* Arrays are sent in binary: their elements must have a binary parameter form. */
@@ -377,7 +404,8 @@ static bool build_query(const catalog *cat, analysis *a, const mapping_set *ms,
         const char *why = NULL;
         /* No C mapping (or an array whose elements cannot travel in binary): the
          * parameter is a string in PostgreSQL's text form, which the server parses. */
-        if (!resolve_type(cat, a, ms, p->type_oid, false, &why) || !array_param_ok(a, p->type_oid))
+        if (!resolve_type(cat, a, ms, p->type_oid, false, &why) ||
+            !array_param_ok(a, p->type_oid) || is_composite(a, p->type_oid))
             p->text_fallback = true;
     }
 

@@ -24,7 +24,7 @@ static const char *array_name_of(const type_info *t)
 }
 
 /* PREFIX_typname, or PREFIX_schema_typname outside public, as an identifier. */
-static char *enum_base_name(const char *prefix, const an_type *t)
+static char *user_type_base_name(const char *prefix, const an_type *t)
 {
     char *raw = strcmp(t->schema, "public") == 0
                     ? xstrfmt("%s_%s", prefix, t->typname)
@@ -34,16 +34,16 @@ static char *enum_base_name(const char *prefix, const an_type *t)
     return id;
 }
 
-char *enum_c_name(const char *prefix, const analysis *a, const an_type *t)
+char *user_type_c_name(const char *prefix, const analysis *a, const an_type *t)
 {
-    /* Two enums can give the same name (public "billing_status" and
-     * billing."status"): the later ones, in OID order, get _2, _3, ... */
-    char *base = enum_base_name(prefix, t);
+    /* Two enums or composites can give the same name (public "billing_status"
+     * and billing."status"): the later ones, in OID order, get _2, _3, ... */
+    char *base = user_type_base_name(prefix, t);
     int same = 0;
     for (size_t i = 0; i < a->ntypes && a->types[i].oid < t->oid; i++) {
-        if (a->types[i].kind != 'e')
+        if (a->types[i].kind != 'e' && a->types[i].kind != 'c')
             continue;
-        char *other = enum_base_name(prefix, &a->types[i]);
+        char *other = user_type_base_name(prefix, &a->types[i]);
         same += strcmp(other, base) == 0;
         free(other);
     }
@@ -126,8 +126,20 @@ void ctype_resolve(const analysis *a, const emit_options *opt, pg_oid oid, ctype
         return;
     }
     const an_type *t = analysis_type(a, oid);
+    if (t && t->kind == 'c') {
+        char *name = user_type_c_name(prefix, a, t);
+        out->repr = REPR_VALUE;
+        out->is_composite = true;
+        out->c_type = xstrdup(name);
+        out->opt_type = xstrfmt("%s_opt", name);
+        out->dec = xstrfmt("%s_dec", name);
+        out->dec_arena = true;
+        out->param_format = 0; /* composites are sent in their text form */
+        free(name);
+        return;
+    }
     if (t && t->kind == 'e') {
-        char *name = enum_c_name(prefix, a, t);
+        char *name = user_type_c_name(prefix, a, t);
         out->repr = REPR_VALUE;
         out->is_enum = true;
         out->c_type = xstrdup(name);
@@ -150,7 +162,7 @@ void ctype_resolve(const analysis *a, const emit_options *opt, pg_oid oid, ctype
     if (eti) {
         out->c_type = xstrfmt("pgqc_array_%s", array_name_of(eti));
     } else {
-        char *name = enum_c_name(prefix, a, analysis_type(a, elem));
+        char *name = user_type_c_name(prefix, a, analysis_type(a, elem));
         out->c_type = xstrfmt("%s_array", name);
         free(name);
     }
@@ -159,7 +171,7 @@ void ctype_resolve(const analysis *a, const emit_options *opt, pg_oid oid, ctype
         out->dec = xstrfmt("%s_dec_array_%u", prefix, oid);
         out->enc = xstrfmt("%s_enc_array_%u", prefix, oid);
     } else {
-        char *name = enum_c_name(prefix, a, analysis_type(a, elem));
+        char *name = user_type_c_name(prefix, a, analysis_type(a, elem));
         out->dec = xstrfmt("%s_dec_array", name);
         out->enc = xstrfmt("%s_enc_array", name);
         free(name);
@@ -181,17 +193,43 @@ void ctype_free(ctype *t)
 /* ---- which codecs are needed ----------------------------------------------- */
 
 /* Is `oid` (through domains, and as an array element when `elem`) used by a column / parameter? */
+/* Is `want` read from `oid`: the type itself, an array's element, a composite's attribute? */
+static bool reads(const analysis *a, pg_oid oid, pg_oid want, int depth)
+{
+    oid = strip_domains(a, oid);
+    if (oid == want)
+        return true;
+    const an_type *t = analysis_type(a, oid);
+    if (!t || depth > 16)
+        return false;
+    if (t->kind == 'A')
+        return reads(a, t->base, want, depth + 1);
+    for (size_t i = 0; t->kind == 'c' && i < t->nattrs; i++)
+        if (reads(a, t->attr_types[i], want, depth + 1))
+            return true;
+    return false;
+}
+
+/*
+ * Does some query read `oid` in a column (also inside arrays and composites),
+ * or send it as a parameter (also as array elements)? Decides which codecs
+ * are emitted: an unused static function would not compile with -Werror.
+ */
 static bool type_used(const analysis *a, pg_oid oid, bool as_column)
 {
     for (size_t i = 0; i < a->nqueries; i++) {
         const an_query *q = &a->queries[i];
         size_t n = as_column ? q->ncols : q->nparams;
         for (size_t k = 0; k < n; k++) {
+            if (as_column ? q->cols[k].text_fallback : q->params[k].text_fallback)
+                continue;
             pg_oid t = strip_domains(a, as_column ? q->cols[k].type_oid : q->params[k].type_oid);
+            if (as_column && reads(a, t, oid, 0))
+                return true;
             if (t == oid)
                 return true;
             const an_type *at = analysis_type(a, t);
-            if (at && at->kind == 'A' && strip_domains(a, at->base) == oid)
+            if (!as_column && at && at->kind == 'A' && strip_domains(a, at->base) == oid)
                 return true;
         }
     }
@@ -233,6 +271,147 @@ static void free_names(char **names, size_t n)
     free(names);
 }
 
+/* ---- composites ---------------------------------------------------------------- */
+
+static void emit_decode_into(strbuf *c, const ctype *el, const char *target, const char *in);
+
+/* Field names of a composite's attributes: valid identifiers, unique. */
+static char **attr_fields(const an_type *t)
+{
+    char **names = xcalloc(t->nattrs + 1, sizeof(char *));
+    for (size_t i = 0; i < t->nattrs; i++) {
+        char *id = c_ident(t->attr_names[i]);
+        char *name = xstrdup(id);
+        for (int k = 2;; k++) {
+            bool taken = false;
+            for (size_t j = 0; j < i; j++)
+                taken = taken || strcmp(names[j], name) == 0;
+            if (!taken)
+                break;
+            free(name);
+            name = xstrfmt("%s_%d", id, k);
+        }
+        free(id);
+        names[i] = name;
+    }
+    return names;
+}
+
+/* Composites in an order where every attribute's composite comes first. */
+static const an_type **composites_in_order(const analysis *a, size_t *n)
+{
+    const an_type **out = xcalloc(a->ntypes + 1, sizeof *out);
+    *n = 0;
+    for (bool progress = true; progress;) {
+        progress = false;
+        for (size_t i = 0; i < a->ntypes; i++) {
+            const an_type *t = &a->types[i];
+            bool done = false, ready = true;
+            for (size_t k = 0; k < *n; k++)
+                done = done || out[k] == t;
+            if (t->kind != 'c' || done)
+                continue;
+            for (size_t f = 0; f < t->nattrs; f++) {
+                pg_oid at = strip_domains(a, t->attr_types[f]);
+                const an_type *u = analysis_type(a, at);
+                if (u && u->kind == 'A')
+                    u = analysis_type(a, strip_domains(a, u->base));
+                if (u && u->kind == 'c' && u != t) {
+                    bool have = false;
+                    for (size_t k = 0; k < *n; k++)
+                        have = have || out[k] == u;
+                    ready = ready && have;
+                }
+            }
+            if (ready) {
+                out[(*n)++] = t;
+                progress = true;
+            }
+        }
+    }
+    return out;
+}
+
+static void emit_composites_header(strbuf *h, const analysis *a, const emit_options *opt)
+{
+    emit_options plain = *opt;
+    plain.nmaps = 0;
+    size_t n;
+    const an_type **order = composites_in_order(a, &n);
+    for (size_t i = 0; i < n; i++) {
+        const an_type *t = order[i];
+        char *name = user_type_c_name(opt->prefix, a, t);
+        char **fields = attr_fields(t);
+        strbuf_addf(h,
+                    "/* PostgreSQL composite %s (attributes may be NULL) */\ntypedef struct %s {\n",
+                    t->name, name);
+        for (size_t f = 0; f < t->nattrs; f++) {
+            ctype ft;
+            ctype_resolve(a, &plain, t->attr_types[f], &ft);
+            const char *ct = ft.repr == REPR_VALUE ? ft.opt_type : ft.c_type;
+            strbuf_addf(h, "    %s%s%s;\n", ct, ct[strlen(ct) - 1] == '*' ? "" : " ", fields[f]);
+            ctype_free(&ft);
+        }
+        strbuf_addf(h,
+                    "} %s;\n\n"
+                    "typedef struct %s_opt {\n"
+                    "    bool valid; /* false: SQL NULL */\n"
+                    "    %s value;\n"
+                    "} %s_opt;\n\n",
+                    name, name, name, name);
+        for (size_t f = 0; f < t->nattrs; f++)
+            free(fields[f]);
+        free(fields);
+        free(name);
+    }
+    free(order);
+}
+
+static void emit_composites_source(strbuf *c, const analysis *a, const emit_options *opt)
+{
+    emit_options plain = *opt;
+    plain.nmaps = 0;
+    size_t n;
+    const an_type **order = composites_in_order(a, &n);
+    for (size_t i = 0; i < n; i++) {
+        const an_type *t = order[i];
+        if (!type_used(a, t->oid, true))
+            continue;
+        char *name = user_type_c_name(opt->prefix, a, t);
+        char **fields = attr_fields(t);
+        strbuf_addf(c,
+                    "static bool %s_dec(const char *v, int len, pgqc_arena *arena, %s *out)\n{\n"
+                    "    pgqc_record_reader r;\n"
+                    "    uint32_t oid;\n"
+                    "    const char *ev;\n"
+                    "    int elen;\n"
+                    "    (void)arena;\n"
+                    "    if (!pgqc_record_begin(&r, v, len, %zu))\n"
+                    "        return false;\n",
+                    name, name, t->nattrs);
+        for (size_t f = 0; f < t->nattrs; f++) {
+            ctype ft;
+            ctype_resolve(a, &plain, t->attr_types[f], &ft);
+            pg_oid at = strip_domains(a, t->attr_types[f]);
+            char *target = xstrfmt("out->%s", fields[f]);
+            strbuf_addf(c, "    /* %s */\n    if (!pgqc_record_next(&r, &oid, &ev, &elen)",
+                        fields[f]);
+            if (pg_oid_is_stable(at))
+                strbuf_addf(c, " || oid != %uu", at);
+            strbuf_addstr(c, ")\n        return false;\n");
+            emit_decode_into(c, &ft, target, "    ");
+            free(target);
+            ctype_free(&ft);
+        }
+        strbuf_addstr(c, "    return r.p == r.end;\n}\n\n");
+        for (size_t f = 0; f < t->nattrs; f++)
+            free(fields[f]);
+        free(fields);
+        free(name);
+    }
+    free(order);
+}
+
 void emit_user_types_header(strbuf *h, const analysis *a, const emit_options *opt)
 {
     const char *prefix = opt->prefix;
@@ -257,7 +436,7 @@ void emit_user_types_header(strbuf *h, const analysis *a, const emit_options *op
         const an_type *t = &a->types[i];
         if (t->kind != 'e')
             continue;
-        char *name = enum_c_name(prefix, a, t);
+        char *name = user_type_c_name(prefix, a, t);
         char **consts = label_constants(name, t);
         strbuf_addf(h, "/* PostgreSQL enum %s */\ntypedef enum %s {\n", t->name, name);
         for (size_t k = 0; k < t->nlabels; k++) {
@@ -283,11 +462,12 @@ void emit_user_types_header(strbuf *h, const analysis *a, const emit_options *op
         free_names(consts, t->nlabels);
         free(name);
     }
+    emit_composites_header(h, a, opt);
 }
 
 static void emit_enum_source(strbuf *c, const analysis *a, const an_type *t, const char *prefix)
 {
-    char *name = enum_c_name(prefix, a, t);
+    char *name = user_type_c_name(prefix, a, t);
     char **consts = label_constants(name, t);
     strbuf_addf(c, "static const char *const %s_labels[] = {", name);
     for (size_t k = 0; k < t->nlabels; k++) {
@@ -325,6 +505,46 @@ static void emit_enum_source(strbuf *c, const analysis *a, const an_type *t, con
 }
 
 /* ---- arrays ------------------------------------------------------------------ */
+
+/*
+ * Code that decodes the value `ev`/`elen` (elen -1 for NULL; not
+ * NUL-terminated: an array element or a record attribute) into `target`,
+ * an lvalue of the nullable storage form of `el`, and returns false from
+ * the enclosing decoder when the value is malformed. `arena` is in scope.
+ */
+static void emit_decode_into(strbuf *c, const ctype *el, const char *target, const char *in)
+{
+    if (el->repr == REPR_VALUE) {
+        strbuf_addf(c,
+                    "%s%s.valid = elen >= 0;\n"
+                    "%sif (elen < 0)\n"
+                    "%s    memset(&%s.value, 0, sizeof %s.value);\n"
+                    "%selse if (!%s(ev, elen, %s&%s.value))\n"
+                    "%s    return false;\n",
+                    in, target, in, in, target, target, in, el->dec, el->dec_arena ? "arena, " : "",
+                    target, in);
+    } else if (el->repr == REPR_STRING) {
+        /* Not NUL-terminated in place: text is copied into the arena. */
+        const char *dec = el->dec_arena                            ? el->dec
+                          : strcmp(el->dec, "pgqc_dec_jsonb") == 0 ? "pgqc_dec_jsonb_copy"
+                                                                   : "pgqc_dec_text_copy";
+        strbuf_addf(c,
+                    "%sif (elen < 0)\n"
+                    "%s    %s = NULL;\n"
+                    "%selse if (!%s(ev, elen, arena, &%s))\n"
+                    "%s    return false;\n",
+                    in, in, target, in, dec, target, in);
+    } else {
+        const char *dec = el->repr == REPR_BYTES ? "pgqc_dec_bytes" : el->dec;
+        strbuf_addf(c,
+                    "%sif (elen < 0)\n"
+                    "%s    memset(&%s, 0, sizeof %s);\n"
+                    "%selse if (!%s(ev, elen, %s&%s))\n"
+                    "%s    return false;\n",
+                    in, in, target, target, in, dec, el->repr == REPR_ARRAY ? "arena, " : "",
+                    target, in);
+    }
+}
 
 static void emit_array_decoder(strbuf *c, const ctype *arr, const ctype *el, pg_oid elem_oid);
 static void emit_array_encoder(strbuf *c, const ctype *arr, const ctype *el, pg_oid elem_oid);
@@ -367,28 +587,7 @@ static void emit_array_decoder(strbuf *c, const ctype *arr, const ctype *el, pg_
                 "        if (!pgqc_array_next(&r, &ev, &elen))\n"
                 "            return false;\n",
                 arr->dec, arr->c_type, pg_oid_is_stable(elem_oid) ? elem_oid : 0, item, item);
-    if (el->repr == REPR_VALUE) {
-        strbuf_addf(c,
-                    "        items[i].valid = elen >= 0;\n"
-                    "        if (elen < 0)\n"
-                    "            memset(&items[i].value, 0, sizeof items[i].value);\n"
-                    "        else if (!%s(ev, elen, %s&items[i].value))\n"
-                    "            return false;\n",
-                    el->dec, el->dec_arena ? "arena, " : "");
-    } else if (el->repr == REPR_BYTES) {
-        strbuf_addstr(c, "        if (elen < 0)\n"
-                         "            memset(&items[i], 0, sizeof items[i]);\n"
-                         "        else if (!pgqc_dec_bytes(ev, elen, &items[i]))\n"
-                         "            return false;\n");
-    } else {
-        /* Strings: elements are not NUL-terminated, so text is copied into the arena. */
-        strbuf_addf(c,
-                    "        if (elen < 0)\n"
-                    "            items[i] = NULL;\n"
-                    "        else if (!%s(ev, elen, arena, &items[i]))\n"
-                    "            return false;\n",
-                    el->dec_arena ? el->dec : "pgqc_dec_text_copy");
-    }
+    emit_decode_into(c, el, "items[i]", "        ");
     strbuf_addstr(c, "    }\n"
                      "    if (r.p != r.end)\n"
                      "        return false;\n"
@@ -451,10 +650,20 @@ static void emit_array_encoder(strbuf *c, const ctype *arr, const ctype *el, pg_
 void emit_user_types_source(strbuf *c, const analysis *a, const emit_options *opt)
 {
     const char *prefix = opt->prefix;
+    /* Composite decoders use array decoders (and each other, in order): declare them. */
+    for (size_t i = 0; i < a->ntypes; i++)
+        if (a->types[i].kind == 'c' && type_used(a, a->types[i].oid, true)) {
+            char *name = user_type_c_name(prefix, a, &a->types[i]);
+            strbuf_addf(c,
+                        "static bool %s_dec(const char *v, int len, pgqc_arena *arena, %s *out);\n",
+                        name, name);
+            free(name);
+        }
     for (size_t i = 0; i < a->ntypes; i++)
         if (a->types[i].kind == 'e')
             emit_enum_source(c, a, &a->types[i], prefix);
     for (size_t i = 0; i < a->ntypes; i++)
         if (a->types[i].kind == 'A')
             emit_array_source(c, a, &a->types[i], opt);
+    emit_composites_source(c, a, opt);
 }

@@ -5,7 +5,9 @@
  * ctype_resolve() is the single place the emitter asks "what C type, which
  * decoder, which encoder" for a type OID: built-in types come from the type
  * table (typemap.h), domains resolve to their base type, enums become
- * generated C enums (PREFIX_name, with _to_string / _from_string), and
+ * generated C enums (PREFIX_name, with _to_string / _from_string),
+ * composites generated structs (PREFIX_name, read from binary, sent as
+ * text), and
  * one-dimensional arrays become pgqc_array_* views (or PREFIX_name_array
  * for enum elements) with generated binary codecs, and a type the user
  * mapped with --map-type becomes their C type with their codec.
@@ -24,15 +26,16 @@ struct emit_options;
 typedef struct ctype {
     c_repr repr;
     bool is_enum;
-    bool is_user;     /* mapped by --map-type */
-    char *c_type;     /* "int64_t", "const char *", "db_mood", "pgqc_array_int32" */
-    char *opt_type;   /* nullable value form, NULL when nullable is a NULL pointer */
-    char *dec;        /* decoder function name */
-    bool dec_arena;   /* decoder takes a pgqc_arena * before the output */
-    char *enc;        /* value encoder: pgqc_enc_x (VALUE), PREFIX_x_to_string (enum),
-                         PREFIX_enc_array_N (arrays); NULL for strings and bytes */
-    int wire_size;    /* bytes the VALUE encoder writes */
-    int param_format; /* 1 binary, 0 text */
+    bool is_user;      /* mapped by --map-type */
+    bool is_composite; /* a generated struct */
+    char *c_type;      /* "int64_t", "const char *", "db_mood", "pgqc_array_int32" */
+    char *opt_type;    /* nullable value form, NULL when nullable is a NULL pointer */
+    char *dec;         /* decoder function name */
+    bool dec_arena;    /* decoder takes a pgqc_arena * before the output */
+    char *enc;         /* value encoder: pgqc_enc_x (VALUE), PREFIX_x_to_string (enum),
+                          PREFIX_enc_array_N (arrays); NULL for strings and bytes */
+    int wire_size;     /* bytes the VALUE encoder writes */
+    int param_format;  /* 1 binary, 0 text */
 } ctype;
 
 /* Resolve `oid` (a built-in type or a type recorded in `a`). */
@@ -40,11 +43,11 @@ void ctype_resolve(const analysis *a, const struct emit_options *opt, pg_oid oid
 void ctype_free(ctype *t);
 
 /*
- * The C name of enum type `t`: PREFIX_typname, or PREFIX_schema_typname
- * outside public; numbered _2, _3, ... when another enum of `a` (earlier in
- * OID order) has the same name.
+ * The C name of enum or composite type `t`: PREFIX_typname, or
+ * PREFIX_schema_typname outside public; numbered _2, _3, ... when another
+ * of `a` (earlier in OID order) has the same name.
  */
-char *enum_c_name(const char *prefix, const analysis *a, const an_type *t);
+char *user_type_c_name(const char *prefix, const analysis *a, const an_type *t);
 
 /* Typedefs and prototypes for the enums and enum arrays the queries use. */
 void emit_user_types_header(strbuf *h, const analysis *a, const struct emit_options *opt);

@@ -1,6 +1,7 @@
 /*
  * array.c — reading and writing PostgreSQL's binary array format for
- * one-dimensional arrays (used by generated decoders and encoders). Every
+ * one-dimensional arrays, and reading its composite (record) format (used by
+ * generated decoders and encoders). Every
  * read is bounds-checked against the value's length: a malformed array
  * makes the reader return false, never read out of bounds.
  *
@@ -159,4 +160,44 @@ const char *pgqc_array_write_end(pgqc_array_writer *w, int *len)
     pgqc_put_be32(w->buf + 4, w->has_null ? 1 : 0);
     *len = (int)w->len;
     return w->buf;
+}
+
+bool pgqc_record_begin(pgqc_record_reader *r, const char *v, int len, size_t nattrs)
+{
+    if (len < 4)
+        return false;
+    int32_t n = (int32_t)pgqc_be32(v);
+    if (n < 0 || (size_t)n != nattrs)
+        return false;
+    r->p = v + 4;
+    r->end = v + len;
+    r->count = (size_t)n;
+    return true;
+}
+
+bool pgqc_record_next(pgqc_record_reader *r, uint32_t *oid, const char **fv, int *flen)
+{
+    if (r->end - r->p < 8)
+        return false;
+    *oid = pgqc_be32(r->p);
+    int32_t n = (int32_t)pgqc_be32(r->p + 4);
+    r->p += 8;
+    if (n == -1) {
+        *fv = NULL;
+        *flen = -1;
+        return true;
+    }
+    if (n < 0 || r->end - r->p < n)
+        return false;
+    *fv = r->p;
+    *flen = n;
+    r->p += n;
+    return true;
+}
+
+bool pgqc_dec_jsonb_copy(const char *v, int len, pgqc_arena *a, const char **out)
+{
+    if (len < 1 || v[0] != 1)
+        return false;
+    return pgqc_dec_text_copy(v + 1, len - 1, a, out);
 }

@@ -300,7 +300,9 @@ static void test_types_without_c_mapping_travel_as_text(void **state)
     assert_int_equal(ty_set_range(conn, "[1,5)", "(7,\"x y\")", ins.id, &set), PGQC_OK);
     assert_true(set.id == ins.id);
     assert_string_equal(set.rng, "[1,5)");
-    assert_string_equal(set.pr, "(7,\"x y\")");
+    /* pair is a composite: a generated struct with nullable attributes. */
+    assert_true(set.pr.valid && set.pr.value.a.valid && set.pr.value.a.value == 7);
+    assert_string_equal(set.pr.value.b, "x y");
     ty_set_range_row_free(&set);
     ty_get_everything_row r;
     assert_int_equal(ty_get_everything(conn, ins.id, &r), PGQC_OK);
@@ -308,6 +310,38 @@ static void test_types_without_c_mapping_travel_as_text(void **state)
     assert_null(r.tsv);
     assert_true(r.id == ins.id); /* the other columns are unaffected */
     ty_get_everything_row_free(&r);
+    ty_insert_everything_row_free(&ins);
+}
+
+static void test_nested_composites_with_arrays_and_enums_read_as_structs(void **state)
+{
+    (void)state;
+    ty_insert_everything_row ins;
+    insert_null_row(&ins);
+    ty_set_nested_row r;
+    assert_int_equal(ty_set_nested(conn,
+                                   "(\"(1,\"\"a b\"\")\",\"{x,NULL}\",happy,\"2000-01-01 "
+                                   "00:00:01+00\")",
+                                   ins.id, &r),
+                     PGQC_OK);
+    assert_true(r.nst.valid);
+    const ty_nested *n = &r.nst.value;
+    assert_true(n->p.valid && n->p.value.a.value == 1);
+    assert_string_equal(n->p.value.b, "a b");
+    assert_int_equal(n->tags.count, 2);
+    assert_string_equal(n->tags.items[0], "x");
+    assert_null(n->tags.items[1]);
+    assert_true(n->m.valid && n->m.value == TY_MOOD_HAPPY);
+    assert_true(n->at.valid && n->at.value.usec == 1000000);
+    ty_set_nested_row_free(&r);
+    /* NULL attributes and a NULL composite. */
+    assert_int_equal(ty_set_nested(conn, "(,,,)", ins.id, &r), PGQC_OK);
+    assert_true(r.nst.valid && !r.nst.value.p.valid && !r.nst.value.tags.items &&
+                !r.nst.value.m.valid);
+    ty_set_nested_row_free(&r);
+    assert_int_equal(ty_set_nested(conn, NULL, ins.id, &r), PGQC_OK);
+    assert_false(r.nst.valid);
+    ty_set_nested_row_free(&r);
     ty_insert_everything_row_free(&ins);
 }
 
@@ -333,6 +367,7 @@ int main(void)
         cmocka_unit_test(test_invalid_enum_parameter_is_misuse),
         cmocka_unit_test(test_citext_is_text_compared_case_insensitively),
         cmocka_unit_test(test_types_without_c_mapping_travel_as_text),
+        cmocka_unit_test(test_nested_composites_with_arrays_and_enums_read_as_structs),
         cmocka_unit_test(test_check_schema_follows_enum_labels),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

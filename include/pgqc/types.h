@@ -85,7 +85,7 @@ void pgqc_arena_free(pgqc_arena *a);
 
 #define PGQC_DEFINE_OPT(name, T)                                                                   \
     typedef struct pgqc_opt_##name {                                                               \
-        bool valid; /* false: SQL NULL, `value` is zero */                                       \
+        bool valid; /* false: SQL NULL, `value` is zero */                                         \
         T value;                                                                                   \
     } pgqc_opt_##name;
 
@@ -148,6 +148,21 @@ bool pgqc_array_begin(pgqc_array_reader *r, const char *v, int len, uint32_t ele
 
 /* The next element: *elen is -1 for NULL. False when the value is malformed. */
 bool pgqc_array_next(pgqc_array_reader *r, const char **ev, int *elen);
+
+/* Reading a binary composite (record) value: pgqc_record_begin, then pgqc_record_next. */
+typedef struct pgqc_record_reader {
+    const char *p, *end;
+    size_t count;
+} pgqc_record_reader;
+
+/* Check the header of a record with exactly `nattrs` attributes. */
+bool pgqc_record_begin(pgqc_record_reader *r, const char *v, int len, size_t nattrs);
+
+/* The next attribute: its type OID and value (*flen -1 for NULL); false when malformed. */
+bool pgqc_record_next(pgqc_record_reader *r, uint32_t *oid, const char **fv, int *flen);
+
+/* jsonb inside an array or record: its text (after the version byte), copied with a NUL. */
+bool pgqc_dec_jsonb_copy(const char *v, int len, pgqc_arena *a, const char **out);
 
 /* A copy of `len` bytes with a NUL added, from the arena (array elements are not terminated). */
 bool pgqc_dec_text_copy(const char *v, int len, pgqc_arena *a, const char **out);

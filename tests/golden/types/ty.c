@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+static bool ty_pair_dec(const char *v, int len, pgqc_arena *arena, ty_pair *out);
+static bool ty_nested_dec(const char *v, int len, pgqc_arena *arena, ty_nested *out);
 static const char *const ty_mood_labels[] = {"sad", "ok", "happy", "very happy"};
 
 const char *ty_mood_to_string(ty_mood v)
@@ -252,6 +254,76 @@ static const char *ty_mood_enc_array(pgqc_arena *arena, ty_mood_array arr, int *
     return pgqc_text_array_literal(arena, labels, arr.count, len);
 }
 
+static bool ty_pair_dec(const char *v, int len, pgqc_arena *arena, ty_pair *out)
+{
+    pgqc_record_reader r;
+    uint32_t oid;
+    const char *ev;
+    int elen;
+    (void)arena;
+    if (!pgqc_record_begin(&r, v, len, 2))
+        return false;
+    /* a */
+    if (!pgqc_record_next(&r, &oid, &ev, &elen) || oid != 23u)
+        return false;
+    out->a.valid = elen >= 0;
+    if (elen < 0)
+        memset(&out->a.value, 0, sizeof out->a.value);
+    else if (!pgqc_dec_int32(ev, elen, &out->a.value))
+        return false;
+    /* b */
+    if (!pgqc_record_next(&r, &oid, &ev, &elen) || oid != 25u)
+        return false;
+    if (elen < 0)
+        out->b = NULL;
+    else if (!pgqc_dec_text_copy(ev, elen, arena, &out->b))
+        return false;
+    return r.p == r.end;
+}
+
+static bool ty_nested_dec(const char *v, int len, pgqc_arena *arena, ty_nested *out)
+{
+    pgqc_record_reader r;
+    uint32_t oid;
+    const char *ev;
+    int elen;
+    (void)arena;
+    if (!pgqc_record_begin(&r, v, len, 4))
+        return false;
+    /* p */
+    if (!pgqc_record_next(&r, &oid, &ev, &elen))
+        return false;
+    out->p.valid = elen >= 0;
+    if (elen < 0)
+        memset(&out->p.value, 0, sizeof out->p.value);
+    else if (!ty_pair_dec(ev, elen, arena, &out->p.value))
+        return false;
+    /* tags */
+    if (!pgqc_record_next(&r, &oid, &ev, &elen) || oid != 1009u)
+        return false;
+    if (elen < 0)
+        memset(&out->tags, 0, sizeof out->tags);
+    else if (!ty_dec_array_1009(ev, elen, arena, &out->tags))
+        return false;
+    /* m */
+    if (!pgqc_record_next(&r, &oid, &ev, &elen))
+        return false;
+    out->m.valid = elen >= 0;
+    if (elen < 0)
+        memset(&out->m.value, 0, sizeof out->m.value);
+    else if (!ty_mood_dec(ev, elen, &out->m.value))
+        return false;
+    /* at */
+    if (!pgqc_record_next(&r, &oid, &ev, &elen) || oid != 1184u)
+        return false;
+    out->at.valid = elen >= 0;
+    if (elen < 0)
+        memset(&out->at.value, 0, sizeof out->at.value);
+    else if (!pgqc_dec_timestamptz(ev, elen, &out->at.value))
+        return false;
+    return r.p == r.end;
+}
+
 static const Oid ty_insert_everything_param_types[] = {16, 21, 23, 20, 700, 701, 1700, 25, 1043, 1042, 17, 2950, 1082, 1083, 1266, 1114, 1184, 1186, 114, 3802, 869, 650, 829, 1562, 790, 26, 0, 0, 0, 1007, 1009, 0, 1185};
 static const int ty_insert_everything_param_formats[] = {1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 0, 1};
 static const Oid ty_insert_everything_col_types[] = {20};
@@ -473,14 +545,14 @@ void ty_insert_everything_row_free(ty_insert_everything_row *row)
 
 static const Oid ty_get_everything_param_types[] = {20};
 static const int ty_get_everything_param_formats[] = {1};
-static const Oid ty_get_everything_col_types[] = {20, 16, 21, 23, 20, 700, 701, 1700, 25, 1043, 1042, 17, 2950, 1082, 1083, 1266, 1114, 1184, 1186, 114, 3802, 869, 650, 829, 1562, 790, 26, 0, 0, 23, 1007, 1009, 0, 1231, 1185, 0, 25, 25, 25};
-static const char *const ty_get_everything_col_names[] = {"id", "b", "i2", "i4", "i8", "f4", "f8", "num", "t", "vc", "ch", "by", "u", "d", "tm", "tmtz", "ts", "tstz", "iv", "js", "jsb", "ip", "net", "mac", "bits", "m", "o", "md", "omd", "pos", "ints", "texts", "moods", "nums", "stamps", "ci", "rng", "tsv", "pr"};
+static const Oid ty_get_everything_col_types[] = {20, 16, 21, 23, 20, 700, 701, 1700, 25, 1043, 1042, 17, 2950, 1082, 1083, 1266, 1114, 1184, 1186, 114, 3802, 869, 650, 829, 1562, 790, 26, 0, 0, 23, 1007, 1009, 0, 1231, 1185, 0, 25, 25, 0, 0};
+static const char *const ty_get_everything_col_names[] = {"id", "b", "i2", "i4", "i8", "f4", "f8", "num", "t", "vc", "ch", "by", "u", "d", "tm", "tmtz", "ts", "tstz", "iv", "js", "jsb", "ip", "net", "mac", "bits", "m", "o", "md", "omd", "pos", "ints", "texts", "moods", "nums", "stamps", "ci", "rng", "tsv", "pr", "nst"};
 static const pgqc_query ty_get_everything_query = {
     "get_everything",
     "ty_get_everything",
-    "SELECT pgqc_1, pgqc_2, pgqc_3, pgqc_4, pgqc_5, pgqc_6, pgqc_7, pgqc_8, pgqc_9, pgqc_10, pgqc_11, pgqc_12, pgqc_13, pgqc_14, pgqc_15, pgqc_16, pgqc_17, pgqc_18, pgqc_19, pgqc_20, pgqc_21, pgqc_22, pgqc_23, pgqc_24, pgqc_25, pgqc_26, pgqc_27, pgqc_28, pgqc_29, pgqc_30, pgqc_31, pgqc_32, pgqc_33, pgqc_34, pgqc_35, pgqc_36, pgqc_37::text, pgqc_38::text, pgqc_39::text FROM (SELECT * FROM everything WHERE id = $1) AS pgqc_q(pgqc_1, pgqc_2, pgqc_3, pgqc_4, pgqc_5, pgqc_6, pgqc_7, pgqc_8, pgqc_9, pgqc_10, pgqc_11, pgqc_12, pgqc_13, pgqc_14, pgqc_15, pgqc_16, pgqc_17, pgqc_18, pgqc_19, pgqc_20, pgqc_21, pgqc_22, pgqc_23, pgqc_24, pgqc_25, pgqc_26, pgqc_27, pgqc_28, pgqc_29, pgqc_30, pgqc_31, pgqc_32, pgqc_33, pgqc_34, pgqc_35, pgqc_36, pgqc_37, pgqc_38, pgqc_39)",
+    "SELECT pgqc_1, pgqc_2, pgqc_3, pgqc_4, pgqc_5, pgqc_6, pgqc_7, pgqc_8, pgqc_9, pgqc_10, pgqc_11, pgqc_12, pgqc_13, pgqc_14, pgqc_15, pgqc_16, pgqc_17, pgqc_18, pgqc_19, pgqc_20, pgqc_21, pgqc_22, pgqc_23, pgqc_24, pgqc_25, pgqc_26, pgqc_27, pgqc_28, pgqc_29, pgqc_30, pgqc_31, pgqc_32, pgqc_33, pgqc_34, pgqc_35, pgqc_36, pgqc_37::text, pgqc_38::text, pgqc_39, pgqc_40 FROM (SELECT * FROM everything WHERE id = $1) AS pgqc_q(pgqc_1, pgqc_2, pgqc_3, pgqc_4, pgqc_5, pgqc_6, pgqc_7, pgqc_8, pgqc_9, pgqc_10, pgqc_11, pgqc_12, pgqc_13, pgqc_14, pgqc_15, pgqc_16, pgqc_17, pgqc_18, pgqc_19, pgqc_20, pgqc_21, pgqc_22, pgqc_23, pgqc_24, pgqc_25, pgqc_26, pgqc_27, pgqc_28, pgqc_29, pgqc_30, pgqc_31, pgqc_32, pgqc_33, pgqc_34, pgqc_35, pgqc_36, pgqc_37, pgqc_38, pgqc_39, pgqc_40)",
     1, ty_get_everything_param_types, ty_get_everything_param_formats,
-    39, ty_get_everything_col_types, ty_get_everything_col_names,
+    40, ty_get_everything_col_types, ty_get_everything_col_names,
 };
 
 static pgqc_status ty_get_everything_decode(pgqc_conn *c, const PGresult *res, int i, pgqc_arena *arena, ty_get_everything_row *row)
@@ -689,7 +761,17 @@ static pgqc_status ty_get_everything_decode(pgqc_conn *c, const PGresult *res, i
     /* tsv: tsvector, nullable */
     row->tsv = PQgetisnull(res, i, 37) ? NULL : PQgetvalue(res, i, 37);
     /* pr: pair, nullable */
-    row->pr = PQgetisnull(res, i, 38) ? NULL : PQgetvalue(res, i, 38);
+    row->pr.valid = !PQgetisnull(res, i, 38);
+    if (!row->pr.valid)
+        memset(&row->pr.value, 0, sizeof row->pr.value);
+    else if (!ty_pair_dec(PQgetvalue(res, i, 38), PQgetlength(res, i, 38), arena, &row->pr.value))
+        return pgqc_fail_column(c, &ty_get_everything_query, 38, PGQC_DECODE_ERROR);
+    /* nst: nested, nullable */
+    row->nst.valid = !PQgetisnull(res, i, 39);
+    if (!row->nst.valid)
+        memset(&row->nst.value, 0, sizeof row->nst.value);
+    else if (!ty_nested_dec(PQgetvalue(res, i, 39), PQgetlength(res, i, 39), arena, &row->nst.value))
+        return pgqc_fail_column(c, &ty_get_everything_query, 39, PGQC_DECODE_ERROR);
     return PGQC_OK;
 }
 
@@ -1060,17 +1142,17 @@ void ty_find_ci_rows_free(ty_find_ci_rows *rows)
 
 static const Oid ty_set_range_param_types[] = {3904, 0, 20};
 static const int ty_set_range_param_formats[] = {0, 0, 1};
-static const Oid ty_set_range_col_types[] = {20, 25, 25};
+static const Oid ty_set_range_col_types[] = {20, 25, 0};
 static const char *const ty_set_range_col_names[] = {"id", "rng", "pr"};
 static const pgqc_query ty_set_range_query = {
     "set_range",
     "ty_set_range",
-    "WITH pgqc_q(pgqc_1, pgqc_2, pgqc_3) AS (UPDATE everything SET rng = $1, pr = $2 WHERE id = $3 RETURNING id, rng, pr) SELECT pgqc_1, pgqc_2::text, pgqc_3::text FROM pgqc_q",
+    "WITH pgqc_q(pgqc_1, pgqc_2, pgqc_3) AS (UPDATE everything SET rng = $1, pr = $2 WHERE id = $3 RETURNING id, rng, pr) SELECT pgqc_1, pgqc_2::text, pgqc_3 FROM pgqc_q",
     3, ty_set_range_param_types, ty_set_range_param_formats,
     3, ty_set_range_col_types, ty_set_range_col_names,
 };
 
-static pgqc_status ty_set_range_decode(pgqc_conn *c, const PGresult *res, int i, ty_set_range_row *row)
+static pgqc_status ty_set_range_decode(pgqc_conn *c, const PGresult *res, int i, pgqc_arena *arena, ty_set_range_row *row)
 {
     (void)c;
     /* id: bigint, not null */
@@ -1080,7 +1162,11 @@ static pgqc_status ty_set_range_decode(pgqc_conn *c, const PGresult *res, int i,
     /* rng: int4range, nullable */
     row->rng = PQgetisnull(res, i, 1) ? NULL : PQgetvalue(res, i, 1);
     /* pr: pair, nullable */
-    row->pr = PQgetisnull(res, i, 2) ? NULL : PQgetvalue(res, i, 2);
+    row->pr.valid = !PQgetisnull(res, i, 2);
+    if (!row->pr.valid)
+        memset(&row->pr.value, 0, sizeof row->pr.value);
+    else if (!ty_pair_dec(PQgetvalue(res, i, 2), PQgetlength(res, i, 2), arena, &row->pr.value))
+        return pgqc_fail_column(c, &ty_set_range_query, 2, PGQC_DECODE_ERROR);
     return PGQC_OK;
 }
 
@@ -1096,9 +1182,10 @@ static pgqc_status ty_set_range_run(pgqc_conn *c, const char *const *pgqc_values
         PQclear(pgqc_res);
         return PGQC_NO_ROWS;
     }
-    pgqc_s = ty_set_range_decode(c, pgqc_res, 0, out);
+    pgqc_s = ty_set_range_decode(c, pgqc_res, 0, &out->pgqc_arena_, out);
     if (pgqc_s != PGQC_OK) {
         PQclear(pgqc_res);
+        pgqc_arena_free(&out->pgqc_arena_);
         memset(out, 0, sizeof *out);
         return pgqc_s;
     }
@@ -1132,6 +1219,77 @@ void ty_set_range_row_free(ty_set_range_row *row)
     if (!row)
         return;
     PQclear(row->pgqc_result_);
+    pgqc_arena_free(&row->pgqc_arena_);
+    memset(row, 0, sizeof *row);
+}
+
+static const Oid ty_set_nested_param_types[] = {0, 20};
+static const int ty_set_nested_param_formats[] = {0, 1};
+static const Oid ty_set_nested_col_types[] = {0};
+static const char *const ty_set_nested_col_names[] = {"nst"};
+static const pgqc_query ty_set_nested_query = {
+    "set_nested",
+    "ty_set_nested",
+    "UPDATE everything SET nst = $1 WHERE id = $2 RETURNING nst",
+    2, ty_set_nested_param_types, ty_set_nested_param_formats,
+    1, ty_set_nested_col_types, ty_set_nested_col_names,
+};
+
+static pgqc_status ty_set_nested_decode(pgqc_conn *c, const PGresult *res, int i, pgqc_arena *arena, ty_set_nested_row *row)
+{
+    (void)c;
+    /* nst: nested, nullable */
+    row->nst.valid = !PQgetisnull(res, i, 0);
+    if (!row->nst.valid)
+        memset(&row->nst.value, 0, sizeof row->nst.value);
+    else if (!ty_nested_dec(PQgetvalue(res, i, 0), PQgetlength(res, i, 0), arena, &row->nst.value))
+        return pgqc_fail_column(c, &ty_set_nested_query, 0, PGQC_DECODE_ERROR);
+    return PGQC_OK;
+}
+
+static pgqc_status ty_set_nested_run(pgqc_conn *c, const char *const *pgqc_values, const int *pgqc_lengths, ty_set_nested_row *out)
+{
+    PGresult *pgqc_res;
+    pgqc_status pgqc_s;
+    memset(out, 0, sizeof *out);
+    pgqc_s = pgqc_exec(c, &ty_set_nested_query, pgqc_values, pgqc_lengths, &pgqc_res);
+    if (pgqc_s != PGQC_OK)
+        return pgqc_s;
+    if (PQntuples(pgqc_res) == 0) {
+        PQclear(pgqc_res);
+        return PGQC_NO_ROWS;
+    }
+    pgqc_s = ty_set_nested_decode(c, pgqc_res, 0, &out->pgqc_arena_, out);
+    if (pgqc_s != PGQC_OK) {
+        PQclear(pgqc_res);
+        pgqc_arena_free(&out->pgqc_arena_);
+        memset(out, 0, sizeof *out);
+        return pgqc_s;
+    }
+    out->pgqc_result_ = pgqc_res;
+    return PGQC_OK;
+}
+
+pgqc_status ty_set_nested(pgqc_conn *c, const char *nst, int64_t id, ty_set_nested_row *out)
+{
+    if (!c || !out)
+        return PGQC_MISUSE;
+    char pgqc_buf1[8];
+    const char *pgqc_values[2];
+    int pgqc_lengths[2];
+    pgqc_values[0] = nst;
+    pgqc_lengths[0] = nst ? (int)strlen(nst) : 0;
+    pgqc_lengths[1] = pgqc_enc_int64(pgqc_buf1, id);
+    pgqc_values[1] = pgqc_buf1;
+    return ty_set_nested_run(c, pgqc_values, pgqc_lengths, out);
+}
+
+void ty_set_nested_row_free(ty_set_nested_row *row)
+{
+    if (!row)
+        return;
+    PQclear(row->pgqc_result_);
+    pgqc_arena_free(&row->pgqc_arena_);
     memset(row, 0, sizeof *row);
 }
 
@@ -1175,6 +1333,7 @@ static const pgqc_schema_column ty_schema_columns[] = {
     {"public", "everything", "rng", "pg_catalog.int4range", false},
     {"public", "everything", "tsv", "pg_catalog.tsvector", false},
     {"public", "everything", "pr", "public.pair", false},
+    {"public", "everything", "nst", "public.nested", false},
 };
 static const char *const ty_schema_enum0[] = {"sad", "ok", "happy", "very happy"};
 static const char *const ty_schema_enum1[] = {"grumpy", "calm"};
@@ -1185,5 +1344,5 @@ static const pgqc_schema_enum ty_schema_enums[] = {
 
 pgqc_status ty_check_schema(pgqc_conn *c)
 {
-    return pgqc_check_schema(c, ty_schema_columns, 39, ty_schema_enums, 2);
+    return pgqc_check_schema(c, ty_schema_columns, 40, ty_schema_enums, 2);
 }

@@ -62,6 +62,30 @@ const char *ty_other_mood_to_string(ty_other_mood v);
 /* Parse a label; false when `s` is not one. */
 bool ty_other_mood_from_string(const char *s, ty_other_mood *out);
 
+/* PostgreSQL composite pair (attributes may be NULL) */
+typedef struct ty_pair {
+    pgqc_opt_int32 a;
+    const char *b;
+} ty_pair;
+
+typedef struct ty_pair_opt {
+    bool valid; /* false: SQL NULL */
+    ty_pair value;
+} ty_pair_opt;
+
+/* PostgreSQL composite nested (attributes may be NULL) */
+typedef struct ty_nested {
+    ty_pair_opt p;
+    pgqc_array_text tags;
+    ty_mood_opt m;
+    pgqc_opt_timestamptz at;
+} ty_nested;
+
+typedef struct ty_nested_opt {
+    bool valid; /* false: SQL NULL */
+    ty_nested value;
+} ty_nested_opt;
+
 /*
  * insert_everything (:one) - queries/types.sql:1
  *
@@ -196,7 +220,8 @@ typedef struct ty_get_everything_row {
     const char *ci;                     /* citext, nullable: NULL when SQL NULL */
     const char *rng;                    /* int4range as text, nullable: NULL when SQL NULL */
     const char *tsv;                    /* tsvector as text, nullable: NULL when SQL NULL */
-    const char *pr;                     /* pair as text, nullable: NULL when SQL NULL */
+    ty_pair_opt pr;                     /* pair, nullable */
+    ty_nested_opt nst;                  /* nested, nullable */
     PGresult *pgqc_result_;                 /* owns the row's memory (internal) */
     pgqc_arena pgqc_arena_;                 /* decoded values (internal) */
 } ty_get_everything_row;
@@ -307,8 +332,9 @@ void ty_find_ci_rows_free(ty_find_ci_rows *rows);
 typedef struct ty_set_range_row {
     int64_t id;                         /* bigint, not null */
     const char *rng;                    /* int4range as text, nullable: NULL when SQL NULL */
-    const char *pr;                     /* pair as text, nullable: NULL when SQL NULL */
+    ty_pair_opt pr;                     /* pair, nullable */
     PGresult *pgqc_result_;                 /* owns the row's memory (internal) */
+    pgqc_arena pgqc_arena_;                 /* decoded values (internal) */
 } ty_set_range_row;
 
 /* PGQC_OK: *out holds the first row (free with _row_free);
@@ -320,6 +346,27 @@ pgqc_status ty_set_range(
     int64_t id,
     ty_set_range_row *out);
 void ty_set_range_row_free(ty_set_range_row *row);
+
+/*
+ * set_nested (:one) - queries/types.sql:30
+ *
+ * A composite parameter travels as text; the column comes back as a struct.
+ *
+ *     UPDATE everything SET nst = $1 WHERE id = $2 RETURNING nst
+ *
+ * $1 nst: nested in its text form, nullable (NULL: SQL NULL)
+ * $2 id: bigint, not null
+ */
+typedef struct ty_set_nested_row {
+    ty_nested_opt nst;                  /* nested, nullable */
+    PGresult *pgqc_result_;                 /* owns the row's memory (internal) */
+    pgqc_arena pgqc_arena_;                 /* decoded values (internal) */
+} ty_set_nested_row;
+
+/* PGQC_OK: *out holds the first row (free with _row_free);
+   PGQC_NO_ROWS: no row, nothing to free. */
+pgqc_status ty_set_nested(pgqc_conn *c, const char *nst, int64_t id, ty_set_nested_row *out);
+void ty_set_nested_row_free(ty_set_nested_row *row);
 
 /*
  * Verify, in one round trip, that every table column and enum the queries

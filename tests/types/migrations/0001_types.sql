@@ -5,6 +5,7 @@ CREATE TYPE other.mood AS ENUM ('grumpy', 'calm');
 CREATE DOMAIN positive_int AS integer CHECK (VALUE > 0);
 CREATE EXTENSION citext;
 CREATE TYPE pair AS (a integer, b text);
+CREATE TYPE nested AS (p pair, tags text[], m mood, at timestamptz);
 
 CREATE TABLE everything (
     id          bigserial PRIMARY KEY,
@@ -46,5 +47,7 @@ CREATE TABLE everything (
     -- No C mapping: these travel in their text form.
     rng         int4range,
     tsv         tsvector,
-    pr          pair
+    -- Composites: generated structs.
+    pr          pair,
+    nst         nested
 );

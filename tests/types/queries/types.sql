@@ -26,3 +26,7 @@ SELECT id FROM everything WHERE ci = :ci;
 -- name: set_range :one
 -- A parameter and a RETURNING column without a C mapping: text forms.
 UPDATE everything SET rng = :rng, pr = :pr WHERE id = :id RETURNING id, rng, pr;
+
+-- name: set_nested :one
+-- A composite parameter travels as text; the column comes back as a struct.
+UPDATE everything SET nst = :nst WHERE id = :id RETURNING nst;

@@ -207,14 +207,8 @@ typedef struct mapping_set {
 static bool resolve_type(const catalog *cat, analysis *a, const mapping_set *ms, pg_oid oid,
                          bool in_array, const char **why)
 {
-    const type_info *ti = typemap_lookup(oid);
-    if (ti) {
-        if (in_array && strcmp(ti->codec, "jsonb") == 0) {
-            *why = "arrays of jsonb are not supported: cast to json[] or text[]";
-            return false;
-        }
+    if (typemap_lookup(oid))
         return true;
-    }
     if (analysis_type(a, oid))
         return true;
     const cat_type *t = catalog_type(cat, oid);

@@ -345,6 +345,18 @@ static void test_nested_composites_with_arrays_and_enums_read_as_structs(void **
     ty_insert_everything_row_free(&ins);
 }
 
+static void test_jsonb_array_elements_are_json_text(void **state)
+{
+    (void)state;
+    ty_jsonb_array_row r;
+    assert_int_equal(ty_jsonb_array(conn, &r), PGQC_OK);
+    assert_int_equal(r.docs.count, 3);
+    assert_string_equal(r.docs.items[0], "{\"a\": 1}");
+    assert_null(r.docs.items[1]);
+    assert_string_equal(r.docs.items[2], "[]");
+    ty_jsonb_array_row_free(&r);
+}
+
 static void test_check_schema_follows_enum_labels(void **state)
 {
     (void)state;
@@ -368,6 +380,7 @@ int main(void)
         cmocka_unit_test(test_citext_is_text_compared_case_insensitively),
         cmocka_unit_test(test_types_without_c_mapping_travel_as_text),
         cmocka_unit_test(test_nested_composites_with_arrays_and_enums_read_as_structs),
+        cmocka_unit_test(test_jsonb_array_elements_are_json_text),
         cmocka_unit_test(test_check_schema_follows_enum_labels),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);

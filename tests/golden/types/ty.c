@@ -213,6 +213,31 @@ static bool ty_dec_array_1231(const char *v, int len, pgqc_arena *arena, pgqc_ar
     return true;
 }
 
+static bool ty_dec_array_3807(const char *v, int len, pgqc_arena *arena, pgqc_array_text *out)
+{
+    pgqc_array_reader r;
+    if (!pgqc_array_begin(&r, v, len, 3802u))
+        return false;
+    const char * *items = (const char * *)pgqc_arena_alloc(arena, r.count * sizeof *items + 1);
+    if (!items)
+        return false;
+    for (size_t i = 0; i < r.count; i++) {
+        const char *ev;
+        int elen;
+        if (!pgqc_array_next(&r, &ev, &elen))
+            return false;
+        if (elen < 0)
+            items[i] = NULL;
+        else if (!pgqc_dec_jsonb_copy(ev, elen, arena, &items[i]))
+            return false;
+    }
+    if (r.p != r.end)
+        return false;
+    out->items = items;
+    out->count = r.count;
+    return true;
+}
+
 static bool ty_mood_dec_array(const char *v, int len, pgqc_arena *arena, ty_mood_array *out)
 {
     pgqc_array_reader r;
@@ -1285,6 +1310,66 @@ pgqc_status ty_set_nested(pgqc_conn *c, const char *nst, int64_t id, ty_set_nest
 }
 
 void ty_set_nested_row_free(ty_set_nested_row *row)
+{
+    if (!row)
+        return;
+    PQclear(row->pgqc_result_);
+    pgqc_arena_free(&row->pgqc_arena_);
+    memset(row, 0, sizeof *row);
+}
+
+static const Oid ty_jsonb_array_col_types[] = {3807};
+static const char *const ty_jsonb_array_col_names[] = {"docs"};
+static const pgqc_query ty_jsonb_array_query = {
+    "jsonb_array",
+    "ty_jsonb_array",
+    "SELECT ARRAY['{\"a\": 1}'::jsonb, NULL, '[]'::jsonb] AS docs",
+    0, NULL, NULL,
+    1, ty_jsonb_array_col_types, ty_jsonb_array_col_names,
+};
+
+static pgqc_status ty_jsonb_array_decode(pgqc_conn *c, const PGresult *res, int i, pgqc_arena *arena, ty_jsonb_array_row *row)
+{
+    (void)c;
+    /* docs: jsonb[], not null */
+    if (PQgetisnull(res, i, 0))
+        return pgqc_fail_column(c, &ty_jsonb_array_query, 0, PGQC_UNEXPECTED_NULL);
+    if (!ty_dec_array_3807(PQgetvalue(res, i, 0), PQgetlength(res, i, 0), arena, &row->docs))
+        return pgqc_fail_column(c, &ty_jsonb_array_query, 0, PGQC_DECODE_ERROR);
+    return PGQC_OK;
+}
+
+static pgqc_status ty_jsonb_array_run(pgqc_conn *c, const char *const *pgqc_values, const int *pgqc_lengths, ty_jsonb_array_row *out)
+{
+    PGresult *pgqc_res;
+    pgqc_status pgqc_s;
+    memset(out, 0, sizeof *out);
+    pgqc_s = pgqc_exec(c, &ty_jsonb_array_query, pgqc_values, pgqc_lengths, &pgqc_res);
+    if (pgqc_s != PGQC_OK)
+        return pgqc_s;
+    if (PQntuples(pgqc_res) == 0) {
+        PQclear(pgqc_res);
+        return PGQC_NO_ROWS;
+    }
+    pgqc_s = ty_jsonb_array_decode(c, pgqc_res, 0, &out->pgqc_arena_, out);
+    if (pgqc_s != PGQC_OK) {
+        PQclear(pgqc_res);
+        pgqc_arena_free(&out->pgqc_arena_);
+        memset(out, 0, sizeof *out);
+        return pgqc_s;
+    }
+    out->pgqc_result_ = pgqc_res;
+    return PGQC_OK;
+}
+
+pgqc_status ty_jsonb_array(pgqc_conn *c, ty_jsonb_array_row *out)
+{
+    if (!c || !out)
+        return PGQC_MISUSE;
+    return ty_jsonb_array_run(c, NULL, NULL, out);
+}
+
+void ty_jsonb_array_row_free(ty_jsonb_array_row *row)
 {
     if (!row)
         return;

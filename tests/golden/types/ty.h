@@ -369,6 +369,22 @@ pgqc_status ty_set_nested(pgqc_conn *c, const char *nst, int64_t id, ty_set_nest
 void ty_set_nested_row_free(ty_set_nested_row *row);
 
 /*
+ * jsonb_array (:one) - queries/types.sql:34
+ *
+ *     SELECT ARRAY['{"a": 1}'::jsonb, NULL, '[]'::jsonb] AS docs
+ */
+typedef struct ty_jsonb_array_row {
+    pgqc_array_text docs;               /* jsonb[], not null */
+    PGresult *pgqc_result_;                 /* owns the row's memory (internal) */
+    pgqc_arena pgqc_arena_;                 /* decoded values (internal) */
+} ty_jsonb_array_row;
+
+/* PGQC_OK: *out holds the first row (free with _row_free);
+   PGQC_NO_ROWS: no row, nothing to free. */
+pgqc_status ty_jsonb_array(pgqc_conn *c, ty_jsonb_array_row *out);
+void ty_jsonb_array_row_free(ty_jsonb_array_row *row);
+
+/*
  * Verify, in one round trip, that every table column and enum the queries
  * above rely on still has the type, NOT NULL and labels the code was generated
  * for. Call it at start-up: PGQC_SCHEMA_MISMATCH means the database drifted

@@ -30,3 +30,6 @@ UPDATE everything SET rng = :rng, pr = :pr WHERE id = :id RETURNING id, rng, pr;
 -- name: set_nested :one
 -- A composite parameter travels as text; the column comes back as a struct.
 UPDATE everything SET nst = :nst WHERE id = :id RETURNING nst;
+
+-- name: jsonb_array :one
+SELECT ARRAY['{"a": 1}'::jsonb, NULL, '[]'::jsonb] AS docs;

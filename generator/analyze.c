@@ -368,7 +368,8 @@ static bool check_wrapped(PGconn *pg, const query_src *src, const an_query *q, d
 
 /* Build the analysed query from a successful describe; false after a diagnostic. */
 static bool build_query(const catalog *cat, analysis *a, const mapping_set *ms,
-                        const query_src *src, const PGresult *desc, an_query *out, diag_list *dl)
+                        const query_src *src, const pgtree *tree, const PGresult *desc,
+                        an_query *out, diag_list *dl)
 {
     bool ok = true;
     memset(out, 0, sizeof *out);
@@ -454,7 +455,7 @@ static bool build_query(const catalog *cat, analysis *a, const mapping_set *ms,
         diag_set_hint(d, "use :one, :many or :iter to read them");
     }
 
-    nullability_infer(cat, out);
+    nullability_infer_tree(cat, out, tree);
     out->wire_sql = wrap_for_text(out);
 
     /* Overrides win over inference; say so in the reason. */
@@ -578,6 +579,7 @@ analysis *analyze_queries_with(PGconn *pg, query_file *const *files, size_t nfil
     }
 
     described *res = xcalloc(nq, sizeof *res);
+    pgtree *trees = xcalloc(nq, sizeof *trees);
     bool pipeline_ok = PQenterPipelineMode(pg) == 1;
     for (size_t b = 0; pipeline_ok && b < nq; b += BATCH) {
         size_t e = b + BATCH < nq ? b + BATCH : nq;
@@ -587,6 +589,9 @@ analysis *analyze_queries_with(PGconn *pg, query_file *const *files, size_t nfil
             pipeline_ok = PQsendPrepare(pg, stmt, qs[i]->sql, 0, NULL) &&
                           PQsendDescribePrepared(pg, stmt) && PQpipelineSync(pg);
         }
+        /* Parse this batch while the server prepares it: the two overlap. */
+        for (size_t i = b; i < e; i++)
+            trees[i] = pgtree_parse(qs[i]->sql);
         for (size_t i = b; i < e && pipeline_ok; i++)
             pipeline_ok = read_one(pg, &res[i]);
     }
@@ -609,7 +614,7 @@ analysis *analyze_queries_with(PGconn *pg, query_file *const *files, size_t nfil
         }
         ALLOC_GROW(a->queries, a->nqueries + 1, a->alloc);
         an_query *q = &a->queries[a->nqueries];
-        if (build_query(cat, a, &ms, qs[i], res[i].describe, q, dl) &&
+        if (build_query(cat, a, &ms, qs[i], &trees[i], res[i].describe, q, dl) &&
             (!q->wire_sql || check_wrapped(pg, qs[i], q, dl))) {
             a->nqueries++;
         } else {
@@ -619,7 +624,9 @@ analysis *analyze_queries_with(PGconn *pg, query_file *const *files, size_t nfil
     for (size_t i = 0; i < nq; i++) {
         PQclear(res[i].prepare);
         PQclear(res[i].describe);
+        pgtree_free(&trees[i]);
     }
+    free(trees);
     free(res);
     free(qs);
     catalog_free(cat);

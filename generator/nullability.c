@@ -956,13 +956,19 @@ static void set_column(an_column *c, bool nullable, const char *reason)
 
 void nullability_infer(const catalog *cat, an_query *q)
 {
+    pgtree t = pgtree_parse(q->sql);
+    nullability_infer_tree(cat, q, &t);
+    pgtree_free(&t);
+}
+
+void nullability_infer_tree(const catalog *cat, an_query *q, const pgtree *t)
+{
     for (size_t i = 0; i < q->nparams; i++) {
         q->params[i].nullable = false;
         free(q->params[i].nullable_reason);
         q->params[i].nullable_reason = NULL;
     }
-    pgtree t = pgtree_parse(q->sql);
-    const PgQuery__Node *stmt = t.tree && t.tree->n_stmts == 1 ? t.tree->stmts[0]->stmt : NULL;
+    const PgQuery__Node *stmt = t->tree && t->tree->n_stmts == 1 ? t->tree->stmts[0]->stmt : NULL;
     if (stmt)
         infer_params(cat, stmt, q);
 
@@ -988,5 +994,4 @@ void nullability_infer(const catalog *cat, an_query *q)
     }
     free(pn);
     arena_free(&x.mem);
-    pgtree_free(&t);
 }

@@ -14,6 +14,7 @@
 
 #include "analysis.h"
 #include "catalog.h"
+#include "pgtree.h"
 
 /*
  * Fill nullable / nullable_reason of every column and parameter of `q`,
@@ -21,5 +22,8 @@
  * (table_oid, table_attnum) from describe.
  */
 void nullability_infer(const catalog *cat, an_query *q);
+
+/* The same with the parse tree of q->sql already at hand (the caller owns it). */
+void nullability_infer_tree(const catalog *cat, an_query *q, const pgtree *t);
 
 #endif

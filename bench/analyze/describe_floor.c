@@ -151,8 +151,7 @@ int main(int argc, char **argv)
     double t2 = now_seconds();
     PQexitPipelineMode(conn);
     PQfinish(conn);
-    printf("statements=%zu errors=%zu pipeline_s=%.6f total_s=%.6f\n", n, errors, t2 - t1,
-           t2 - t0);
+    printf("statements=%zu errors=%zu pipeline_s=%.6f total_s=%.6f\n", n, errors, t2 - t1, t2 - t0);
     free(stmts);
     free(buf);
     return errors ? 1 : 0;

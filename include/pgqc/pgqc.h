@@ -39,14 +39,14 @@ extern "C" {
 
 /* Outcome of every generated function and runtime call. */
 typedef enum pgqc_status {
-    PGQC_OK = 0,               /* success */
-    PGQC_NO_ROWS,              /* :one found no row (not an error: nothing to free) */
-    PGQC_ERROR,                /* the server or libpq reported an error: see pgqc_conn_error() */
-    PGQC_UNEXPECTED_NULL,      /* a column generated as non-null came back NULL */
-    PGQC_SCHEMA_MISMATCH,      /* the result's shape or a column type differs from generation time */
-    PGQC_DECODE_ERROR,         /* a field's binary value had an impossible length or content */
-    PGQC_NOMEM,                /* out of memory */
-    PGQC_MISUSE                /* invalid argument (NULL connection, output pointer, ...) */
+    PGQC_OK = 0,          /* success */
+    PGQC_NO_ROWS,         /* :one found no row (not an error: nothing to free) */
+    PGQC_ERROR,           /* the server or libpq reported an error: see pgqc_conn_error() */
+    PGQC_UNEXPECTED_NULL, /* a column generated as non-null came back NULL */
+    PGQC_SCHEMA_MISMATCH, /* the result's shape or a column type differs from generation time */
+    PGQC_DECODE_ERROR,    /* a field's binary value had an impossible length or content */
+    PGQC_NOMEM,           /* out of memory */
+    PGQC_MISUSE           /* invalid argument (NULL connection, output pointer, ...) */
 } pgqc_status;
 
 /* A short constant name for `s` ("PGQC_OK", ...), never NULL. */
@@ -58,13 +58,13 @@ const char *pgqc_status_string(pgqc_status s);
  */
 typedef struct pgqc_error {
     pgqc_status status;
-    char sqlstate[6];         /* five characters and NUL; "" when not from the server */
-    const char *message;      /* primary message, never empty after a failure */
+    char sqlstate[6];    /* five characters and NUL; "" when not from the server */
+    const char *message; /* primary message, never empty after a failure */
     const char *detail;
     const char *hint;
-    const char *constraint;   /* constraint name for integrity violations */
-    const char *query;        /* name of the generated query that failed, or "" */
-    const char *column;       /* result column involved (NULL / mismatch / decode errors), or "" */
+    const char *constraint; /* constraint name for integrity violations */
+    const char *query;      /* name of the generated query that failed, or "" */
+    const char *column;     /* result column involved (NULL / mismatch / decode errors), or "" */
 } pgqc_error;
 
 typedef struct pgqc_conn pgqc_conn;
@@ -103,15 +103,15 @@ pgqc_status pgqc_rollback(pgqc_conn *c);
 
 /* Static description of one generated query; one per query, never freed. */
 typedef struct pgqc_query {
-    const char *name;          /* query name as written in the .sql file */
-    const char *stmt_name;     /* prepared statement name, unique per program */
-    const char *sql;           /* the SQL with $n parameters */
+    const char *name;      /* query name as written in the .sql file */
+    const char *stmt_name; /* prepared statement name, unique per program */
+    const char *sql;       /* the SQL with $n parameters */
     int nparams;
-    const Oid *param_types;    /* nparams OIDs, sent with PREPARE */
-    const int *param_formats;  /* nparams formats: 1 binary, 0 text */
+    const Oid *param_types;   /* nparams OIDs, sent with PREPARE */
+    const int *param_formats; /* nparams formats: 1 binary, 0 text */
     int ncols;
-    const Oid *col_types;      /* ncols OIDs the generated decoders expect; 0 for user types
-                                  (enums, ...), whose OIDs differ between databases */
+    const Oid *col_types; /* ncols OIDs the generated decoders expect; 0 for user types
+                             (enums, ...), whose OIDs differ between databases */
     const char *const *col_names;
 } pgqc_query;
 
@@ -140,8 +140,8 @@ void pgqc_finish(pgqc_conn *c);
 /* What generated code expects of one table column (PREFIX_check_schema). */
 typedef struct pgqc_schema_column {
     const char *schema, *table, *column;
-    const char *type;  /* schema.typname of the declared type ("pg_catalog.int4") */
-    bool not_null;     /* the code relies on NOT NULL */
+    const char *type; /* schema.typname of the declared type ("pg_catalog.int4") */
+    bool not_null;    /* the code relies on NOT NULL */
 } pgqc_schema_column;
 
 /* What generated code expects of one enum: exactly these labels. */

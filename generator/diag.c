@@ -98,26 +98,29 @@ diag *diag_plain(diag_list *dl, diag_severity sev, const char *file, const char 
     return d;
 }
 
-void diag_set_hint(diag *d, const char *fmt, ...)
+/* Replace *field with the formatted text. */
+static void set_text(char **field, const char *fmt, va_list ap)
 {
     strbuf sb = STRBUF_INIT;
+    strbuf_vaddf(&sb, fmt, ap);
+    free(*field);
+    *field = strbuf_detach(&sb, NULL);
+}
+
+void diag_set_hint(diag *d, const char *fmt, ...)
+{
     va_list ap;
     va_start(ap, fmt);
-    strbuf_vaddf(&sb, fmt, ap);
+    set_text(&d->hint, fmt, ap);
     va_end(ap);
-    free(d->hint);
-    d->hint = strbuf_detach(&sb, NULL);
 }
 
 void diag_set_detail(diag *d, const char *fmt, ...)
 {
-    strbuf sb = STRBUF_INIT;
     va_list ap;
     va_start(ap, fmt);
-    strbuf_vaddf(&sb, fmt, ap);
+    set_text(&d->detail, fmt, ap);
     va_end(ap);
-    free(d->detail);
-    d->detail = strbuf_detach(&sb, NULL);
 }
 
 static const char *sev_name(diag_severity s)

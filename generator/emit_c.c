@@ -189,20 +189,24 @@ typedef struct name_set {
     size_t n, alloc;
 } name_set;
 
+char *c_unique(char *const *taken, size_t n, const char *id)
+{
+    char *name = xstrdup(id);
+    for (int k = 2;; k++) {
+        bool used = false;
+        for (size_t i = 0; i < n && !used; i++)
+            used = strcmp(taken[i], name) == 0;
+        if (!used)
+            return name;
+        free(name);
+        name = xstrfmt("%s_%d", id, k);
+    }
+}
+
 static char *unique_name(name_set *ns, const char *wanted)
 {
     char *base = c_ident(wanted);
-    char *name = xstrdup(base);
-    for (int k = 2;; k++) {
-        bool taken = false;
-        for (size_t i = 0; i < ns->n; i++)
-            if (strcmp(ns->names[i], name) == 0)
-                taken = true;
-        if (!taken)
-            break;
-        free(name);
-        name = xstrfmt("%s_%d", base, k);
-    }
+    char *name = c_unique(ns->names, ns->n, base);
     free(base);
     ALLOC_GROW(ns->names, ns->n + 1, ns->alloc);
     ns->names[ns->n++] = name;

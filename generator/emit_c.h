@@ -35,4 +35,7 @@ bool c_ident_ok(const char *s);
 /* Make `name` a valid, non-reserved C identifier (malloc'ed). */
 char *c_ident(const char *name);
 
+/* `id`, or `id_2`, `id_3`, ... : the first not among `taken[0..n-1]` (malloc'ed). */
+char *c_unique(char *const *taken, size_t n, const char *id);
+
 #endif

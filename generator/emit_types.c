@@ -248,18 +248,8 @@ static char **label_constants(const char *ename, const an_type *t)
         free(raw);
         for (char *p = id; *p; p++)
             *p = (char)toupper((unsigned char)*p);
-        char *name = xstrdup(id);
-        for (int k = 2;; k++) {
-            bool taken = false;
-            for (size_t j = 0; j < i; j++)
-                taken = taken || strcmp(names[j], name) == 0;
-            if (!taken)
-                break;
-            free(name);
-            name = xstrfmt("%s_%d", id, k);
-        }
+        names[i] = c_unique(names, i, id);
         free(id);
-        names[i] = name;
     }
     return names;
 }
@@ -281,18 +271,8 @@ static char **attr_fields(const an_type *t)
     char **names = xcalloc(t->nattrs + 1, sizeof(char *));
     for (size_t i = 0; i < t->nattrs; i++) {
         char *id = c_ident(t->attr_names[i]);
-        char *name = xstrdup(id);
-        for (int k = 2;; k++) {
-            bool taken = false;
-            for (size_t j = 0; j < i; j++)
-                taken = taken || strcmp(names[j], name) == 0;
-            if (!taken)
-                break;
-            free(name);
-            name = xstrfmt("%s_%d", id, k);
-        }
+        names[i] = c_unique(names, i, id);
         free(id);
-        names[i] = name;
     }
     return names;
 }

@@ -9,6 +9,12 @@ packages=(
   libcmocka-dev postgresql-15
 )
 
+# --list: print the packages (for .ci/run) and stop.
+if [ "${1:-}" = "--list" ]; then
+  printf '%s\n' "${packages[@]}"
+  exit 0
+fi
+
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

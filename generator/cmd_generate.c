@@ -73,6 +73,29 @@ static void relative_paths(const char *lock_path, char **paths, size_t n)
     free(dir);
 }
 
+/*
+ * Every input path twice: as given (*deps, for the depfile and for reading)
+ * and relative to the lock file's directory (*rel, what the lock records).
+ */
+static void lock_source_paths(const inputs *in, const char *lock_path, char ***deps, char ***rel,
+                              size_t *n)
+{
+    inputs_all_paths(in, deps, n);
+    inputs_all_paths(in, rel, n);
+    relative_paths(lock_path, *rel, *n);
+}
+
+/*
+ * The options generate, describe and check share (common, cache, type maps):
+ * 1 when `c` was one of them, 0 when not, -1 after a usage error.
+ */
+static int analysis_opt(common_opts *o, int c, const char *cmd)
+{
+    if (common_opt(o, c, optarg) || cache_opt(c))
+        return 1;
+    return map_opt(c, optarg, cmd);
+}
+
 /* Make every query's file path relative to the lock file's directory. */
 static void relative_query_files(const char *lock_path, analysis *a)
 {
@@ -187,9 +210,7 @@ static int generate_online(const common_opts *o, const char *out, const char *na
     if (st == EXIT_OK) {
         char **deps, **rel;
         size_t n;
-        inputs_all_paths(&in, &deps, &n);
-        inputs_all_paths(&in, &rel, &n);
-        relative_paths(lock_path, rel, n);
+        lock_source_paths(&in, lock_path, &deps, &rel, &n);
         relative_query_files(lock_path, a);
         json_t *lock = lockfile_build(a, deps, rel, n, dl);
         if (lock) {
@@ -222,9 +243,7 @@ static int generate_offline(const common_opts *o, const char *out, const char *n
     analysis *a = NULL;
     char **deps, **rel;
     size_t n;
-    inputs_all_paths(&in, &deps, &n);
-    inputs_all_paths(&in, &rel, &n);
-    relative_paths(lock_path, rel, n);
+    lock_source_paths(&in, lock_path, &deps, &rel, &n);
     if (!lock) {
         st = EXIT_ERRORS;
     } else if (lockfile_check_sources(lock, lock_path, deps, rel, n, DIAG_ERROR, dl) > 0) {
@@ -270,12 +289,10 @@ int cmd_generate(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (common_opt(&o, c, optarg) || cache_opt(c))
-            continue;
-        int mo = map_opt(c, optarg, argv[0]);
-        if (mo < 0)
+        int so = analysis_opt(&o, c, argv[0]);
+        if (so < 0)
             return EXIT_USAGE;
-        if (mo)
+        if (so)
             continue;
         switch (c) {
         case OPT_OUT:
@@ -365,12 +382,10 @@ int cmd_describe(int argc, char **argv)
                                              {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (common_opt(&o, c, optarg) || cache_opt(c))
-            continue;
-        int mo = map_opt(c, optarg, argv[0]);
-        if (mo < 0)
+        int so = analysis_opt(&o, c, argv[0]);
+        if (so < 0)
             return EXIT_USAGE;
-        if (mo)
+        if (so)
             continue;
         switch (c) {
         case OPT_JSON:
@@ -510,12 +525,10 @@ int cmd_check(int argc, char **argv)
                                              {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        if (common_opt(&o, c, optarg) || cache_opt(c))
-            continue;
-        int mo = map_opt(c, optarg, argv[0]);
-        if (mo < 0)
+        int so = analysis_opt(&o, c, argv[0]);
+        if (so < 0)
             return EXIT_USAGE;
-        if (mo)
+        if (so)
             continue;
         switch (c) {
         case OPT_OUT:
@@ -556,9 +569,7 @@ int cmd_check(int argc, char **argv)
         } else {
             char **deps, **rel;
             size_t n;
-            inputs_all_paths(&in, &deps, &n);
-            inputs_all_paths(&in, &rel, &n);
-            relative_paths(lock_path, rel, n);
+            lock_source_paths(&in, lock_path, &deps, &rel, &n);
             stale += lockfile_check_sources(lock, lock_path, deps, rel, n, DIAG_ERROR, &dl);
             free_paths(deps, n);
             free_paths(rel, n);

@@ -5,117 +5,162 @@
  * result feeds the code generator.
  */
 #include "analysis_json.h"
+#include "jsonout.h"
 #include "strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static json_t *param_json(const an_param *p)
+/* Key and string value, the most common member. */
+static void kv_str(jsonout *w, const char *key, const char *v)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "name", json_string(p->name));
-    json_object_set_new(o, "number", json_integer(p->number));
-    json_object_set_new(o, "type", json_string(p->type_name));
-    json_object_set_new(o, "type_oid", json_integer(p->type_oid));
-    json_object_set_new(o, "nullable", json_boolean(p->nullable));
+    jsonout_key(w, key);
+    jsonout_str(w, v);
+}
+
+static void kv_int(jsonout *w, const char *key, long long v)
+{
+    jsonout_key(w, key);
+    jsonout_int(w, v);
+}
+
+static void kv_bool(jsonout *w, const char *key, bool v)
+{
+    jsonout_key(w, key);
+    jsonout_bool(w, v);
+}
+
+static void write_param(jsonout *w, const an_param *p)
+{
+    jsonout_object(w);
+    kv_str(w, "name", p->name);
+    kv_int(w, "number", p->number);
+    kv_str(w, "type", p->type_name);
+    kv_int(w, "type_oid", p->type_oid);
+    kv_bool(w, "nullable", p->nullable);
     if (p->nullable_reason)
-        json_object_set_new(o, "nullable_reason", json_string(p->nullable_reason));
+        kv_str(w, "nullable_reason", p->nullable_reason);
     if (p->text_fallback)
-        json_object_set_new(o, "text_fallback", json_true());
-    return o;
+        kv_bool(w, "text_fallback", true);
+    jsonout_end(w);
 }
 
-static json_t *column_json(const an_column *c)
+static void write_column(jsonout *w, const an_column *c)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "name", json_string(c->name));
-    json_object_set_new(o, "type", json_string(c->type_name));
-    json_object_set_new(o, "type_oid", json_integer(c->type_oid));
-    json_object_set_new(o, "nullable", json_boolean(c->nullable));
+    jsonout_object(w);
+    kv_str(w, "name", c->name);
+    kv_str(w, "type", c->type_name);
+    kv_int(w, "type_oid", c->type_oid);
+    kv_bool(w, "nullable", c->nullable);
     if (c->nullable_reason)
-        json_object_set_new(o, "nullable_reason", json_string(c->nullable_reason));
+        kv_str(w, "nullable_reason", c->nullable_reason);
     if (c->text_fallback)
-        json_object_set_new(o, "text_fallback", json_true());
+        kv_bool(w, "text_fallback", true);
     if (c->source)
-        json_object_set_new(o, "source", json_string(c->source));
+        kv_str(w, "source", c->source);
     if (c->src_table) {
-        json_t *t = json_object();
-        json_object_set_new(t, "schema", json_string(c->src_schema));
-        json_object_set_new(t, "table", json_string(c->src_table));
-        json_object_set_new(t, "column", json_string(c->src_column));
-        json_object_set_new(t, "type", json_string(c->src_type));
-        json_object_set_new(t, "not_null", json_boolean(c->src_notnull));
-        json_object_set_new(o, "origin", t);
+        jsonout_key(w, "origin");
+        jsonout_object(w);
+        kv_str(w, "schema", c->src_schema);
+        kv_str(w, "table", c->src_table);
+        kv_str(w, "column", c->src_column);
+        kv_str(w, "type", c->src_type);
+        kv_bool(w, "not_null", c->src_notnull);
+        jsonout_end(w);
     }
-    return o;
+    jsonout_end(w);
 }
 
-static json_t *type_json(const an_type *t)
+static void write_type(jsonout *w, const an_type *t)
 {
-    json_t *o = json_object();
-    json_object_set_new(o, "oid", json_integer(t->oid));
-    json_object_set_new(o, "kind",
-                        json_string(t->kind == 'e'   ? "enum"
-                                    : t->kind == 'd' ? "domain"
-                                    : t->kind == 'u' ? "mapped"
-                                    : t->kind == 'c' ? "composite"
-                                                     : "array"));
-    json_object_set_new(o, "name", json_string(t->name));
-    json_object_set_new(o, "schema", json_string(t->schema));
-    json_object_set_new(o, "typname", json_string(t->typname));
+    jsonout_object(w);
+    kv_int(w, "oid", t->oid);
+    kv_str(w, "kind",
+           t->kind == 'e'   ? "enum"
+           : t->kind == 'd' ? "domain"
+           : t->kind == 'u' ? "mapped"
+           : t->kind == 'c' ? "composite"
+                            : "array");
+    kv_str(w, "name", t->name);
+    kv_str(w, "schema", t->schema);
+    kv_str(w, "typname", t->typname);
     if (t->kind == 'd' || t->kind == 'A')
-        json_object_set_new(o, "base_oid", json_integer(t->base));
+        kv_int(w, "base_oid", t->base);
     if (t->kind == 'c') {
-        json_t *l = json_array();
+        jsonout_key(w, "attributes");
+        jsonout_array(w);
         for (size_t i = 0; i < t->nattrs; i++) {
-            json_t *at = json_object();
-            json_object_set_new(at, "name", json_string(t->attr_names[i]));
-            json_object_set_new(at, "type_oid", json_integer(t->attr_types[i]));
-            json_array_append_new(l, at);
+            jsonout_object(w);
+            kv_str(w, "name", t->attr_names[i]);
+            kv_int(w, "type_oid", t->attr_types[i]);
+            jsonout_end(w);
         }
-        json_object_set_new(o, "attributes", l);
+        jsonout_end(w);
     }
     if (t->kind == 'e') {
-        json_t *l = json_array();
+        jsonout_key(w, "labels");
+        jsonout_array(w);
         for (size_t i = 0; i < t->nlabels; i++)
-            json_array_append_new(l, json_string(t->labels[i]));
-        json_object_set_new(o, "labels", l);
+            jsonout_str(w, t->labels[i]);
+        jsonout_end(w);
     }
-    return o;
+    jsonout_end(w);
+}
+
+static void write_query(jsonout *w, const an_query *q)
+{
+    jsonout_object(w);
+    kv_str(w, "name", q->name);
+    kv_str(w, "file", q->file);
+    kv_int(w, "line", q->line);
+    kv_str(w, "command", query_cmd_name(q->cmd));
+    if (*q->doc)
+        kv_str(w, "doc", q->doc);
+    kv_str(w, "sql", q->sql);
+    if (q->wire_sql)
+        kv_str(w, "wire_sql", q->wire_sql);
+    jsonout_key(w, "params");
+    jsonout_array(w);
+    for (size_t k = 0; k < q->nparams; k++)
+        write_param(w, &q->params[k]);
+    jsonout_end(w);
+    jsonout_key(w, "columns");
+    jsonout_array(w);
+    for (size_t k = 0; k < q->ncols; k++)
+        write_column(w, &q->cols[k]);
+    jsonout_end(w);
+    jsonout_end(w);
+}
+
+static void write_analysis(jsonout *w, const analysis *a)
+{
+    jsonout_object(w);
+    jsonout_key(w, "queries");
+    jsonout_array(w);
+    for (size_t i = 0; i < a->nqueries; i++)
+        write_query(w, &a->queries[i]);
+    jsonout_end(w);
+    jsonout_key(w, "types");
+    jsonout_array(w);
+    for (size_t i = 0; i < a->ntypes; i++)
+        write_type(w, &a->types[i]);
+    jsonout_end(w);
+    jsonout_end(w);
 }
 
 json_t *analysis_to_json(const analysis *a)
 {
-    json_t *qs = json_array();
-    for (size_t i = 0; i < a->nqueries; i++) {
-        const an_query *q = &a->queries[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "name", json_string(q->name));
-        json_object_set_new(o, "file", json_string(q->file));
-        json_object_set_new(o, "line", json_integer(q->line));
-        json_object_set_new(o, "command", json_string(query_cmd_name(q->cmd)));
-        if (*q->doc)
-            json_object_set_new(o, "doc", json_string(q->doc));
-        json_object_set_new(o, "sql", json_string(q->sql));
-        if (q->wire_sql)
-            json_object_set_new(o, "wire_sql", json_string(q->wire_sql));
-        json_t *ps = json_array();
-        for (size_t k = 0; k < q->nparams; k++)
-            json_array_append_new(ps, param_json(&q->params[k]));
-        json_object_set_new(o, "params", ps);
-        json_t *cs = json_array();
-        for (size_t k = 0; k < q->ncols; k++)
-            json_array_append_new(cs, column_json(&q->cols[k]));
-        json_object_set_new(o, "columns", cs);
-        json_array_append_new(qs, o);
-    }
-    json_t *root = json_object();
-    json_object_set_new(root, "queries", qs);
-    json_t *ts = json_array();
-    for (size_t i = 0; i < a->ntypes; i++)
-        json_array_append_new(ts, type_json(&a->types[i]));
-    json_object_set_new(root, "types", ts);
-    return root;
+    jsonout w;
+    jsonout_tree(&w);
+    write_analysis(&w, a);
+    return jsonout_tree_take(&w);
+}
+
+void analysis_write_json(strbuf *out, const analysis *a)
+{
+    jsonout w;
+    jsonout_text(&w, out);
+    write_analysis(&w, a);
 }
 
 /* ---- reading ----------------------------------------------------------------- */

@@ -16,9 +16,17 @@
 #include "analysis.h"
 
 #include "diag.h"
+#include "strbuf.h"
 
 /* A new JSON object for `a` (caller json_decref()s it). */
 json_t *analysis_to_json(const analysis *a);
+
+/*
+ * Append to `out` exactly what json_dumps(analysis_to_json(a),
+ * JSON_INDENT(2) | JSON_PRESERVE_ORDER) gives (no final newline), printed
+ * directly: fast and small for tens of thousands of queries.
+ */
+void analysis_write_json(strbuf *out, const analysis *a);
 
 /*
  * Rebuild an analysis from what analysis_to_json() produced (e.g. the

@@ -314,7 +314,7 @@ static bool array_param_ok(const analysis *a, pg_oid oid)
  * becomes a subquery, anything else (INSERT/UPDATE/DELETE ... RETURNING) a
  * CTE, which keeps the RETURNING order. NULL when nothing falls back.
  */
-static char *wrap_for_text(const an_query *q)
+static char *wrap_for_text(const an_query *q, const pgtree *t)
 {
     bool any = false;
     for (size_t i = 0; i < q->ncols; i++)
@@ -327,10 +327,8 @@ static char *wrap_for_text(const an_query *q)
         strbuf_addf(&cols, "%spgqc_%zu%s", i ? ", " : "", i + 1,
                     q->cols[i].text_fallback ? "::text" : "");
     }
-    pgtree t = pgtree_parse(q->sql);
-    bool select = t.tree && t.tree->n_stmts == 1 &&
-                  t.tree->stmts[0]->stmt->node_case == PG_QUERY__NODE__NODE_SELECT_STMT;
-    pgtree_free(&t);
+    bool select = t->tree && t->tree->n_stmts == 1 &&
+                  t->tree->stmts[0]->stmt->node_case == PG_QUERY__NODE__NODE_SELECT_STMT;
     char *out = select ? xstrfmt("SELECT %s FROM (%s) AS pgqc_q(%s)", cols.buf, q->sql, list.buf)
                        : xstrfmt("WITH pgqc_q(%s) AS (%s) SELECT %s FROM pgqc_q", list.buf, q->sql,
                                  cols.buf);
@@ -456,7 +454,7 @@ static bool build_query(const catalog *cat, analysis *a, const mapping_set *ms,
     }
 
     nullability_infer_tree(cat, out, tree);
-    out->wire_sql = wrap_for_text(out);
+    out->wire_sql = wrap_for_text(out, tree);
 
     /* Overrides win over inference; say so in the reason. */
     for (int i = 0; i < nf; i++) {
@@ -546,6 +544,45 @@ static bool read_one(PGconn *pg, described *d)
     return ok;
 }
 
+/* Queue Prepare + Describe + Sync for statement `i` (named pgqc_<i>). */
+static bool send_one(PGconn *pg, const char *sql, size_t i)
+{
+    char stmt[32];
+    snprintf(stmt, sizeof stmt, "pgqc_%zu", i);
+    return PQsendPrepare(pg, stmt, sql, 0, NULL) && PQsendDescribePrepared(pg, stmt) &&
+           PQpipelineSync(pg);
+}
+
+/*
+ * Add query `src` to `a` from its server answer and parse tree; false when
+ * the server rejected it or it has problems (all reported in `dl`).
+ */
+static bool assemble(analysis *a, const mapping_set *ms, const catalog *cat, const query_src *src,
+                     const pgtree *tree, const described *d, diag_list *dl)
+{
+    if (PQresultStatus(d->prepare) != PGRES_COMMAND_OK || !d->describe ||
+        PQresultStatus(d->describe) != PGRES_COMMAND_OK) {
+        const PGresult *bad =
+            PQresultStatus(d->prepare) != PGRES_COMMAND_OK ? d->prepare : d->describe;
+        report_server_error(dl, cat, src, bad, "the server rejected the query");
+        return false;
+    }
+    ALLOC_GROW(a->queries, a->nqueries + 1, a->alloc);
+    an_query *q = &a->queries[a->nqueries];
+    if (!build_query(cat, a, ms, src, tree, d->describe, q, dl)) {
+        an_query_clear(q); /* not kept: its problems are in `dl` */
+        return false;
+    }
+    a->nqueries++;
+    return true;
+}
+
+/* A query whose statement is sent wrapped (see wrap_for_text), to check on the server. */
+typedef struct wrapped_check {
+    size_t query;         /* index in the analysis */
+    const query_src *src; /* where it came from, for the diagnostic */
+} wrapped_check;
+
 analysis *analyze_queries(PGconn *pg, query_file *const *files, size_t nfiles, diag_list *dl)
 {
     return analyze_queries_with(pg, files, nfiles, NULL, 0, dl);
@@ -578,56 +615,71 @@ analysis *analyze_queries_with(PGconn *pg, query_file *const *files, size_t nfil
         return a;
     }
 
-    described *res = xcalloc(nq, sizeof *res);
-    pgtree *trees = xcalloc(nq, sizeof *trees);
+    /*
+     * Two batches in flight keep the server busy while the answers to the
+     * previous one are read; the parse trees (for nullability) are built by
+     * background threads meanwhile, and each query is assembled as soon as
+     * its answer and its tree are both in, in file order.
+     */
+    const char **sqls = xcalloc(nq + 1, sizeof *sqls);
+    for (size_t i = 0; i < nq; i++)
+        sqls[i] = qs[i]->sql;
+    pgtree_pool *pool = pgtree_pool_start(sqls, nq, pgtree_pool_threads(nq));
+    wrapped_check *wrapped = xcalloc(nq + 1, sizeof *wrapped);
+    size_t nwrapped = 0;
     bool pipeline_ok = PQenterPipelineMode(pg) == 1;
+    size_t sent = 0;
     for (size_t b = 0; pipeline_ok && b < nq; b += BATCH) {
         size_t e = b + BATCH < nq ? b + BATCH : nq;
+        size_t ahead = e + BATCH < nq ? e + BATCH : nq;
+        for (; sent < ahead && pipeline_ok; sent++)
+            pipeline_ok = send_one(pg, qs[sent]->sql, sent);
+        if (pipeline_ok && PQflush(pg) < 0)
+            pipeline_ok = false;
         for (size_t i = b; i < e && pipeline_ok; i++) {
-            char stmt[32];
-            snprintf(stmt, sizeof stmt, "pgqc_%zu", i);
-            pipeline_ok = PQsendPrepare(pg, stmt, qs[i]->sql, 0, NULL) &&
-                          PQsendDescribePrepared(pg, stmt) && PQpipelineSync(pg);
+            described d = {NULL, NULL};
+            pipeline_ok = read_one(pg, &d);
+            pgtree tree = pgtree_pool_take(pool, i);
+            if (pipeline_ok && assemble(a, &ms, cat, qs[i], &tree, &d, dl) &&
+                a->queries[a->nqueries - 1].wire_sql)
+                wrapped[nwrapped++] = (wrapped_check){a->nqueries - 1, qs[i]};
+            pgtree_free(&tree);
+            PQclear(d.prepare);
+            PQclear(d.describe);
         }
-        /* Parse this batch while the server prepares it: the two overlap. */
-        for (size_t i = b; i < e; i++)
-            trees[i] = pgtree_parse(qs[i]->sql);
-        for (size_t i = b; i < e && pipeline_ok; i++)
-            pipeline_ok = read_one(pg, &res[i]);
     }
+    pgtree_pool_finish(pool);
+    free(sqls);
     if (!pipeline_ok) {
         diag_plain(dl, DIAG_ERROR, NULL,
                    "lost the database connection while describing queries: %s", PQerrorMessage(pg));
+        for (size_t i = 0; i < a->nqueries; i++)
+            an_query_clear(&a->queries[i]);
+        a->nqueries = 0;
+        nwrapped = 0;
     } else {
         PQexitPipelineMode(pg);
         PQclear(PQexec(pg, "DEALLOCATE ALL"));
     }
-
-    for (size_t i = 0; pipeline_ok && i < nq; i++) {
-        if (PQresultStatus(res[i].prepare) != PGRES_COMMAND_OK || !res[i].describe ||
-            PQresultStatus(res[i].describe) != PGRES_COMMAND_OK) {
-            const PGresult *bad = PQresultStatus(res[i].prepare) != PGRES_COMMAND_OK
-                                      ? res[i].prepare
-                                      : res[i].describe;
-            report_server_error(dl, cat, qs[i], bad, "the server rejected the query");
-            continue;
+    /* Statements read as text around unmapped columns: checked on the server, outside the pipeline.
+     */
+    if (nwrapped) {
+        size_t kept = 0;
+        for (size_t i = 0, w = 0; i < a->nqueries; i++) {
+            an_query *q = &a->queries[i];
+            if (w < nwrapped && wrapped[w].query == i) {
+                if (!check_wrapped(pg, wrapped[w++].src, q, dl)) {
+                    an_query_clear(q);
+                    continue;
+                }
+            }
+            if (kept != i)
+                a->queries[kept] = *q;
+            kept++;
         }
-        ALLOC_GROW(a->queries, a->nqueries + 1, a->alloc);
-        an_query *q = &a->queries[a->nqueries];
-        if (build_query(cat, a, &ms, qs[i], &trees[i], res[i].describe, q, dl) &&
-            (!q->wire_sql || check_wrapped(pg, qs[i], q, dl))) {
-            a->nqueries++;
-        } else {
-            an_query_clear(q); /* not kept: its problems are in `dl` */
-        }
+        a->nqueries = kept;
     }
-    for (size_t i = 0; i < nq; i++) {
-        PQclear(res[i].prepare);
-        PQclear(res[i].describe);
-        pgtree_free(&trees[i]);
-    }
-    free(trees);
-    free(res);
+    free(wrapped);
     free(qs);
     catalog_free(cat);
     return a;

@@ -42,6 +42,22 @@ static bool query_ok(PGconn *pg, const char *sql, PGresult **out, diag_list *dl)
     return true;
 }
 
+static int cmp_rel_name(const void *x, const void *y)
+{
+    const cat_relation *a = *(const cat_relation *const *)x, *b = *(const cat_relation *const *)y;
+    int c = strcmp(a->relname, b->relname);
+    return c ? c : strcmp(a->nspname, b->nspname);
+}
+
+/* Name lookups are per table reference in every query: index them. */
+static void index_names(catalog *cat)
+{
+    cat->rels_by_name = xcalloc(cat->nrels + 1, sizeof *cat->rels_by_name);
+    for (size_t i = 0; i < cat->nrels; i++)
+        cat->rels_by_name[i] = &cat->rels[i];
+    qsort(cat->rels_by_name, cat->nrels, sizeof *cat->rels_by_name, cmp_rel_name);
+}
+
 catalog *catalog_load(PGconn *pg, diag_list *dl)
 {
     PGresult *r;
@@ -96,6 +112,8 @@ catalog *catalog_load(PGconn *pg, diag_list *dl)
     }
     cat->ncols = (size_t)n;
     PQclear(r);
+
+    index_names(cat);
 
     if (!query_ok(pg, "SELECT enumtypid, enumlabel FROM pg_enum ORDER BY enumtypid, enumsortorder",
                   &r, dl)) {
@@ -155,6 +173,7 @@ void catalog_free(catalog *cat)
         free(cat->rels[i].viewdef);
     }
     free(cat->rels);
+    free((void *)cat->rels_by_name);
     for (size_t i = 0; i < cat->ncols; i++)
         free(cat->cols[i].attname);
     free(cat->cols);
@@ -207,11 +226,18 @@ const cat_column *catalog_column(const catalog *cat, pg_oid relid, int attnum)
 const cat_relation *catalog_find_relation(const catalog *cat, const char *schema, const char *name)
 {
     if (schema) {
-        for (size_t i = 0; i < cat->nrels; i++)
-            if (strcmp(cat->rels[i].relname, name) == 0 &&
-                strcmp(cat->rels[i].nspname, schema) == 0)
-                return &cat->rels[i];
-        return NULL;
+        size_t lo = 0, hi = cat->nrels;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            const cat_relation *r = cat->rels_by_name[mid];
+            int c = strcmp(r->relname, name);
+            if (c < 0 || (c == 0 && strcmp(r->nspname, schema) < 0))
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        const cat_relation *r = lo < cat->nrels ? cat->rels_by_name[lo] : NULL;
+        return r && strcmp(r->relname, name) == 0 && strcmp(r->nspname, schema) == 0 ? r : NULL;
     }
     /* pg_catalog is searched first unless the path names it. */
     const cat_relation *r = catalog_find_relation(cat, "pg_catalog", name);

@@ -59,6 +59,7 @@ typedef struct catalog {
     size_t ntypes;
     cat_relation *rels;
     size_t nrels;
+    const cat_relation **rels_by_name; /* every relation, sorted by relname, then nspname */
     cat_column *cols;
     size_t ncols;
     char **search_path; /* current_schemas(false), in order */

@@ -407,11 +407,11 @@ int cmd_describe(int argc, char **argv)
     int st = analyse_project(&o, &in, &a, &dl);
     if (a && (st == EXIT_OK || a->nqueries)) {
         if (json) {
-            json_t *j = analysis_to_json(a);
-            char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-            puts(s);
-            free(s);
-            json_decref(j);
+            strbuf sb = STRBUF_INIT;
+            analysis_write_json(&sb, a);
+            strbuf_addch(&sb, '\n');
+            fwrite(sb.buf, 1, sb.len, stdout);
+            strbuf_release(&sb);
         } else {
             print_table(a);
         }

@@ -11,18 +11,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "arena.h"
 #include "catalog.h"
 #include "pgtree.h"
-
-typedef struct arena_block arena_block;
-typedef struct arena {
-    arena_block *head;
-} arena;
-
-void *arena_alloc(arena *a, size_t n);
-char *arena_strdup(arena *a, const char *s);
-char *arena_fmt(arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-void arena_free(arena *a);
 
 /* One output column of a query or range item. */
 typedef struct ncol {

@@ -18,62 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- arena -------------------------------------------------------------- */
-
-struct arena_block {
-    arena_block *next;
-    size_t used, cap;
-    max_align_t data[];
-};
-
-/* Bump allocation from 8 KiB blocks (larger requests get a block of their own). */
-void *arena_alloc(arena *a, size_t n)
-{
-    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
-    arena_block *b = a->head;
-    if (!b || b->cap - b->used < n) {
-        size_t cap = n > 8192 ? n : 8192;
-        b = xmalloc(sizeof *b + cap);
-        b->used = 0;
-        b->cap = cap;
-        b->next = a->head;
-        a->head = b;
-    }
-    void *p = (char *)b->data + b->used;
-    b->used += n;
-    memset(p, 0, n);
-    return p;
-}
-
-char *arena_strdup(arena *a, const char *s)
-{
-    size_t n = strlen(s);
-    char *p = arena_alloc(a, n + 1);
-    memcpy(p, s, n + 1);
-    return p;
-}
-
-char *arena_fmt(arena *a, const char *fmt, ...)
-{
-    strbuf sb = STRBUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
-    strbuf_vaddf(&sb, fmt, ap);
-    va_end(ap);
-    char *p = arena_strdup(a, sb.buf);
-    strbuf_release(&sb);
-    return p;
-}
-
-void arena_free(arena *a)
-{
-    while (a->head) {
-        arena_block *n = a->head->next;
-        free(a->head);
-        a->head = n;
-    }
-}
-
 /* ---- function knowledge ------------------------------------------------- */
 
 /* Functions that return non-null whenever all their arguments are non-null. */

@@ -5,6 +5,7 @@
  * comment itself.
  */
 #include "querysrc.h"
+#include "arena.h"
 #include "strbuf.h"
 
 #include <ctype.h>
@@ -439,9 +440,12 @@ bool query_file_parse(const char *path, const char *text, query_file **out, diag
         pg_query_free_scan_result(sr);
         return false;
     }
+    arena mem = ARENA_INIT; /* the tokens: one block allocation, not one malloc per token */
+    ProtobufCAllocator al = arena_protobuf(&mem);
     PgQuery__ScanResult *scan =
-        pg_query__scan_result__unpack(NULL, sr.pbuf.len, (const uint8_t *)sr.pbuf.data);
+        pg_query__scan_result__unpack(&al, sr.pbuf.len, (const uint8_t *)sr.pbuf.data);
     if (!scan) {
+        arena_free(&mem);
         pg_query_free_scan_result(sr);
         diag_plain(dl, DIAG_ERROR, path, "internal error: cannot decode scanner output");
         return false;
@@ -493,7 +497,7 @@ bool query_file_parse(const char *path, const char *text, query_file **out, diag
     }
     if (f->nqueries == 0 && dl->errors == errors_before)
         diag_plain(dl, DIAG_WARNING, path, "no queries in file (no `-- name:` annotations)");
-    pg_query__scan_result__free_unpacked(scan, NULL);
+    arena_free(&mem);
     pg_query_free_scan_result(sr);
     return dl->errors == errors_before;
 }

@@ -10,7 +10,7 @@
 
 char strbuf_empty_[1];
 
-static void die_oom(void)
+void die_oom(void)
 {
     fputs("pgqc: out of memory\n", stderr);
     abort();

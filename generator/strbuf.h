@@ -68,6 +68,8 @@ void strbuf_add_c_escaped(strbuf *sb, const char *s, size_t len);
 char *xstrfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* Print "pgqc: out of memory" and abort: what every x*alloc does on failure. */
+__attribute__((noreturn)) void die_oom(void);
 void *xmalloc(size_t n);
 void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);

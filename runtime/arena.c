@@ -14,12 +14,22 @@ struct pgqc_arena_chunk {
     max_align_t data[];
 };
 
+enum { ARENA_FIRST_CHUNK = 4096, ARENA_MAX_CHUNK = 1 << 20 };
+
+/*
+ * Chunks double from 4 KiB up to 1 MiB, so a large result needs few of them;
+ * a request larger than the next chunk gets a chunk of its own size.
+ */
 void *pgqc_arena_alloc(pgqc_arena *a, size_t n)
 {
     n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
     struct pgqc_arena_chunk *c = a->head;
     if (!c || c->cap - c->used < n) {
-        size_t cap = n > 4096 ? n : 4096;
+        size_t cap = c ? c->cap * 2 : ARENA_FIRST_CHUNK;
+        if (cap > ARENA_MAX_CHUNK)
+            cap = ARENA_MAX_CHUNK;
+        if (cap < n)
+            cap = n;
         c = malloc(sizeof *c + cap);
         if (!c)
             return NULL;

@@ -9,8 +9,10 @@
 #include "strbuf.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <pg_query.h>
 #include <pg_query/pg_query.pb-c.h>
@@ -424,6 +426,174 @@ static bool finish_block(query_file *f, query_src *q, PgQuery__ScanToken **tok, 
     return ok;
 }
 
+/* ---- scanning ---------------------------------------------------------------- */
+
+/*
+ * The scan is libpg_query's, returned as protobuf; packing and unpacking
+ * the tokens of a large file costs more than lexing it. A large file is
+ * therefore scanned in pieces on several cores: cut at lines that start
+ * with a comment, each piece scanned on its own, and the pieces kept only
+ * if every one but the last ends with ';' (plus comments). The lexer is
+ * then back in its initial state at each cut, so the tokens are exactly
+ * those of one scan of the whole text; anything else (a cut inside a
+ * string or comment, a statement without ';', a lexer error) falls back to
+ * one scan of the whole text, which also gives the error its position.
+ */
+enum { SCAN_PIECE_MIN = 64 * 1024, SCAN_MAX_PIECES = 8 };
+
+typedef struct scan_piece {
+    const char *text; /* the piece (a copy, NUL-terminated, when there are several) */
+    size_t offset;    /* where it starts in the whole text */
+    PgQuery__ScanResult *scan;
+    char *error;      /* lexer error, or NULL */
+    size_t error_pos; /* its offset in the piece */
+    arena mem;        /* the unpacked tokens */
+} scan_piece;
+
+typedef struct token_list {
+    PgQuery__ScanToken **tok; /* every token, offsets into the whole text */
+    size_t ntok;
+    scan_piece *pieces;
+    size_t npieces;
+} token_list;
+
+static void *scan_piece_run(void *arg)
+{
+    scan_piece *p = arg;
+    PgQueryScanResult sr = pg_query_scan(p->text);
+    if (sr.error) {
+        p->error = xstrdup(sr.error->message);
+        p->error_pos = sr.error->cursorpos > 0 ? (size_t)sr.error->cursorpos - 1 : 0;
+    } else {
+        /* Into an arena: one block allocation, not one malloc per token. */
+        ProtobufCAllocator al = arena_protobuf(&p->mem);
+        p->scan = pg_query__scan_result__unpack(&al, sr.pbuf.len, (const uint8_t *)sr.pbuf.data);
+    }
+    pg_query_free_scan_result(sr);
+    return NULL;
+}
+
+static void token_list_free(token_list *tl)
+{
+    for (size_t i = 0; i < tl->npieces; i++) {
+        arena_free(&tl->pieces[i].mem);
+        free(tl->pieces[i].error);
+        if (tl->npieces > 1)
+            free((char *)tl->pieces[i].text);
+    }
+    free(tl->pieces);
+    free(tl->tok);
+    memset(tl, 0, sizeof *tl);
+}
+
+/* Where to cut `text` into about `k` pieces: starts of lines beginning with "--". */
+static size_t choose_cuts(const char *text, size_t len, size_t k, size_t *cuts)
+{
+    size_t n = 0, last = 0;
+    for (size_t j = 1; j < k; j++) {
+        const char *c = strstr(text + (len * j / k > last ? len * j / k : last), "\n--");
+        if (!c)
+            break;
+        last = (size_t)(c - text) + 1;
+        if (n == 0 || cuts[n - 1] != last)
+            cuts[n++] = last;
+    }
+    return n;
+}
+
+/* Does piece `p` end with ';' followed by nothing but comments? */
+static bool ends_statement(const scan_piece *p)
+{
+    for (size_t i = p->scan->n_tokens; i-- > 0;) {
+        if (!is_comment(p->scan->tokens[i]))
+            return p->scan->tokens[i]->token == PG_QUERY__TOKEN__ASCII_59;
+    }
+    return false;
+}
+
+static bool scan_pieces_ok(const token_list *tl)
+{
+    for (size_t i = 0; i < tl->npieces; i++) {
+        const scan_piece *p = &tl->pieces[i];
+        if (p->error || !p->scan || (i + 1 < tl->npieces && !ends_statement(p)))
+            return false;
+    }
+    return true;
+}
+
+static void scan_in_pieces(const char *text, const size_t *cuts, size_t ncuts, token_list *tl)
+{
+    tl->npieces = ncuts + 1;
+    tl->pieces = xcalloc(tl->npieces, sizeof *tl->pieces);
+    pthread_t th[SCAN_MAX_PIECES];
+    bool started[SCAN_MAX_PIECES] = {false};
+    for (size_t i = 0; i < tl->npieces; i++) {
+        scan_piece *p = &tl->pieces[i];
+        p->offset = i ? cuts[i - 1] : 0;
+        size_t end = i < ncuts ? cuts[i] : strlen(text);
+        p->text = xstrndup(text + p->offset, end - p->offset);
+        if (i > 0)
+            started[i] = pthread_create(&th[i], NULL, scan_piece_run, p) == 0;
+    }
+    scan_piece_run(&tl->pieces[0]);
+    for (size_t i = 1; i < tl->npieces; i++) {
+        if (started[i])
+            pthread_join(th[i], NULL);
+        else
+            scan_piece_run(&tl->pieces[i]);
+    }
+}
+
+/*
+ * Scan `text` into `tl`. False on a lexer error (*error, *error_pos set, to
+ * be freed by the caller) or undecodable output (*error NULL).
+ */
+static bool scan_text(const char *text, token_list *tl, char **error, size_t *error_pos)
+{
+    memset(tl, 0, sizeof *tl);
+    size_t len = strlen(text);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    size_t k = len / SCAN_PIECE_MIN;
+    if (cpus > 0 && k > (size_t)cpus)
+        k = (size_t)cpus;
+    if (k > SCAN_MAX_PIECES)
+        k = SCAN_MAX_PIECES;
+    size_t cuts[SCAN_MAX_PIECES];
+    size_t ncuts = k > 1 ? choose_cuts(text, len, k, cuts) : 0;
+    if (ncuts) {
+        scan_in_pieces(text, cuts, ncuts, tl);
+        if (!scan_pieces_ok(tl))
+            token_list_free(tl);
+    }
+    if (!tl->npieces) {
+        tl->npieces = 1;
+        tl->pieces = xcalloc(1, sizeof *tl->pieces);
+        tl->pieces[0].text = text;
+        scan_piece_run(&tl->pieces[0]);
+        if (tl->pieces[0].error || !tl->pieces[0].scan) {
+            *error = tl->pieces[0].error;
+            *error_pos = tl->pieces[0].error_pos;
+            tl->pieces[0].error = NULL;
+            token_list_free(tl);
+            return false;
+        }
+    }
+    for (size_t i = 0; i < tl->npieces; i++)
+        tl->ntok += tl->pieces[i].scan->n_tokens;
+    tl->tok = xcalloc(tl->ntok + 1, sizeof *tl->tok);
+    size_t n = 0;
+    for (size_t i = 0; i < tl->npieces; i++) {
+        const scan_piece *p = &tl->pieces[i];
+        for (size_t t = 0; t < p->scan->n_tokens; t++) {
+            PgQuery__ScanToken *tok = p->scan->tokens[t];
+            tok->start += (int32_t)p->offset;
+            tok->end += (int32_t)p->offset;
+            tl->tok[n++] = tok;
+        }
+    }
+    return true;
+}
+
 bool query_file_parse(const char *path, const char *text, query_file **out, diag_list *dl)
 {
     query_file *f = xcalloc(1, sizeof *f);
@@ -433,25 +603,19 @@ bool query_file_parse(const char *path, const char *text, query_file **out, diag
     *out = f;
     size_t errors_before = dl->errors;
 
-    PgQueryScanResult sr = pg_query_scan(f->text);
-    if (sr.error) {
-        size_t pos = sr.error->cursorpos > 0 ? (size_t)sr.error->cursorpos - 1 : 0;
-        diag_at(dl, DIAG_ERROR, path, f->text, pos, 1, "%s", sr.error->message);
-        pg_query_free_scan_result(sr);
+    token_list tl;
+    char *scan_error = NULL;
+    size_t error_pos = 0;
+    if (!scan_text(f->text, &tl, &scan_error, &error_pos)) {
+        if (scan_error)
+            diag_at(dl, DIAG_ERROR, path, f->text, error_pos, 1, "%s", scan_error);
+        else
+            diag_plain(dl, DIAG_ERROR, path, "internal error: cannot decode scanner output");
+        free(scan_error);
         return false;
     }
-    arena mem = ARENA_INIT; /* the tokens: one block allocation, not one malloc per token */
-    ProtobufCAllocator al = arena_protobuf(&mem);
-    PgQuery__ScanResult *scan =
-        pg_query__scan_result__unpack(&al, sr.pbuf.len, (const uint8_t *)sr.pbuf.data);
-    if (!scan) {
-        arena_free(&mem);
-        pg_query_free_scan_result(sr);
-        diag_plain(dl, DIAG_ERROR, path, "internal error: cannot decode scanner output");
-        return false;
-    }
-    PgQuery__ScanToken **tok = scan->tokens;
-    size_t ntok = scan->n_tokens;
+    PgQuery__ScanToken **tok = tl.tok;
+    size_t ntok = tl.ntok;
 
     size_t block_start = 0;
     query_src *cur = NULL;
@@ -497,8 +661,7 @@ bool query_file_parse(const char *path, const char *text, query_file **out, diag
     }
     if (f->nqueries == 0 && dl->errors == errors_before)
         diag_plain(dl, DIAG_WARNING, path, "no queries in file (no `-- name:` annotations)");
-    arena_free(&mem);
-    pg_query_free_scan_result(sr);
+    token_list_free(&tl);
     return dl->errors == errors_before;
 }
 

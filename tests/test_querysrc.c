@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "querysrc.h"
+#include "strbuf.h"
 
 static query_file *parse_ok(const char *text)
 {
@@ -252,6 +253,106 @@ static void test_unterminated_string_reports_position(void **state)
     assert_int_equal(line, 2);
 }
 
+/* ---- large files: scanned in pieces on several cores ----------------------- */
+
+/* `n` queries, q0..q{n-1}, each with a named parameter; `semi`: end each with ';'. */
+static char *big_file(size_t n, bool semi, const char *middle)
+{
+    strbuf sb = STRBUF_INIT;
+    for (size_t i = 0; i < n; i++) {
+        if (middle && i == n / 2)
+            strbuf_addstr(&sb, middle);
+        strbuf_addf(&sb,
+                    "-- name: q%zu :many\n-- doc %zu\nSELECT id, 'it''s; -- not a comment' AS s\n"
+                    "FROM t WHERE id > :min_id AND note = 'x' -- trailing\n  LIMIT %zu%s\n\n",
+                    i, i, i, semi ? ";" : "");
+    }
+    return strbuf_detach(&sb, NULL);
+}
+
+/* Every query where a one-piece scan would put it: name, line, SQL, parameter. */
+static void assert_big_file_queries(const query_file *f, size_t n, int extra_lines)
+{
+    assert_int_equal(f->nqueries, n);
+    for (size_t i = 0; i < n; i++) {
+        const query_src *q = &f->queries[i];
+        char name[32], sql[160];
+        snprintf(name, sizeof name, "q%zu", i);
+        assert_string_equal(q->name, name);
+        assert_int_equal(q->line, (int)(1 + 6 * i) + (i >= n / 2 ? extra_lines : 0));
+        snprintf(sql, sizeof sql,
+                 "SELECT id, 'it''s; -- not a comment' AS s\n"
+                 "FROM t WHERE id > $1 AND note = 'x' -- trailing\n  LIMIT %zu",
+                 i);
+        assert_string_equal(q->sql, sql);
+        assert_int_equal(q->nparams, 1);
+        assert_string_equal(q->params[0].name, "min_id");
+        /* offsets point into the whole file */
+        assert_memory_equal(f->text + q->annot_offset, "-- name: ", 9);
+        assert_memory_equal(f->text + q->sql_offset, "SELECT id", 9);
+    }
+}
+
+static void test_large_file_scanned_in_pieces_matches_one_scan(void **state)
+{
+    (void)state;
+    char *text = big_file(3000, true, NULL); /* ~400 KB: several pieces */
+    assert_true(strlen(text) > 4 * 64 * 1024);
+    query_file *f = parse_ok(text);
+    assert_big_file_queries(f, 3000, 0);
+    query_file_free(f);
+    free(text);
+}
+
+static void test_large_file_without_semicolons_falls_back_to_one_scan(void **state)
+{
+    (void)state;
+    char *text = big_file(3000, false, NULL);
+    query_file *f = parse_ok(text);
+    assert_big_file_queries(f, 3000, 0);
+    query_file_free(f);
+    free(text);
+}
+
+static void test_large_file_cut_inside_a_string_is_not_an_annotation(void **state)
+{
+    (void)state;
+    /* A dollar-quoted string full of lines that look like annotations, long
+     * enough that a cut lands inside it. */
+    strbuf mid = STRBUF_INIT;
+    strbuf_addstr(&mid, "-- name: body :one\nSELECT $$\n");
+    for (int i = 0; i < 20000; i++)
+        strbuf_addf(&mid, "-- name: fake%d :one\n", i);
+    strbuf_addstr(&mid, "$$ AS body;\n\n");
+    char *text = big_file(1000, true, mid.buf);
+    query_file *f = parse_ok(text);
+    assert_int_equal(f->nqueries, 1001);
+    const query_src *body = &f->queries[500];
+    assert_string_equal(body->name, "body");
+    assert_int_equal(body->nparams, 0);
+    assert_string_equal(f->queries[501].name, "q500");
+    assert_int_equal(f->queries[501].line, 1 + 6 * 500 + 20000 + 4);
+    query_file_free(f);
+    strbuf_release(&mid);
+    free(text);
+}
+
+static void test_large_file_error_position_is_in_the_whole_file(void **state)
+{
+    (void)state;
+    char *good = big_file(3000, true, NULL);
+    strbuf sb = STRBUF_INIT;
+    strbuf_addstr(&sb, good);
+    strbuf_addstr(&sb, "-- name: broken :one\nSELECT 'unterminated\n");
+    int line = 0, col = 0;
+    const char *msg = parse_error(sb.buf, NULL, 0, &line, &col);
+    assert_non_null(strstr(msg, "unterminated quoted string"));
+    assert_int_equal(line, 6 * 3000 + 2);
+    assert_int_equal(col, 8);
+    strbuf_release(&sb);
+    free(good);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -272,6 +373,10 @@ int main(void)
         cmocka_unit_test(test_mixing_named_and_positional_is_an_error),
         cmocka_unit_test(test_gap_in_positional_parameters_is_an_error),
         cmocka_unit_test(test_unterminated_string_reports_position),
+        cmocka_unit_test(test_large_file_scanned_in_pieces_matches_one_scan),
+        cmocka_unit_test(test_large_file_without_semicolons_falls_back_to_one_scan),
+        cmocka_unit_test(test_large_file_cut_inside_a_string_is_not_an_annotation),
+        cmocka_unit_test(test_large_file_error_position_is_in_the_whole_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

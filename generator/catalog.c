@@ -4,6 +4,7 @@
  * one for relation columns.
  */
 #include "catalog.h"
+#include "pgtree.h"
 #include "strbuf.h"
 
 #include <stdlib.h>
@@ -101,6 +102,7 @@ catalog *catalog_load(PGconn *pg, diag_list *dl)
             rel->first_col = (size_t)i;
             rel->ncols = 0;
             rel->viewdef = PQgetisnull(r, i, 8) ? NULL : xstrdup(PQgetvalue(r, i, 8));
+            rel->view_tree = NULL;
         }
         cat->rels[cat->nrels - 1].ncols++;
         cat_column *c = &cat->cols[i];
@@ -171,6 +173,9 @@ void catalog_free(catalog *cat)
         free(cat->rels[i].relname);
         free(cat->rels[i].nspname);
         free(cat->rels[i].viewdef);
+        if (cat->rels[i].view_tree)
+            pgtree_free(cat->rels[i].view_tree);
+        free(cat->rels[i].view_tree);
     }
     free(cat->rels);
     free((void *)cat->rels_by_name);
@@ -184,6 +189,20 @@ void catalog_free(catalog *cat)
         free(cat->funcs[i]);
     free(cat->funcs);
     free(cat);
+}
+
+const pgtree *catalog_view_tree(const catalog *cat, const cat_relation *rel)
+{
+    (void)cat;
+    if (!rel->viewdef)
+        return NULL;
+    /* The one mutable part of a loaded catalog: a cache, filled on first use. */
+    cat_relation *r = (cat_relation *)rel;
+    if (!r->view_tree) {
+        r->view_tree = xmalloc(sizeof *r->view_tree);
+        *r->view_tree = pgtree_parse(r->viewdef);
+    }
+    return r->view_tree;
 }
 
 const cat_type *catalog_type(const catalog *cat, pg_oid oid)

@@ -51,7 +51,8 @@ typedef struct cat_relation {
     char relkind;     /* r table, v view, m materialized view, p partitioned, f foreign */
     size_t first_col; /* its columns: cols[first_col .. first_col + ncols - 1], by attnum */
     size_t ncols;
-    char *viewdef; /* views and materialized views: pg_get_viewdef(), else NULL */
+    char *viewdef;            /* views and materialized views: pg_get_viewdef(), else NULL */
+    struct pgtree *view_tree; /* viewdef parsed, on first use (catalog_view_tree) */
 } cat_relation;
 
 typedef struct catalog {
@@ -74,6 +75,14 @@ catalog *catalog_load(PGconn *pg, diag_list *dl);
 void catalog_free(catalog *cat);
 
 const cat_type *catalog_type(const catalog *cat, pg_oid oid);
+
+/*
+ * The parse tree of a view's definition (NULL for other relations), parsed
+ * once per run however many queries read the view. The catalog is
+ * otherwise read-only; this cache makes it single-threaded: call it from
+ * the thread that owns the catalog.
+ */
+const struct pgtree *catalog_view_tree(const catalog *cat, const cat_relation *rel);
 const cat_relation *catalog_relation(const catalog *cat, pg_oid relid);
 const cat_column *catalog_column(const catalog *cat, pg_oid relid, int attnum);
 

@@ -277,13 +277,13 @@ static bool infer_view(nctx *x, const cat_relation *rel, nrel *out)
 {
     if (!rel->viewdef || x->depth >= MAX_DEPTH)
         return false;
-    pgtree t = pgtree_parse(rel->viewdef);
+    const pgtree *t = catalog_view_tree(x->cat, rel);
     bool ok = false;
-    if (t.tree && t.tree->n_stmts == 1) {
+    if (t && t->tree && t->tree->n_stmts == 1) {
         x->depth++;
         cte_binding *saved = x->ctes;
         x->ctes = NULL; /* a view does not see the query's CTEs */
-        ok = infer_statement(x, NULL, t.tree->stmts[0]->stmt, out) && out->n == rel->ncols;
+        ok = infer_statement(x, NULL, t->tree->stmts[0]->stmt, out) && out->n == rel->ncols;
         x->ctes = saved;
         x->depth--;
     }
@@ -294,7 +294,6 @@ static bool infer_view(nctx *x, const cat_relation *rel, nrel *out)
             out->cols[i].reason = arena_fmt(&x->mem, "view %s: %s", rel->relname,
                                             out->cols[i].reason ? out->cols[i].reason : "nullable");
     }
-    pgtree_free(&t);
     return ok;
 }
 

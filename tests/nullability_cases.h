@@ -471,6 +471,12 @@ static const null_case null_cases[] = {
     {"view_on_nullable_side_of_left_join_is_nullable", S_USER_VIEW,
      MANY("SELECT u.email, v.email FROM users u LEFT JOIN user_emails v ON v.id = u.id + 1"), "NY",
      NULL},
+    /* The same view twice in one query: its parsed definition is reused (catalog_view_tree),
+     * and the outer join still applies to the second use only. */
+    {"view_used_twice_reuses_its_definition", S_USER_VIEW,
+     MANY("SELECT a.email, b.email AS other, b.name FROM user_emails a LEFT JOIN user_emails b ON "
+          "b.id = a.id + 1"),
+     "NYY", NULL},
     {"materialized_view_nullable_column_is_nullable",
      S_USERS "CREATE MATERIALIZED VIEW mv AS SELECT id, name FROM users;",
      MANY("SELECT id, name FROM mv"), "*Y", NULL},

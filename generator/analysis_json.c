@@ -132,7 +132,7 @@ static void write_query(jsonout *w, const an_query *q)
     jsonout_end(w);
 }
 
-static void write_analysis(jsonout *w, const analysis *a)
+void analysis_write(jsonout *w, const analysis *a)
 {
     jsonout_object(w);
     jsonout_key(w, "queries");
@@ -152,7 +152,7 @@ json_t *analysis_to_json(const analysis *a)
 {
     jsonout w;
     jsonout_tree(&w);
-    write_analysis(&w, a);
+    analysis_write(&w, a);
     return jsonout_tree_take(&w);
 }
 
@@ -160,7 +160,8 @@ void analysis_write_json(strbuf *out, const analysis *a)
 {
     jsonout w;
     jsonout_text(&w, out);
-    write_analysis(&w, a);
+    analysis_write(&w, a);
+    jsonout_release(&w);
 }
 
 /* ---- reading ----------------------------------------------------------------- */

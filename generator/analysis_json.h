@@ -16,6 +16,7 @@
 #include "analysis.h"
 
 #include "diag.h"
+#include "jsonout.h"
 #include "strbuf.h"
 
 /* A new JSON object for `a` (caller json_decref()s it). */
@@ -27,6 +28,9 @@ json_t *analysis_to_json(const analysis *a);
  * directly: fast and small for tens of thousands of queries.
  */
 void analysis_write_json(strbuf *out, const analysis *a);
+
+/* Write `a` through `w` (the value analysis_to_json builds). */
+void analysis_write(jsonout *w, const analysis *a);
 
 /*
  * Rebuild an analysis from what analysis_to_json() produced (e.g. the

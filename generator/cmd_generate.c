@@ -212,13 +212,11 @@ static int generate_online(const common_opts *o, const char *out, const char *na
         size_t n;
         lock_source_paths(&in, lock_path, &deps, &rel, &n);
         relative_query_files(lock_path, a);
-        json_t *lock = lockfile_build(a, deps, rel, n, dl);
-        if (lock) {
-            char *text = lockfile_render(lock);
+        char *text = lockfile_text(a, deps, rel, n, dl);
+        if (text) {
             gen_extras x = {depfile, lock_path, text, embed ? in.migrations : NULL};
             st = generate_outputs(a, out, name, deps, n, &x, dl);
             free(text);
-            json_decref(lock);
         } else {
             st = EXIT_ERRORS;
         }

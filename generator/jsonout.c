@@ -20,6 +20,21 @@ void jsonout_text(jsonout *w, strbuf *out)
     w->text = out;
 }
 
+void jsonout_text_sorted(jsonout *w, strbuf *out)
+{
+    jsonout_text(w, out);
+    w->sort_keys = true;
+}
+
+void jsonout_release(jsonout *w)
+{
+    for (int d = 0; d < JSONOUT_MAX_DEPTH; d++) {
+        free(w->members[d]);
+        w->members[d] = NULL;
+        w->nmembers[d] = w->members_alloc[d] = 0;
+    }
+}
+
 void jsonout_tree(jsonout *w)
 {
     memset(w, 0, sizeof *w);
@@ -78,7 +93,7 @@ static void text_string(strbuf *out, const char *s)
  */
 static void text_prefix(jsonout *w)
 {
-    if (w->depth == 0 || w->key)
+    if (w->depth == 0 || w->key || (w->sort_keys && w->is_object[w->depth - 1]))
         return;
     if (!w->empty[w->depth - 1])
         strbuf_addch(w->text, ',');
@@ -104,7 +119,12 @@ static void begin(jsonout *w, bool object)
 {
     if (w->depth >= JSONOUT_MAX_DEPTH)
         abort(); /* nothing pgqc writes nests this deep: a bug */
-    if (w->text) {
+    if (w->text && w->sort_keys && object) {
+        /* Members are printed into buffers of their own, sorted and joined at the end. */
+        text_prefix(w);
+        w->outer[w->depth] = w->text;
+        w->nmembers[w->depth] = 0;
+    } else if (w->text) {
         text_prefix(w);
         strbuf_addch(w->text, object ? '{' : '[');
     } else {
@@ -128,11 +148,43 @@ void jsonout_array(jsonout *w)
     begin(w, false);
 }
 
+static int cmp_member(const void *x, const void *y)
+{
+    return strcmp(((const jsonout_member *)x)->key, ((const jsonout_member *)y)->key);
+}
+
+/* Close a sorted object at depth `d`: its members in key order, into the text it belongs to. */
+static void end_sorted(jsonout *w, int d)
+{
+    jsonout_member *m = w->members[d];
+    size_t n = w->nmembers[d];
+    w->text = w->outer[d];
+    qsort(m, n, sizeof *m, cmp_member);
+    strbuf_addch(w->text, '{');
+    for (size_t i = 0; i < n; i++) {
+        strbuf_addstr(w->text, i ? ",\n" : "\n");
+        strbuf_addchars(w->text, ' ', 2 * (size_t)(d + 1));
+        strbuf_add(w->text, m[i].text.buf, m[i].text.len);
+        strbuf_release(&m[i].text);
+        free(m[i].key);
+    }
+    if (n) {
+        strbuf_addch(w->text, '\n');
+        strbuf_addchars(w->text, ' ', 2 * (size_t)d);
+    }
+    strbuf_addch(w->text, '}');
+    w->nmembers[d] = 0;
+}
+
 void jsonout_end(jsonout *w)
 {
     if (w->depth == 0)
         abort();
     w->depth--;
+    if (w->text && w->sort_keys && w->is_object[w->depth]) {
+        end_sorted(w, w->depth);
+        return;
+    }
     if (!w->text)
         return;
     if (!w->empty[w->depth]) {
@@ -144,7 +196,18 @@ void jsonout_end(jsonout *w)
 
 void jsonout_key(jsonout *w, const char *key)
 {
-    if (w->text) {
+    if (w->text && w->sort_keys) {
+        int d = w->depth - 1;
+        if (d < 0 || !w->is_object[d])
+            abort(); /* a key outside an object: a bug */
+        ALLOC_GROW(w->members[d], w->nmembers[d] + 1, w->members_alloc[d]);
+        jsonout_member *m = &w->members[d][w->nmembers[d]++];
+        m->key = xstrdup(key);
+        strbuf_init(&m->text, 0);
+        w->text = &m->text;
+        text_string(w->text, key);
+        strbuf_addstr(w->text, ": ");
+    } else if (w->text) {
         text_prefix(w);
         text_string(w->text, key);
         strbuf_addstr(w->text, ": ");

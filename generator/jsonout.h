@@ -21,9 +21,20 @@
 
 enum { JSONOUT_MAX_DEPTH = 32 };
 
+/* A member of an object whose keys are printed sorted: its key and its text. */
+typedef struct jsonout_member {
+    char *key;
+    strbuf text; /* "\"key\": value" */
+} jsonout_member;
+
 typedef struct jsonout {
-    /* text mode: where the text goes; NULL in tree mode */
+    /* text mode: where the text goes now; NULL in tree mode */
     strbuf *text;
+    /* text mode, sorted keys: per open object, its members and the text it goes to */
+    bool sort_keys;
+    jsonout_member *members[JSONOUT_MAX_DEPTH];
+    size_t nmembers[JSONOUT_MAX_DEPTH], members_alloc[JSONOUT_MAX_DEPTH];
+    strbuf *outer[JSONOUT_MAX_DEPTH];
     /* tree mode: the finished value, and the open containers */
     json_t *root;
     json_t *open[JSONOUT_MAX_DEPTH];
@@ -36,9 +47,14 @@ typedef struct jsonout {
 
 /* Print into `out` (appended; no final newline). */
 void jsonout_text(jsonout *w, strbuf *out);
+/* The same, with every object's keys in strcmp order, as JSON_SORT_KEYS prints them. */
+void jsonout_text_sorted(jsonout *w, strbuf *out);
 /* Build a jansson value; take it with jsonout_tree_take() when done. */
 void jsonout_tree(jsonout *w);
 json_t *jsonout_tree_take(jsonout *w);
+
+/* Free what a text writer keeps between objects (nothing to do for a tree). */
+void jsonout_release(jsonout *w);
 
 void jsonout_object(jsonout *w);
 void jsonout_array(jsonout *w);

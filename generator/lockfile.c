@@ -5,6 +5,7 @@
 #include "lockfile.h"
 #include "analysis_json.h"
 #include "fsutil.h"
+#include "jsonout.h"
 #include "strbuf.h"
 
 #include <openssl/evp.h>
@@ -48,26 +49,67 @@ bool file_sha256(const char *path, char hex[65], char **err)
     return true;
 }
 
+/* Write the lock through `w`; false (after a diagnostic) when a source cannot be hashed. */
+static bool write_lock(jsonout *w, const analysis *a, char *const *paths, char *const *keys,
+                       size_t npaths, diag_list *dl)
+{
+    char(*hex)[65] = xcalloc(npaths + 1, sizeof *hex);
+    for (size_t i = 0; i < npaths; i++) {
+        char *err = NULL;
+        if (!file_sha256(paths[i], hex[i], &err)) {
+            diag_plain(dl, DIAG_ERROR, paths[i], "%s", err);
+            free(err);
+            free(hex);
+            return false;
+        }
+    }
+    jsonout_object(w);
+    jsonout_key(w, "format");
+    jsonout_int(w, LOCKFILE_FORMAT);
+    jsonout_key(w, "pgqc_version");
+    jsonout_str(w, PGQC_VERSION_STRING);
+    jsonout_key(w, "files");
+    jsonout_object(w);
+    for (size_t i = 0; i < npaths; i++) {
+        jsonout_key(w, keys[i]);
+        jsonout_str(w, hex[i]);
+    }
+    jsonout_end(w);
+    jsonout_key(w, "analysis");
+    analysis_write(w, a);
+    jsonout_end(w);
+    free(hex);
+    return true;
+}
+
 json_t *lockfile_build(const analysis *a, char *const *paths, char *const *keys, size_t npaths,
                        diag_list *dl)
 {
-    json_t *files = json_object();
-    for (size_t i = 0; i < npaths; i++) {
-        char hex[65], *err = NULL;
-        if (!file_sha256(paths[i], hex, &err)) {
-            diag_plain(dl, DIAG_ERROR, paths[i], "%s", err);
-            free(err);
-            json_decref(files);
-            return NULL;
-        }
-        json_object_set_new(files, keys[i], json_string(hex));
+    jsonout w;
+    jsonout_tree(&w);
+    bool ok = write_lock(&w, a, paths, keys, npaths, dl);
+    json_t *lock = jsonout_tree_take(&w);
+    if (!ok) {
+        json_decref(lock);
+        return NULL;
     }
-    json_t *lock = json_object();
-    json_object_set_new(lock, "format", json_integer(LOCKFILE_FORMAT));
-    json_object_set_new(lock, "pgqc_version", json_string(PGQC_VERSION_STRING));
-    json_object_set_new(lock, "files", files);
-    json_object_set_new(lock, "analysis", analysis_to_json(a));
     return lock;
+}
+
+char *lockfile_text(const analysis *a, char *const *paths, char *const *keys, size_t npaths,
+                    diag_list *dl)
+{
+    strbuf sb = STRBUF_INIT;
+    jsonout w;
+    jsonout_text_sorted(&w, &sb);
+    bool ok = write_lock(&w, a, paths, keys, npaths, dl);
+    jsonout_release(&w);
+    if (!ok) {
+        strbuf_release(&sb);
+        return NULL;
+    }
+    strbuf_addch(&sb, '\n');
+    return strbuf_detach(&sb, NULL);
 }
 
 char *lockfile_render(const json_t *lock)

@@ -15,9 +15,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "analysis_json.h"
 #include "arena.h"
 #include "jsonout.h"
+#include "lockfile.h"
 #include "pgtree.h"
 #include "strbuf.h"
 
@@ -193,24 +196,32 @@ static void write_sample(jsonout *w, int variant)
     jsonout_end(w);
 }
 
-static void test_jsonout_text_is_what_jansson_prints(void **state)
+/*
+ * Each sample written as text (in insertion or sorted key order) equals
+ * jansson's printing of the tree the same calls build, and reads back as
+ * that tree.
+ */
+static void check_text_against_jansson(bool sorted)
 {
-    (void)state;
     for (int variant = 0; variant < 3; variant++) {
         jsonout w;
         jsonout_tree(&w);
         write_sample(&w, variant);
         json_t *tree = jsonout_tree_take(&w);
         assert_non_null(tree);
-        char *want = json_dumps(tree, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+        size_t order = sorted ? JSON_SORT_KEYS : JSON_PRESERVE_ORDER;
+        char *want = json_dumps(tree, JSON_INDENT(2) | order | JSON_ENCODE_ANY);
         assert_non_null(want);
 
         strbuf got = STRBUF_INIT;
-        jsonout_text(&w, &got);
+        if (sorted)
+            jsonout_text_sorted(&w, &got);
+        else
+            jsonout_text(&w, &got);
         write_sample(&w, variant);
+        jsonout_release(&w);
         assert_string_equal(got.buf, want);
 
-        /* and the text reads back as the same value */
         json_error_t err;
         json_t *back = json_loads(got.buf, JSON_DECODE_ANY, &err);
         assert_non_null(back);
@@ -220,6 +231,78 @@ static void test_jsonout_text_is_what_jansson_prints(void **state)
         free(want);
         json_decref(tree);
     }
+}
+
+static void test_jsonout_text_is_what_jansson_prints(void **state)
+{
+    (void)state;
+    check_text_against_jansson(false);
+}
+
+static void test_jsonout_sorted_text_is_what_jansson_prints_with_sorted_keys(void **state)
+{
+    (void)state;
+    check_text_against_jansson(true);
+}
+
+/* The lock printed directly is the lock built as a tree and rendered by jansson. */
+static void test_lock_text_is_the_rendered_lock_tree(void **state)
+{
+    (void)state;
+    static const char analysis_text[] =
+        "{\"queries\": [{\"name\": \"get_user\", \"file\": \"queries/u.sql\", \"line\": 1,"
+        " \"command\": \"one\", \"doc\": \"Gets one.\\nBy id.\", \"sql\": \"SELECT id, name "
+        "FROM users WHERE id = $1\", \"params\": [{\"name\": \"id\", \"number\": 1, \"type\": "
+        "\"bigint\", \"type_oid\": 20, \"nullable\": false}], \"columns\": [{\"name\": \"id\","
+        " \"type\": \"bigint\", \"type_oid\": 20, \"nullable\": false, \"source\": "
+        "\"public.users.id\"}, {\"name\": \"name\", \"type\": \"text\", \"type_oid\": 25, "
+        "\"nullable\": true, \"nullable_reason\": \"column users.name has no NOT NULL\"}]}],"
+        " \"types\": [{\"oid\": 16385, \"kind\": \"enum\", \"name\": \"mood\", \"schema\": "
+        "\"public\", \"typname\": \"mood\", \"labels\": [\"sad\", \"ok\"]}]}";
+    json_error_t err;
+    json_t *j = json_loads(analysis_text, 0, &err);
+    assert_non_null(j);
+    diag_list dl = DIAG_LIST_INIT;
+    analysis *a = analysis_from_json(j, "test", &dl);
+    if (!a)
+        diag_list_print(&dl, stderr, false);
+    assert_non_null(a);
+    char dir[] = "/tmp/pgqc-test-lock-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char p1[64], p2[64];
+    snprintf(p1, sizeof p1, "%s/b.sql", dir);
+    snprintf(p2, sizeof p2, "%s/a.sql", dir);
+    FILE *f = fopen(p1, "w");
+    fputs("SELECT 1;\n", f);
+    fclose(f);
+    f = fopen(p2, "w");
+    fputs("SELECT 2;\n", f);
+    fclose(f);
+    char *paths[] = {p1, p2}, *keys[] = {"queries/b.sql", "migrations/0001_a.sql"};
+
+    json_t *tree = lockfile_build(a, paths, keys, 2, &dl);
+    assert_non_null(tree);
+    char *want = lockfile_render(tree);
+    char *got = lockfile_text(a, paths, keys, 2, &dl);
+    assert_non_null(got);
+    assert_string_equal(got, want);
+    assert_int_equal(dl.errors, 0);
+
+    /* an unreadable source: NULL and a diagnostic, from both */
+    char *missing[] = {p1, "/nonexistent/x.sql"};
+    assert_null(lockfile_text(a, missing, keys, 2, &dl));
+    assert_null(lockfile_build(a, missing, keys, 2, &dl));
+    assert_int_equal(dl.errors, 2);
+
+    free(got);
+    free(want);
+    json_decref(tree);
+    json_decref(j);
+    analysis_free(a);
+    diag_list_free(&dl);
+    remove(p1);
+    remove(p2);
+    rmdir(dir);
 }
 
 static void test_jsonout_tree_keeps_insertion_order(void **state)
@@ -248,6 +331,8 @@ int main(void)
         cmocka_unit_test(test_pool_thread_count_is_bounded),
         cmocka_unit_test(test_jsonout_text_is_what_jansson_prints),
         cmocka_unit_test(test_jsonout_tree_keeps_insertion_order),
+        cmocka_unit_test(test_jsonout_sorted_text_is_what_jansson_prints_with_sorted_keys),
+        cmocka_unit_test(test_lock_text_is_the_rendered_lock_tree),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

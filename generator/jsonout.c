@@ -159,7 +159,8 @@ static void end_sorted(jsonout *w, int d)
     jsonout_member *m = w->members[d];
     size_t n = w->nmembers[d];
     w->text = w->outer[d];
-    qsort(m, n, sizeof *m, cmp_member);
+    if (n > 1)
+        qsort(m, n, sizeof *m, cmp_member); /* (an empty object may have no array at all) */
     strbuf_addch(w->text, '{');
     for (size_t i = 0; i < n; i++) {
         strbuf_addstr(w->text, i ? ",\n" : "\n");

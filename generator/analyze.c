@@ -577,12 +577,6 @@ static bool assemble(analysis *a, const mapping_set *ms, const catalog *cat, con
     return true;
 }
 
-/* A query whose statement is sent wrapped (see wrap_for_text), to check on the server. */
-typedef struct wrapped_check {
-    size_t query;         /* index in the analysis */
-    const query_src *src; /* where it came from, for the diagnostic */
-} wrapped_check;
-
 analysis *analyze_queries(PGconn *pg, query_file *const *files, size_t nfiles, diag_list *dl)
 {
     return analyze_queries_with(pg, files, nfiles, NULL, 0, dl);
@@ -625,8 +619,7 @@ analysis *analyze_queries_with(PGconn *pg, query_file *const *files, size_t nfil
     for (size_t i = 0; i < nq; i++)
         sqls[i] = qs[i]->sql;
     pgtree_pool *pool = pgtree_pool_start(sqls, nq, pgtree_pool_threads(nq));
-    wrapped_check *wrapped = xcalloc(nq + 1, sizeof *wrapped);
-    size_t nwrapped = 0;
+    const query_src **srcs = xcalloc(nq + 1, sizeof *srcs); /* where each kept query came from */
     bool pipeline_ok = PQenterPipelineMode(pg) == 1;
     size_t sent = 0;
     for (size_t b = 0; pipeline_ok && b < nq; b += BATCH) {
@@ -640,9 +633,8 @@ analysis *analyze_queries_with(PGconn *pg, query_file *const *files, size_t nfil
             described d = {NULL, NULL};
             pipeline_ok = read_one(pg, &d);
             pgtree tree = pgtree_pool_take(pool, i);
-            if (pipeline_ok && assemble(a, &ms, cat, qs[i], &tree, &d, dl) &&
-                a->queries[a->nqueries - 1].wire_sql)
-                wrapped[nwrapped++] = (wrapped_check){a->nqueries - 1, qs[i]};
+            if (pipeline_ok && assemble(a, &ms, cat, qs[i], &tree, &d, dl))
+                srcs[a->nqueries - 1] = qs[i];
             pgtree_free(&tree);
             PQclear(d.prepare);
             PQclear(d.describe);
@@ -656,30 +648,22 @@ analysis *analyze_queries_with(PGconn *pg, query_file *const *files, size_t nfil
         for (size_t i = 0; i < a->nqueries; i++)
             an_query_clear(&a->queries[i]);
         a->nqueries = 0;
-        nwrapped = 0;
     } else {
         PQexitPipelineMode(pg);
         PQclear(PQexec(pg, "DEALLOCATE ALL"));
     }
-    /* Statements read as text around unmapped columns: checked on the server, outside the pipeline.
-     */
-    if (nwrapped) {
-        size_t kept = 0;
-        for (size_t i = 0, w = 0; i < a->nqueries; i++) {
-            an_query *q = &a->queries[i];
-            if (w < nwrapped && wrapped[w].query == i) {
-                if (!check_wrapped(pg, wrapped[w++].src, q, dl)) {
-                    an_query_clear(q);
-                    continue;
-                }
-            }
-            if (kept != i)
-                a->queries[kept] = *q;
-            kept++;
+    /* Statements read as text around unmapped columns: checked after the pipeline. */
+    size_t kept = 0;
+    for (size_t i = 0; i < a->nqueries; i++) {
+        an_query *q = &a->queries[i];
+        if (q->wire_sql && !check_wrapped(pg, srcs[i], q, dl)) {
+            an_query_clear(q);
+            continue;
         }
-        a->nqueries = kept;
+        a->queries[kept++] = *q;
     }
-    free(wrapped);
+    a->nqueries = kept;
+    free(srcs);
     free(qs);
     catalog_free(cat);
     return a;

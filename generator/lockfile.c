@@ -82,20 +82,6 @@ static bool write_lock(jsonout *w, const analysis *a, char *const *paths, char *
     return true;
 }
 
-json_t *lockfile_build(const analysis *a, char *const *paths, char *const *keys, size_t npaths,
-                       diag_list *dl)
-{
-    jsonout w;
-    jsonout_tree(&w);
-    bool ok = write_lock(&w, a, paths, keys, npaths, dl);
-    json_t *lock = jsonout_tree_take(&w);
-    if (!ok) {
-        json_decref(lock);
-        return NULL;
-    }
-    return lock;
-}
-
 char *lockfile_text(const analysis *a, char *const *paths, char *const *keys, size_t npaths,
                     diag_list *dl)
 {
@@ -110,14 +96,6 @@ char *lockfile_text(const analysis *a, char *const *paths, char *const *keys, si
     }
     strbuf_addch(&sb, '\n');
     return strbuf_detach(&sb, NULL);
-}
-
-char *lockfile_render(const json_t *lock)
-{
-    char *s = json_dumps(lock, JSON_INDENT(2) | JSON_SORT_KEYS);
-    char *out = xstrfmt("%s\n", s ? s : "{}");
-    free(s);
-    return out;
 }
 
 json_t *lockfile_read(const char *path, diag_list *dl)

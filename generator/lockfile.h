@@ -27,20 +27,12 @@
 char *lockfile_default_path(const char *migrations_dir);
 
 /*
- * The lock document for `a`, fingerprinting each input file `paths[i]`
- * under the name `keys[i]` (its path relative to the lock file). NULL with a
- * diagnostic when a file cannot be read.
- */
-json_t *lockfile_build(const analysis *a, char *const *paths, char *const *keys, size_t npaths,
-                       diag_list *dl);
-
-/* The lock as text: sorted keys, two-space indent, final newline (caller frees). */
-char *lockfile_render(const json_t *lock);
-
-/*
- * lockfile_render(lockfile_build(...)), printed directly: the same bytes,
- * without building the tree (which for 10,000 queries costs more than the
- * rest of writing the lock). NULL with a diagnostic as for lockfile_build.
+ * The lock file's text for `a`, fingerprinting each input file `paths[i]`
+ * under the name `keys[i]` (its path relative to the lock file): keys
+ * sorted, two-space indent, final newline, exactly as jansson prints the
+ * same document with JSON_SORT_KEYS (caller frees). Printed directly, not
+ * built as a tree, which for 10,000 queries would cost more than the rest
+ * of writing the lock. NULL with a diagnostic when a file cannot be read.
  */
 char *lockfile_text(const analysis *a, char *const *paths, char *const *keys, size_t npaths,
                     diag_list *dl);

@@ -442,7 +442,8 @@ static bool finish_block(query_file *f, query_src *q, PgQuery__ScanToken **tok, 
 enum { SCAN_PIECE_MIN = 64 * 1024, SCAN_MAX_PIECES = 8 };
 
 typedef struct scan_piece {
-    const char *text; /* the piece (a copy, NUL-terminated, when there are several) */
+    const char *text; /* the piece, NUL-terminated */
+    char *copy;       /* `text` when it is a copy (one of several pieces), else NULL */
     size_t offset;    /* where it starts in the whole text */
     PgQuery__ScanResult *scan;
     char *error;      /* lexer error, or NULL */
@@ -478,8 +479,7 @@ static void token_list_free(token_list *tl)
     for (size_t i = 0; i < tl->npieces; i++) {
         arena_free(&tl->pieces[i].mem);
         free(tl->pieces[i].error);
-        if (tl->npieces > 1)
-            free((char *)tl->pieces[i].text);
+        free(tl->pieces[i].copy);
     }
     free(tl->pieces);
     free(tl->tok);
@@ -531,7 +531,7 @@ static void scan_in_pieces(const char *text, const size_t *cuts, size_t ncuts, t
         scan_piece *p = &tl->pieces[i];
         p->offset = i ? cuts[i - 1] : 0;
         size_t end = i < ncuts ? cuts[i] : strlen(text);
-        p->text = xstrndup(text + p->offset, end - p->offset);
+        p->text = p->copy = xstrndup(text + p->offset, end - p->offset);
         if (i > 0)
             started[i] = pthread_create(&th[i], NULL, scan_piece_run, p) == 0;
     }

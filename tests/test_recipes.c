@@ -160,20 +160,22 @@ static char *ok_in(const char *dir, const char *cmd)
 
 static void assert_has(const char *what, const char *out, const char *needle)
 {
-    if (!strstr(out, needle)) {
+    bool found = strstr(out, needle) != NULL;
+    if (!found) {
         fprintf(stderr, "expected \"%s\" in the output of %s\n", needle, what);
         show(what, out);
     }
-    assert_non_null(strstr(out, needle));
+    assert_true(found);
 }
 
 static void assert_lacks(const char *what, const char *out, const char *needle)
 {
-    if (strstr(out, needle)) {
+    bool found = strstr(out, needle) != NULL;
+    if (found) {
         fprintf(stderr, "did not expect \"%s\" in the output of %s\n", needle, what);
         show(what, out);
     }
-    assert_null(strstr(out, needle));
+    assert_false(found);
 }
 
 /* The program the recipes build, run against a throwaway database. */

@@ -79,9 +79,28 @@ typedef struct an_query {
 typedef struct analysis {
     an_query *queries;
     size_t nqueries, alloc;
-    an_type *types; /* user types the queries use, sorted by oid */
+    an_type *types; /* types the queries use that the type table lacks, sorted by oid */
     size_t ntypes, types_alloc;
 } analysis;
+
+/*
+ * OIDs in an analysis. Built-in types keep their fixed OIDs (below 16384,
+ * pg_oid_is_stable()). The OIDs the server assigned to user types differ
+ * between databases migrated from the same files, so once an analysis is
+ * complete, analysis_canonical_oids() renumbers them: the i-th user type
+ * recorded in `types` (in the server's OID order, which is the order the
+ * migrations created them in) becomes AN_FIRST_USER_OID + i, and a user
+ * type that is referenced but not recorded (a parameter or column that
+ * travels as text) becomes AN_UNRECORDED_OID. After that the analysis,
+ * the lock file and the generated code are a pure function of the sources
+ * and options; reading a lock (which records names, never these numbers)
+ * rebuilds the same OIDs.
+ */
+#define AN_FIRST_USER_OID 16384u
+#define AN_UNRECORDED_OID 0xFFFFFFFFu
+
+/* Renumber user type OIDs as described above (types must be sorted by OID). */
+void analysis_canonical_oids(analysis *a);
 
 /* The user type with `oid`, or NULL (built-in types are in the type table). */
 const an_type *analysis_type(const analysis *a, pg_oid oid);

@@ -108,6 +108,80 @@ static void relative_query_files(const char *lock_path, analysis *a)
     free(dir);
 }
 
+/* The --map-type and --include options given on the command line. */
+static lock_options cli_options(void)
+{
+    lock_options o = {cli_type_maps, cli_ntype_maps, cli_includes, cli_nincludes};
+    return o;
+}
+
+/* Is every element of `a` in `b` and the other way round? */
+static bool same_maps(const lock_options *a, const lock_options *b)
+{
+    if (a->nmaps != b->nmaps || a->nincludes != b->nincludes)
+        return false;
+    for (size_t i = 0; i < a->nmaps; i++) {
+        bool found = false;
+        for (size_t k = 0; k < b->nmaps && !found; k++)
+            found = type_map_equal(&a->maps[i], &b->maps[k]);
+        if (!found)
+            return false;
+    }
+    for (size_t i = 0; i < a->nincludes; i++) {
+        bool found = false;
+        for (size_t k = 0; k < b->nincludes && !found; k++)
+            found = strcmp(a->includes[i], b->includes[k]) == 0;
+        if (!found)
+            return false;
+    }
+    return true;
+}
+
+/*
+ * The type mappings and headers to emit from lock `lf` with: the ones it
+ * records, which the command line may repeat but not contradict. False
+ * (usage error) when --map-type / --include were given and differ.
+ */
+static bool lock_emit_options(const lockfile *lf, const char *lock_path, lock_options *out,
+                              diag_list *dl)
+{
+    lock_options given = cli_options();
+    *out = lf->opt;
+    if ((!given.nmaps && !given.nincludes) || same_maps(&given, &lf->opt))
+        return true;
+    strbuf rec = STRBUF_INIT;
+    for (size_t i = 0; i < lf->opt.nmaps; i++) {
+        char *spec = type_map_spec(&lf->opt.maps[i]);
+        strbuf_addf(&rec, " --map-type %s", spec);
+        free(spec);
+    }
+    for (size_t i = 0; i < lf->opt.nincludes; i++)
+        strbuf_addf(&rec, " --include %s", lf->opt.includes[i]);
+    diag *d = diag_plain(dl, DIAG_ERROR, lock_path,
+                         "--map-type/--include differ from the ones the lock file was generated "
+                         "with (%s)",
+                         rec.len ? rec.buf + 1 : "none");
+    diag_set_hint(d, "leave them out to use the recorded ones, or run `pgqc generate` with the "
+                     "new ones (it needs PostgreSQL or --database-url)");
+    strbuf_release(&rec);
+    return false;
+}
+
+/* The exit status for a lock that could not be loaded. */
+static int lock_failure_status(lock_failure why)
+{
+    return why == LOCK_MISSING ? EXIT_ERRORS : EXIT_USAGE;
+}
+
+static void report_edited(const char *lock_path, diag_list *dl)
+{
+    diag *d = diag_plain(dl, DIAG_ERROR, lock_path,
+                         "the lock file was edited: its analysis does not match its "
+                         "\"analysis_sha256\"");
+    diag_set_hint(d, "do not edit pgqc.lock by hand; run `pgqc generate` to rewrite it (and "
+                     "review how it was changed)");
+}
+
 static void free_paths(char **paths, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -115,11 +189,12 @@ static void free_paths(char **paths, size_t n)
     free(paths);
 }
 
-/* Emit the code for `a`; false with diagnostics. */
-static bool render_code(const analysis *a, const char *name, strbuf *h, strbuf *c, diag_list *dl)
+/* Emit the code for `a` with type mappings and headers `opt`; false with diagnostics. */
+static bool render_code(const analysis *a, const lock_options *opt, const char *name, strbuf *h,
+                        strbuf *c, diag_list *dl)
 {
     char *hname = xstrfmt("%s.h", name);
-    emit_options eo = {name, hname, cli_type_maps, cli_ntype_maps, cli_includes, cli_nincludes};
+    emit_options eo = {name, hname, opt->maps, opt->nmaps, opt->includes, opt->nincludes};
     bool ok = emit_c(a, &eo, h, c, dl);
     free(hname);
     return ok;
@@ -150,13 +225,14 @@ typedef struct gen_extras {
     const pgqc_migration_set *embed;   /* --embed-migrations: the set, else NULL */
 } gen_extras;
 
-static int generate_outputs(const analysis *a, const char *out, const char *name, char *const *deps,
-                            size_t ndeps, const gen_extras *x, diag_list *dl)
+static int generate_outputs(const analysis *a, const lock_options *opt, const char *out,
+                            const char *name, char *const *deps, size_t ndeps, const gen_extras *x,
+                            diag_list *dl)
 {
     strbuf h = STRBUF_INIT, c = STRBUF_INIT;
     char *err = NULL;
     int st = EXIT_OK;
-    if (!render_code(a, name, &h, &c, dl) || !fs_mkdirs(out, false, &err)) {
+    if (!render_code(a, opt, name, &h, &c, dl) || !fs_mkdirs(out, false, &err)) {
         if (err)
             diag_plain(dl, DIAG_ERROR, NULL, "%s", err);
         free(err);
@@ -212,10 +288,13 @@ static int generate_online(const common_opts *o, const char *out, const char *na
         size_t n;
         lock_source_paths(&in, lock_path, &deps, &rel, &n);
         relative_query_files(lock_path, a);
-        char *text = lockfile_text(a, deps, rel, n, dl);
+        /* No server-assigned OID may reach the lock or the code (analysis.h). */
+        analysis_canonical_oids(a);
+        lock_options opt = cli_options();
+        char *text = lockfile_text(a, &opt, deps, rel, n, dl);
         if (text) {
             gen_extras x = {depfile, lock_path, text, embed ? in.migrations : NULL};
-            st = generate_outputs(a, out, name, deps, n, &x, dl);
+            st = generate_outputs(a, &opt, out, name, deps, n, &x, dl);
             free(text);
         } else {
             st = EXIT_ERRORS;
@@ -237,20 +316,25 @@ static int generate_offline(const common_opts *o, const char *out, const char *n
         inputs_free(&in);
         return st;
     }
-    json_t *lock = lockfile_read(lock_path, dl);
-    analysis *a = NULL;
+    lock_failure why = 0;
+    lockfile *lf = lockfile_load(lock_path, dl, &why);
+    lock_options opt;
     char **deps, **rel;
     size_t n;
     lock_source_paths(&in, lock_path, &deps, &rel, &n);
-    if (!lock) {
-        st = EXIT_ERRORS;
-    } else if (lockfile_check_sources(lock, lock_path, deps, rel, n, DIAG_ERROR, dl) > 0) {
+    if (!lf) {
+        st = lock_failure_status(why);
+    } else if (lf->edited) {
+        report_edited(lock_path, dl);
+        diag_plain(dl, DIAG_NOTE, lock_path, "refusing to emit code from it offline");
+        st = EXIT_USAGE;
+    } else if (!lock_emit_options(lf, lock_path, &opt, dl)) {
+        st = EXIT_USAGE;
+    } else if (lockfile_check_sources(lf, lock_path, deps, rel, n, DIAG_ERROR, dl) > 0) {
         diag *d = diag_plain(dl, DIAG_ERROR, lock_path,
                              "the lock file is stale: refusing to emit code from it offline");
         diag_set_hint(d, "run `pgqc generate` without --offline (it needs PostgreSQL or "
                          "--database-url) to analyse the changed files");
-        st = EXIT_ERRORS;
-    } else if ((a = lockfile_analysis(lock, lock_path, dl)) == NULL) {
         st = EXIT_ERRORS;
     } else {
         /* The lock file is an input too: list it in the depfile. */
@@ -258,11 +342,10 @@ static int generate_offline(const common_opts *o, const char *out, const char *n
         memcpy(all, deps, n * sizeof *all);
         all[n] = (char *)lock_path;
         gen_extras x = {depfile, NULL, NULL, embed ? in.migrations : NULL};
-        st = generate_outputs(a, out, name, all, n + 1, &x, dl);
+        st = generate_outputs(lf->analysis, &opt, out, name, all, n + 1, &x, dl);
         free(all);
     }
-    analysis_free(a);
-    json_decref(lock);
+    lockfile_free(lf);
     free_paths(deps, n);
     free_paths(rel, n);
     inputs_free(&in);
@@ -440,11 +523,12 @@ static const char check_help[] =
         CACHE_HELP;
 
 /* Compare DIR/PREFIX.{h,c} with what the lock's analysis produces. */
-static size_t check_generated(const analysis *a, const char *out, const char *name, diag_list *dl)
+static size_t check_generated(const analysis *a, const lock_options *opt, const char *out,
+                              const char *name, diag_list *dl)
 {
     strbuf h = STRBUF_INIT, c = STRBUF_INIT;
     size_t stale = 0;
-    if (!render_code(a, name, &h, &c, dl))
+    if (!render_code(a, opt, name, &h, &c, dl))
         return 1;
     const strbuf *want[2] = {&h, &c};
     const char *ext[2] = {"h", "c"};
@@ -475,7 +559,8 @@ static size_t check_analysis(const analysis *fresh, const analysis *locked, cons
                              diag_list *dl)
 {
     size_t stale = 0;
-    json_t *f = analysis_to_json(fresh), *l = analysis_to_json(locked);
+    json_t *f = analysis_to_json(fresh, ANALYSIS_LOCK),
+           *l = analysis_to_json(locked, ANALYSIS_LOCK);
     json_t *fq = json_object_get(f, "queries"), *lq = json_object_get(l, "queries");
     for (size_t i = 0; i < json_array_size(fq); i++) {
         json_t *q = json_array_get(fq, i);
@@ -558,37 +643,52 @@ int cmd_check(int argc, char **argv)
     inputs in;
     int st = load_inputs(&o, true, &in, &dl);
     size_t stale = 0;
-    json_t *lock = NULL;
-    analysis *locked = NULL;
+    lockfile *lf = NULL;
+    const analysis *locked = NULL;
+    lock_options opt = cli_options();
     if (st == EXIT_OK) {
-        lock = lockfile_read(lock_path, &dl);
-        if (!lock) {
+        lock_failure why = 0;
+        lf = lockfile_load(lock_path, &dl, &why);
+        if (!lf && why == LOCK_MISSING) {
             stale++;
+        } else if (!lf || !lock_emit_options(lf, lock_path, &opt, &dl)) {
+            st = EXIT_USAGE;
         } else {
             char **deps, **rel;
             size_t n;
             lock_source_paths(&in, lock_path, &deps, &rel, &n);
-            stale += lockfile_check_sources(lock, lock_path, deps, rel, n, DIAG_ERROR, &dl);
+            stale += lockfile_check_sources(lf, lock_path, deps, rel, n, DIAG_ERROR, &dl);
             free_paths(deps, n);
             free_paths(rel, n);
-            locked = lockfile_analysis(lock, lock_path, &dl);
-            if (!locked)
+            if (lf->edited) {
+                report_edited(lock_path, &dl);
                 stale++;
-            else if (out)
-                stale += check_generated(locked, out, name, &dl);
+            } else {
+                locked = lf->analysis;
+                if (out)
+                    stale += check_generated(locked, &opt, out, name, &dl);
+            }
         }
     }
     if (st == EXIT_OK && (reanalyze || dbsource_url(o.database_url))) {
         inputs fresh_in;
         analysis *fresh = NULL;
         size_t errors_before = dl.errors;
+        /* Analyse with the type mappings the lock was generated with. */
+        type_map *given_maps = cli_type_maps;
+        size_t given_nmaps = cli_ntype_maps;
+        cli_type_maps = opt.maps;
+        cli_ntype_maps = opt.nmaps;
         int ast = analyse_project(&o, &fresh_in, &fresh, &dl);
+        cli_type_maps = given_maps;
+        cli_ntype_maps = given_nmaps;
         if (ast == EXIT_DATABASE || ast == EXIT_USAGE)
             st = ast;
         else if (dl.errors > errors_before)
             stale += dl.errors - errors_before; /* broken queries, reported with positions */
         else if (locked) {
             relative_query_files(lock_path, fresh);
+            analysis_canonical_oids(fresh);
             stale += check_analysis(fresh, locked, lock_path, &dl);
         }
         analysis_free(fresh);
@@ -603,8 +703,7 @@ int cmd_check(int argc, char **argv)
                       out ? out : "DIR", name, lock_path);
         st = EXIT_ERRORS;
     }
-    analysis_free(locked);
-    json_decref(lock);
+    lockfile_free(lf);
     inputs_free(&in);
     free(lock_path);
     free(o.queries);

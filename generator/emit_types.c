@@ -150,19 +150,22 @@ void ctype_resolve(const analysis *a, const emit_options *opt, pg_oid oid, ctype
         free(name);
         return;
     }
-    /* Not recorded at all (an analysis edited by hand): its text form. */
-    if (!t) {
+    /* Arrays (the analysis only records supported ones: built-in or enum elements). */
+    pg_oid elem = t && t->kind == 'A' ? strip_domains(a, t->base) : 0;
+    const type_info *eti = typemap_lookup(elem);
+    const an_type *et = eti ? NULL : analysis_type(a, elem);
+    /* Anything else (not recorded, a "mapped" type without its mapping, an array of an
+     * unknown element) cannot come from analysis or a validated lock: its text form,
+     * never a NULL dereference. */
+    if (!t || t->kind != 'A' || (!eti && (!et || et->kind != 'e'))) {
         from_builtin(typemap_lookup(25), out);
         return;
     }
-    /* Arrays (the analysis only records supported ones). */
-    pg_oid elem = strip_domains(a, t->base);
-    const type_info *eti = typemap_lookup(elem);
     out->repr = REPR_ARRAY;
     if (eti) {
         out->c_type = xstrfmt("pgqc_array_%s", array_name_of(eti));
     } else {
-        char *name = user_type_c_name(prefix, a, analysis_type(a, elem));
+        char *name = user_type_c_name(prefix, a, et);
         out->c_type = xstrfmt("%s_array", name);
         free(name);
     }
@@ -171,7 +174,7 @@ void ctype_resolve(const analysis *a, const emit_options *opt, pg_oid oid, ctype
         out->dec = xstrfmt("%s_dec_array_%u", prefix, oid);
         out->enc = xstrfmt("%s_enc_array_%u", prefix, oid);
     } else {
-        char *name = user_type_c_name(prefix, a, analysis_type(a, elem));
+        char *name = user_type_c_name(prefix, a, et);
         out->dec = xstrfmt("%s_dec_array", name);
         out->enc = xstrfmt("%s_enc_array", name);
         free(name);

@@ -89,6 +89,12 @@ bool type_map_parse(const char *spec, type_map *out, char **err)
         return false;
     }
     out->pg_type = xstrndup(spec, (size_t)(eq - spec));
+    for (const char *p = out->pg_type; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) {
+            *err = xstrfmt("--map-type: the type name contains a control character");
+            type_map_free(out);
+            return false;
+        }
     const char *rhs = eq + 1;
     if (strcmp(out->pg_type, "numeric") == 0 && strcmp(rhs, "double") == 0) {
         out->c_type = xstrdup("double");
@@ -117,6 +123,37 @@ bool type_map_parse(const char *spec, type_map *out, char **err)
     }
     free(copy);
     return ok;
+}
+
+char *type_map_spec(const type_map *m)
+{
+    if (!m->encoder)
+        return xstrfmt("%s=%s:%s", m->pg_type, m->c_type, m->decoder);
+    return xstrfmt("%s=%s:%s:%s%s", m->pg_type, m->c_type, m->decoder, m->encoder,
+                   m->text_params ? ":text" : "");
+}
+
+static bool same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+bool type_map_equal(const type_map *a, const type_map *b)
+{
+    return same_str(a->pg_type, b->pg_type) && same_str(a->c_type, b->c_type) &&
+           same_str(a->decoder, b->decoder) && same_str(a->encoder, b->encoder) &&
+           a->text_params == b->text_params;
+}
+
+bool include_header_ok(const char *name)
+{
+    size_t n = strlen(name);
+    if (n == 0 || n > 4096)
+        return false;
+    for (const char *p = name; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
+            return false;
+    return true;
 }
 
 void type_map_free(type_map *m)

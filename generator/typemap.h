@@ -76,6 +76,22 @@ typedef struct type_map {
 bool type_map_parse(const char *spec, type_map *out, char **err);
 void type_map_free(type_map *m);
 
+/*
+ * The canonical specification of `m` (malloc'ed): TYPE=CTYPE:DECODER[:ENCODER[:text]],
+ * which type_map_parse() reads back into an equal mapping. The lock file
+ * records mappings in this form.
+ */
+char *type_map_spec(const type_map *m);
+
+/* Do `a` and `b` map the same type the same way? */
+bool type_map_equal(const type_map *a, const type_map *b);
+
+/*
+ * Is `name` acceptable for --include (written as `#include "name"`)? Not
+ * empty, at most 4096 bytes, no control character, '"' or '\'.
+ */
+bool include_header_ok(const char *name);
+
 /* The mapping for a type named `name` (format_type) or `qualified` (schema.name), or NULL. */
 const type_map *type_map_find(const type_map *maps, size_t n, const char *name,
                               const char *qualified);

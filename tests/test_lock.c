@@ -76,7 +76,7 @@ static void test_generate_writes_a_sorted_lock_with_relative_paths(void **state)
     assert_int_equal(pgqc(f, NULL, "", "generate --out gen --name db"), 0);
     char *lock = slurp(f, "pgqc.lock");
     assert_non_null(lock);
-    assert_non_null(strstr(lock, "\"format\": 1"));
+    assert_non_null(strstr(lock, "\"format\": 2"));
     assert_non_null(strstr(lock, "\"migrations/0001_create_users.up.sql\": \""));
     assert_non_null(strstr(lock, "\"queries/users.sql\": \""));
     assert_non_null(strstr(lock, "\"file\": \"queries/users.sql\""));

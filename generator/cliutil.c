@@ -222,6 +222,13 @@ int map_opt(int c, const char *arg, const char *cmd)
 {
     static size_t maps_alloc, includes_alloc;
     if (c == OPT_INCLUDE) {
+        if (!include_header_ok(arg)) {
+            usage_error(cmd,
+                        "--include \"%s\": not a header name (no control characters, quotes "
+                        "or backslashes)",
+                        arg);
+            return -1;
+        }
         ALLOC_GROW(cli_includes, cli_nincludes + 1, includes_alloc);
         cli_includes[cli_nincludes++] = arg;
         return 1;

@@ -214,6 +214,150 @@ static void test_check_reanalyzes_and_reports_a_changed_nullability(void **state
     free(out);
 }
 
+/*
+ * The lock is a pure function of the sources: the same bytes from a fresh
+ * cluster (--no-cache), from a cache whose cluster built another project's
+ * types first, and from a --database-url database that had unrelated
+ * types and tables before the migrations ran (all three give the user's
+ * types other OIDs). `check --reanalyze` with yet another cache agrees.
+ */
+static void test_lock_is_identical_across_cache_states_and_databases(void **state)
+{
+    fixture *f = *state;
+    char *out;
+    int st = pgqc(f, &out, "", "generate --no-cache --out gen --name db");
+    if (st)
+        fprintf(stderr, "%s", out);
+    assert_int_equal(st, 0);
+    free(out);
+    char *lock = slurp(f, "pgqc.lock"), *code = slurp(f, "gen/db.c");
+    /* Only built-in OIDs, which are the same in every database. */
+    for (const char *p = strstr(lock, "oid\": "); p; p = strstr(p + 1, "oid\": "))
+        assert_true(strtoul(p + 6, NULL, 10) < 16384);
+
+    /* A cache whose cluster first made another project's types. */
+    tu_write(f->dir, "junk/migrations/0001_junk.sql",
+             "CREATE TYPE junk_mood AS ENUM ('a', 'b');\n"
+             "CREATE TYPE junk_pair AS (x int, y text);\n"
+             "CREATE TABLE junk_t (id int PRIMARY KEY, m junk_mood, p junk_pair);\n");
+    tu_write(f->dir, "junk/queries/junk.sql", "-- name: junk :many\nSELECT id, m FROM junk_t;\n");
+    st = pgqc(f, &out, "PGQC_CACHE_DIR=\"$PWD/polluted\"",
+              "generate --migrations junk/migrations --queries junk/queries --out junk/gen");
+    if (st)
+        fprintf(stderr, "%s", out);
+    assert_int_equal(st, 0);
+    free(out);
+    st = pgqc(f, &out, "PGQC_CACHE_DIR=\"$PWD/polluted\"",
+              "generate --out gen2 --name db --lock polluted.lock");
+    if (st)
+        fprintf(stderr, "%s", out);
+    assert_int_equal(st, 0);
+    free(out);
+    char *lock2 = slurp(f, "polluted.lock"), *code2 = slurp(f, "gen2/db.c");
+    assert_string_equal(lock, lock2);
+    assert_string_equal(code, code2);
+
+    /* A database that had unrelated objects before the migrations. */
+    tu_write(f->dir, "unrelated.sql",
+             "CREATE TYPE other_mood AS ENUM ('x');\n"
+             "CREATE DOMAIN other_int AS int;\n"
+             "CREATE TYPE other_pair AS (a int);\n"
+             "CREATE TABLE other_t (id int, m other_mood, p other_pair);\n");
+    tu_write(f->dir, "other.sh",
+             "set -e\n"
+             "psql \"$DATABASE_URL\" -qAt -c 'CREATE DATABASE other_db'\n"
+             "OTHER=$(psql \"$DATABASE_URL\" -qAt -c \"SELECT format('postgresql://%s@/other_db"
+             "?host=%s&port=%s', current_user, split_part(current_setting("
+             "'unix_socket_directories'), ',', 1), current_setting('port'))\")\n"
+             "psql \"$OTHER\" -qAt -f unrelated.sql\n"
+             "\"$PGQC\" migrate up --database-url \"$OTHER\" >/dev/null\n"
+             "\"$PGQC\" generate --database-url \"$OTHER\" --out gen3 --name db "
+             "--lock other.lock\n");
+    char *cmd = NULL;
+    assert_true(asprintf(&cmd, "run -- env PGQC='%s' sh other.sh", tu_pgqc()) > 0);
+    st = pgqc(f, &out, "", cmd);
+    if (st)
+        fprintf(stderr, "%s", out);
+    assert_int_equal(st, 0);
+    free(out);
+    free(cmd);
+    char *lock3 = slurp(f, "other.lock"), *code3 = slurp(f, "gen3/db.c");
+    assert_string_equal(lock, lock3);
+    assert_string_equal(code, code3);
+
+    /* A fresh clone with a fresh cache: the CI gate passes. */
+    st = pgqc(f, &out, "PGQC_CACHE_DIR=\"$PWD/fresh\"", "check --reanalyze --out gen --name db");
+    if (st)
+        fprintf(stderr, "%s", out);
+    assert_int_equal(st, 0);
+    free(out);
+    free(lock);
+    free(lock2);
+    free(lock3);
+    free(code);
+    free(code2);
+    free(code3);
+}
+
+/* Write `lock` with `from` (found at `at`) replaced by `to` back to pgqc.lock. */
+static void write_lock_replacing(const fixture *f, const char *lock, const char *at,
+                                 const char *from, const char *to)
+{
+    size_t head = (size_t)(at - lock), n = strlen(lock) - head - strlen(from);
+    char *edited = malloc(head + strlen(to) + n + 1);
+    memcpy(edited, lock, head);
+    strcpy(edited + head, to);
+    strcat(edited, at + strlen(from));
+    tu_write(f->dir, "pgqc.lock", edited);
+    free(edited);
+}
+
+/* Replace the first `from` in the project's pgqc.lock with `to`. */
+static void edit_lock(const fixture *f, const char *from, const char *to)
+{
+    char *lock = slurp(f, "pgqc.lock");
+    char *at = strstr(lock, from);
+    assert_non_null(at);
+    write_lock_replacing(f, lock, at, from, to);
+    free(lock);
+}
+
+static void test_a_hand_edited_type_is_refused_by_offline_and_check(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(pgqc(f, NULL, "", "generate --out gen --name db"), 0);
+    edit_lock(f, "\"type\": \"bigint\"",
+              "\"type\": \"int x; */ int main(void) { system(\\\"id\\\"); } /*\"");
+    char *out;
+    assert_int_equal(pgqc(f, &out, "PGQC_PG_BINDIR=/nonexistent", "check --out gen --name db"), 2);
+    assert_non_null(strstr(out, "pgqc.lock: error: malformed lock file: $.analysis.queries["));
+    assert_non_null(strstr(out, "is not the name of the type it references (\"bigint\")"));
+    free(out);
+    assert_int_equal(
+        pgqc(f, &out, "PGQC_PG_BINDIR=/nonexistent", "generate --offline --out offline"), 2);
+    assert_non_null(strstr(out, "pgqc.lock: error: malformed lock file"));
+    free(out);
+    assert_int_equal(tu_runf(NULL, "test ! -e '%s/offline/db.c'", f->dir), 0);
+}
+
+static void test_a_well_formed_edit_is_stale_for_check_and_refused_offline(void **state)
+{
+    fixture *f = *state;
+    assert_int_equal(pgqc(f, NULL, "", "generate --out gen --name db"), 0);
+    /* Valid JSON, valid analysis, but not what generate wrote: a column made non-null. */
+    edit_lock(f, "\"nullable\": true", "\"nullable\": false");
+    char *out;
+    assert_int_equal(pgqc(f, &out, "PGQC_PG_BINDIR=/nonexistent", "check --out gen --name db"), 1);
+    assert_non_null(strstr(out, "pgqc.lock: error: the lock file was edited: its analysis does not "
+                                "match its \"analysis_sha256\""));
+    assert_non_null(strstr(out, "1 stale item"));
+    free(out);
+    assert_int_equal(
+        pgqc(f, &out, "PGQC_PG_BINDIR=/nonexistent", "generate --offline --out offline"), 2);
+    assert_non_null(strstr(out, "refusing to emit code from it offline"));
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -233,6 +377,12 @@ int main(void)
                                         setup, teardown),
         cmocka_unit_test_setup_teardown(test_check_reanalyzes_and_reports_a_changed_nullability,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lock_is_identical_across_cache_states_and_databases,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_hand_edited_type_is_refused_by_offline_and_check,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_a_well_formed_edit_is_stale_for_check_and_refused_offline, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

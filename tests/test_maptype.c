@@ -5,7 +5,8 @@
  * the user's binary codec: generated, compiled strictly, and run against a
  * throwaway database; without a mapping the same type travels as text;
  * plus the errors for a bad specification and for a parameter whose mapped
- * type has no encoder.
+ * type has no encoder; and the mappings recorded in the lock file, which
+ * offline generation and check use.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -135,12 +136,71 @@ static void test_bad_specification_and_missing_encoder_are_reported(void **state
     free(dir);
 }
 
+/*
+ * The type mappings and headers of a run are recorded in the lock: offline
+ * generation and check reproduce the same code without repeating them (it
+ * once crashed on a NULL type), repeating them is fine, contradicting them
+ * is a usage error.
+ */
+static void test_offline_and_check_use_the_mappings_recorded_in_the_lock(void **state)
+{
+    (void)state;
+    char *dir = project(), *out = NULL;
+    const char *maps = "--map-type numeric=double "
+                       "--map-type point=my_point:my_point_dec:my_point_enc --include ../mypoint.h";
+    char *args = NULL;
+    assert_true(asprintf(&args, "generate --out gen --name db %s", maps) > 0);
+    int st = pgqc(dir, &out, args);
+    if (st)
+        fprintf(stderr, "%s", out);
+    assert_int_equal(st, 0);
+    free(out);
+    free(args);
+    assert_int_equal(tu_runf(&out, "cat '%s/pgqc.lock'", dir), 0);
+    assert_non_null(strstr(out, "\"point=my_point:my_point_dec:my_point_enc\""));
+    assert_non_null(strstr(out, "\"../mypoint.h\""));
+    free(out);
+
+    st = pgqc(dir, &out, "generate --offline --out offline --name db");
+    if (st)
+        fprintf(stderr, "%s", out);
+    assert_int_equal(st, 0);
+    free(out);
+    assert_int_equal(
+        tu_runf(&out, "cd '%s' && cmp gen/db.h offline/db.h && cmp gen/db.c offline/db.c", dir), 0);
+    free(out);
+    st = pgqc(dir, &out, "check --out gen --name db --reanalyze");
+    if (st)
+        fprintf(stderr, "%s", out);
+    assert_int_equal(st, 0);
+    free(out);
+    assert_true(asprintf(&args, "check --out gen --name db %s", maps) > 0);
+    assert_int_equal(pgqc(dir, &out, args), 0);
+    free(out);
+    free(args);
+
+    assert_int_equal(pgqc(dir, &out,
+                          "generate --offline --out offline --map-type "
+                          "point=other_point:other_dec:other_enc"),
+                     2);
+    assert_non_null(strstr(out, "pgqc.lock: error: --map-type/--include differ from the ones the "
+                                "lock file was generated with"));
+    assert_non_null(strstr(out, "--map-type point=my_point:my_point_dec:my_point_enc"));
+    free(out);
+    assert_int_equal(pgqc(dir, &out, "check --out gen --include other.h"), 2);
+    assert_non_null(strstr(out, "differ from the ones the lock file was generated with"));
+    free(out);
+    tu_rmtree(dir);
+    free(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_numeric_as_double_and_a_user_point_type_round_trip),
         cmocka_unit_test(test_without_a_mapping_the_type_travels_as_text),
         cmocka_unit_test(test_bad_specification_and_missing_encoder_are_reported),
+        cmocka_unit_test(test_offline_and_check_use_the_mappings_recorded_in_the_lock),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

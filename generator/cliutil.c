@@ -242,6 +242,12 @@ int map_opt(int c, const char *arg, const char *cmd)
         free(err);
         return -1;
     }
+    for (size_t i = 0; i < cli_ntype_maps; i++)
+        if (strcmp(cli_type_maps[i].pg_type, m.pg_type) == 0) {
+            usage_error(cmd, "--map-type: type %s is mapped twice", m.pg_type);
+            type_map_free(&m);
+            return -1;
+        }
     ALLOC_GROW(cli_type_maps, cli_ntype_maps + 1, maps_alloc);
     cli_type_maps[cli_ntype_maps++] = m;
     return 1;

@@ -427,8 +427,8 @@ static const char describe_help[] =
     "Print what pgqc inferred for every query: parameters and result columns\n"
     "with their types, nullability and why.\n"
     "\n"
-    "  --json                machine-readable output (the lock file's format)\n" MAP_HELP
-        CACHE_HELP;
+    "  --json                machine-readable output (the lock file's analysis, with\n"
+    "                        the server's OIDs)\n" MAP_HELP CACHE_HELP;
 
 static void print_table(const analysis *a)
 {

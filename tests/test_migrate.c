@@ -304,6 +304,104 @@ static void test_read_only_user_gets_a_clear_error(void **state)
     assert_query(f, APPLIED_VERSIONS, "1");
 }
 
+/* ---- what a migration may not do, and where its errors are ------------------- */
+
+static void test_transaction_control_is_refused_before_anything_runs(void **state)
+{
+    fixture *f = *state;
+    static const char *const cases[][2] = {
+        {"COMMIT;", "COMMIT in a migration"},
+        {"END;", "COMMIT in a migration"},
+        {"ROLLBACK;", "ROLLBACK in a migration"},
+        {"ABORT;", "ROLLBACK in a migration"},
+        {"BEGIN;", "BEGIN in a migration"},
+        {"START TRANSACTION;", "START TRANSACTION"},
+        {"PREPARE TRANSACTION 'x';", "PREPARE TRANSACTION"},
+    };
+    tu_write(f->dir, "migrations/0001_ok.up.sql", "CREATE TABLE ok (id int);\n");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[256], *out;
+        snprintf(text, sizeof text, "CREATE TABLE t2 (id int);\n\n  %s -- done\n", cases[i][0]);
+        tu_write(f->dir, "migrations/0002_tx.up.sql", text);
+        int st = pgqc(f, &out, "migrate up");
+        assert_non_null(strstr(out, "pgqc:no-transaction"));
+        assert_non_null(strstr(out, cases[i][1]));
+        assert_output(st, 1, &out, "migrations/0002_tx.up.sql:3:3: error:");
+        st = tu_runf(&out, "cd '%s' && '%s' migrate lint", f->dir, tu_pgqc());
+        assert_output(st, 1, &out, "0002_tx.up.sql:3:3: error: [transaction-control]");
+        /* nothing ran: not even migration 1 or the tracking table */
+        assert_query(
+            f, "SELECT to_regclass('ok') IS NULL AND to_regclass('pgqc_migrations') IS NULL", "t");
+    }
+    /* savepoints stay inside the transaction; a down file is checked too */
+    tu_write(f->dir, "migrations/0002_tx.up.sql",
+             "SAVEPOINT a;\nCREATE TABLE t2 (id int);\nRELEASE SAVEPOINT a;\n");
+    tu_write(f->dir, "migrations/0002_tx.down.sql", "DROP TABLE t2;\nCOMMIT;\n");
+    char *out;
+    assert_output(pgqc(f, &out, "migrate up"), 1, &out, "0002_tx.down.sql:2:1: error: COMMIT");
+    tu_write(f->dir, "migrations/0002_tx.down.sql", "DROP TABLE t2;\n");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 2 migrations");
+    /* outside a transaction, transaction control is the file's own business */
+    tu_write(f->dir, "migrations/0003_own.up.sql",
+             "-- pgqc:no-transaction\nBEGIN;\nCREATE TABLE t3 (id int);\nCOMMIT;\n");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 1 migration");
+    assert_query(f, APPLIED_VERSIONS, "1,2,3");
+}
+
+static void test_migration_changing_the_tracking_table_exits_1(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "migrations/0001_ok.up.sql", "CREATE TABLE ok (id int);\n");
+    tu_write(f->dir, "migrations/0002_bad.up.sql",
+             "CREATE TABLE x (id int);\nALTER TABLE pgqc_migrations DROP COLUMN dirty;\n");
+    char *out;
+    int st = pgqc(f, &out, "migrate up");
+    assert_output(st, 1, &out, "0002_bad.up.sql:2:1: error: a migration must not drop");
+    assert_query(f, "SELECT to_regclass('ok') IS NULL", "t");
+    static const char *const statements[] = {"DROP TABLE x, public.pgqc_migrations;",
+                                             "TRUNCATE pgqc_migrations;",
+                                             "ALTER TABLE pgqc_migrations RENAME TO old;"};
+    for (size_t i = 0; i < sizeof statements / sizeof statements[0]; i++) {
+        tu_write(f->dir, "migrations/0002_bad.up.sql", statements[i]);
+        assert_output(pgqc(f, &out, "migrate up"), 1, &out, "0002_bad.up.sql:1:1: error:");
+    }
+    /* hidden from the parser: caught when recording, still exit 1, rolled back */
+    tu_write(f->dir, "migrations/0002_bad.up.sql",
+             "CREATE TABLE x (id int);\n"
+             "DO $$ BEGIN EXECUTE 'DROP TABLE pgqc_migrations'; END $$;\n");
+    st = pgqc(f, &out, "migrate up");
+    assert_non_null(strstr(out, "must not drop, rename or alter pgqc_migrations"));
+    assert_output(st, 1, &out, "0002_bad.up.sql: error: cannot record migration 2");
+    assert_query(f, APPLIED_VERSIONS, "1");
+    assert_query(f, "SELECT to_regclass('x') IS NULL", "t");
+}
+
+static void test_server_errors_name_the_failing_statement(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "migrations/0001_dup.up.sql",
+             "CREATE TABLE u (id int PRIMARY KEY);\n"
+             "INSERT INTO u VALUES (1);\n"
+             "/* again */ -- twice\n"
+             "  INSERT INTO u VALUES (1);\n");
+    char *out;
+    int st = pgqc(f, &out, "migrate up");
+    assert_output(st, 1, &out,
+                  "0001_dup.up.sql:4:3: error: duplicate key value violates unique constraint");
+    assert_query(f, "SELECT to_regclass('u') IS NULL", "t");
+    tu_write(f->dir, "migrations/0001_dup.up.sql", "CREATE TABLE u (id int PRIMARY KEY);\n");
+    tu_write(f->dir, "migrations/0002_cic.up.sql",
+             "CREATE TABLE v (id int);\n\n   CREATE INDEX CONCURRENTLY v_id ON v (id);\n");
+    st = pgqc(f, &out, "migrate up");
+    assert_output(st, 1, &out, "0002_cic.up.sql:3:4: error: CREATE INDEX CONCURRENTLY cannot run");
+    assert_query(f, APPLIED_VERSIONS, "1");
+    assert_query(f, "SELECT to_regclass('v') IS NULL", "t");
+    /* a position the server gives still points into the right statement */
+    tu_write(f->dir, "migrations/0002_cic.up.sql",
+             "CREATE TABLE v (id int);\nINSERT INTO v VALUES (1);\nSELECT nope FROM v;\n");
+    assert_output(pgqc(f, &out, "migrate up"), 1, &out, "0002_cic.up.sql:3:8: error: column");
+}
+
 /* ---- down ---------------------------------------------------------------------- */
 
 static void test_down_then_up_round_trips(void **state)
@@ -586,6 +684,9 @@ int main(void)
         T(test_crlf_and_bom_checkout_is_not_modified),
         T(test_killed_runner_leaves_table_iff_row_and_rerun_completes),
         T(test_read_only_user_gets_a_clear_error),
+        T(test_transaction_control_is_refused_before_anything_runs),
+        T(test_migration_changing_the_tracking_table_exits_1),
+        T(test_server_errors_name_the_failing_statement),
         T(test_down_then_up_round_trips),
         T(test_down_refuses_up_only_migration_before_changing_anything),
         T(test_verify_passes_a_set_that_reverts_cleanly),

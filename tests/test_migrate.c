@@ -402,6 +402,20 @@ static void test_server_errors_name_the_failing_statement(void **state)
     assert_output(pgqc(f, &out, "migrate up"), 1, &out, "0002_cic.up.sql:3:8: error: column");
 }
 
+static void test_generate_names_each_pending_migration(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    tu_write(f->dir, "queries/users.sql",
+             "-- name: count_users :one\nSELECT count(*) AS n FROM users;\n");
+    assert_output(pgqc(f, NULL, "migrate up --to 1"), 0, NULL, NULL);
+    char *out;
+    int st = pgqc(f, &out, "generate --out gen");
+    assert_non_null(strstr(out, "2 pending migrations"));
+    assert_non_null(strstr(out, "migrations/0002_posts.up.sql: note: pending: migration 2"));
+    assert_output(st, 1, &out, "migrations/0003_age.up.sql: note: pending: migration 3");
+}
+
 /* ---- down ---------------------------------------------------------------------- */
 
 static void test_down_then_up_round_trips(void **state)
@@ -687,6 +701,7 @@ int main(void)
         T(test_transaction_control_is_refused_before_anything_runs),
         T(test_migration_changing_the_tracking_table_exits_1),
         T(test_server_errors_name_the_failing_statement),
+        T(test_generate_names_each_pending_migration),
         T(test_down_then_up_round_trips),
         T(test_down_refuses_up_only_migration_before_changing_anything),
         T(test_verify_passes_a_set_that_reverts_cleanly),

@@ -47,8 +47,8 @@ static const char migrate_help[] =
     "  status [--json]               applied / pending / modified / missing-file / dirty\n"
     "  repair [--dry-run]            after review: re-record checksums, clear dirty,\n"
     "                                forget migrations whose file was removed\n"
-    "  verify                        in a throwaway database: up, up again (no-op),\n"
-    "                                down all, up; both schemas must be identical\n"
+    "  verify                        in a throwaway database: each migration up, down,\n"
+    "                                up; then up again (no-op), down all, up all\n"
     "  reset [--force] [--seed]      drop everything and re-apply (throwaway databases\n"
     "                                only, unless --force)\n"
     "  embed --out DIR [--name P]    write DIR/P_migrations.{h,c}: the set as C, for\n"
@@ -431,7 +431,8 @@ static int migrate_verify(int argc, char **argv)
         verify_report rep;
         st = status_for(verify_migrations(a.common.database_url, set, &rep, &dl));
         if (st == EXIT_OK)
-            printf("verify: %zu migration%s, %zu schema objects: up, up again (no-op)%s\n",
+            printf("verify: %zu migration%s, %zu schema objects: each up/down/up step, up again "
+                   "(no-op)%s\n",
                    rep.migrations, rep.migrations == 1 ? "" : "s", rep.objects,
                    rep.reverted ? ", down all, up again: identical schema" : "");
     }

@@ -466,8 +466,34 @@ static void test_verify_fails_a_down_that_does_not_fully_revert(void **state)
     tu_write(f->dir, "migrations/0002_posts.down.sql", "DROP TABLE posts;\n");
     char *out;
     int st = pgqc(f, &out, "migrate verify");
-    assert_output(st, 1, &out, "type public.mood enum ('happy', 'sad')");
+    assert_output(st, 1, &out, "enum mood: only after down 2");
     assert_query(f, "SELECT count(*) FROM pg_database WHERE datname LIKE 'pgqc_verify%'", "0");
+}
+
+static void test_verify_fails_an_incomplete_down_hidden_by_down_all(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    tu_write(f->dir, "migrations/0004_email.up.sql", "ALTER TABLE users ADD COLUMN email text;\n");
+    tu_write(f->dir, "migrations/0004_email.down.sql", "SELECT 1; -- forgot the column\n");
+    tu_write(f->dir, "migrations/0005_tags.up.sql", "CREATE TABLE tags (id int);\n");
+    tu_write(f->dir, "migrations/0005_tags.down.sql", "DROP TABLE tags;\n");
+    char *out;
+    int st = pgqc(f, &out, "migrate verify");
+    assert_non_null(strstr(out, "0004_email.down.sql: error: verify: after up 4 and down 4"));
+    assert_null(strstr(out, "0005_tags"));
+    assert_output(st, 1, &out, "column users.email: only after down 4");
+    /* a down that fails outright stops verify at its step */
+    tu_write(f->dir, "migrations/0004_email.down.sql", "ALTER TABLE users DROP COLUMN nope;\n");
+    st = pgqc(f, &out, "migrate verify");
+    assert_non_null(strstr(out, "0004_email.down.sql:1:1: error: column \"nope\""));
+    assert_output(st, 1, &out, "verify: migrate down failed");
+    /* fixed, it passes; an up-only migration skips its own step, not the others */
+    tu_write(f->dir, "migrations/0004_email.down.sql", "ALTER TABLE users DROP COLUMN email;\n");
+    assert_output(pgqc(f, &out, "migrate verify"), 0, &out, "identical schema");
+    tu_write(f->dir, "migrations/0002_posts.down.sql", "DROP TABLE posts;\n");
+    tu_write(f->dir, "migrations/0006_seed.sql", "INSERT INTO tags VALUES (1);\n");
+    assert_output(pgqc(f, &out, "migrate verify"), 1, &out, "enum mood: only after down 2");
 }
 
 static void test_lint_reports_rules_with_positions_and_allow_comments(void **state)
@@ -706,6 +732,7 @@ int main(void)
         T(test_down_refuses_up_only_migration_before_changing_anything),
         T(test_verify_passes_a_set_that_reverts_cleanly),
         T(test_verify_fails_a_down_that_does_not_fully_revert),
+        T(test_verify_fails_an_incomplete_down_hidden_by_down_all),
         T(test_lint_reports_rules_with_positions_and_allow_comments),
         T(test_lint_warnings_fail_only_with_strict),
         T(test_new_follows_existing_width_and_refuses_bad_names),

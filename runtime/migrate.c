@@ -275,8 +275,9 @@ static bool run_no_transaction(PGconn *pg, const script *s, const pgqc_migrate_o
         PQclear(f.r);
         pgqc_migrate_error *e = &res->errors[res->nerrors - 1];
         if (!e->hint)
-            e->hint = mig_dup0("this no-transaction migration is now marked dirty: fix the "
-                               "database by hand, then run `pgqc migrate repair`");
+            e->hint = mig_dup0("this no-transaction migration is now marked dirty: finish or "
+                               "undo it by hand, then run `pgqc migrate repair --mark-applied` "
+                               "or `--mark-pending`");
         mig_set_failure(res, PGQC_MIGRATE_SQL_ERROR);
         return false;
     }

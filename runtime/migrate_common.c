@@ -346,8 +346,10 @@ bool mig_check_state(const pgqc_migration_set *set, const mig_applied_row *rows,
                               "part-way and its effects are unknown",
                               m->version);
             if (e)
-                e->hint = mig_dup0("inspect the database, finish or undo the migration by hand, "
-                                   "then run `pgqc migrate repair`");
+                e->hint =
+                    mig_dup0("inspect the database; finish the migration by hand and run "
+                             "`pgqc migrate repair --mark-applied`, or undo it by hand and "
+                             "run `pgqc migrate repair --mark-pending` so `up` runs it again");
             ok = false;
         } else if (strcmp(m->checksum, rows[i].checksum) != 0) {
             pgqc_migrate_error *e = mig_add_error(

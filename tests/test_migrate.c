@@ -207,7 +207,8 @@ static void test_edited_applied_migration_is_refused_until_repaired(void **state
     assert_query(f, APPLIED_VERSIONS, "1,2");
     st = pgqc(f, &out, "migrate status");
     assert_output(st, 1, &out, "modified");
-    assert_output(pgqc(f, &out, "migrate repair"), 0, &out, "repaired version 1");
+    assert_output(pgqc(f, &out, "migrate repair"), 0, &out,
+                  "repaired version 1: checksum recorded");
     assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 1 migration");
     assert_query(f, APPLIED_VERSIONS, "1,2,3");
 }
@@ -245,9 +246,12 @@ static void test_dirty_no_transaction_migration_blocks_until_repaired(void **sta
     assert_output(st, 1, &out, "dirty");
     st = pgqc(f, &out, "migrate up");
     assert_output(st, 1, &out, "migration 4 is dirty");
-    assert_output(pgqc(f, &out, "migrate repair"), 0, &out, "repaired version 4");
+    /* the index was built by hand: the user says so */
+    assert_output(pgqc(f, &out, "migrate repair --mark-applied"), 0, &out,
+                  "repaired version 4: marked applied");
     assert_output(pgqc(f, &out, "migrate up"), 0, &out, "nothing to apply");
     assert_query(f, "SELECT dirty FROM pgqc_migrations WHERE version = 4", "f");
+    assert_output(pgqc(f, &out, "migrate status"), 0, &out, "(repair: marked applied at 20");
 }
 
 static void test_crlf_and_bom_checkout_is_not_modified(void **state)
@@ -414,6 +418,97 @@ static void test_generate_names_each_pending_migration(void **state)
     assert_non_null(strstr(out, "2 pending migrations"));
     assert_non_null(strstr(out, "migrations/0002_posts.up.sql: note: pending: migration 2"));
     assert_output(st, 1, &out, "migrations/0003_age.up.sql: note: pending: migration 3");
+}
+
+static void test_repair_of_a_dirty_migration_is_the_users_choice(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    tu_write(f->dir, "migrations/0004_index.up.sql",
+             "-- pgqc:no-transaction\nCREATE INDEX CONCURRENTLY users_age ON users (agee);\n");
+    char *out;
+    assert_output(pgqc(f, &out, "migrate up"), 1, &out, "marked dirty");
+    assert_query(f, "SELECT to_regclass('users_age') IS NULL", "t"); /* never built */
+    /* no choice: both are printed, nothing changes */
+    tu_write(f->dir, "migrations/0001_users.up.sql",
+             "CREATE TABLE users (id bigint PRIMARY KEY);\n"
+             "-- edited comment\n");
+    int st = pgqc(f, &out, "migrate repair");
+    assert_non_null(strstr(out, "--mark-applied"));
+    assert_non_null(strstr(out, "--mark-pending"));
+    assert_output(st, 1, &out, "migration 4 is dirty");
+    assert_query(f,
+                 "SELECT string_agg(version || ':' || dirty, ',' ORDER BY version) FROM "
+                 "pgqc_migrations",
+                 "1:false,2:false,3:false,4:true");
+    assert_query(f, "SELECT to_regclass('pgqc_migration_repairs') IS NULL", "t");
+    assert_output(pgqc(f, &out, "migrate repair --mark-applied --mark-pending"), 2, &out,
+                  "not both");
+    assert_output(pgqc(f, &out, "migrate repair --mark-pending --dry-run"), 0, &out,
+                  "would repair version 4: marked pending");
+    assert_query(f, "SELECT dirty FROM pgqc_migrations WHERE version = 4", "t");
+    /* back to pending, in one transaction with the checksum of 1 */
+    st = pgqc(f, &out, "migrate repair --mark-pending");
+    assert_non_null(strstr(out, "repaired version 1: checksum recorded"));
+    assert_output(st, 0, &out, "repaired version 4: marked pending");
+    assert_query(f, APPLIED_VERSIONS, "1,2,3");
+    st = pgqc(f, &out, "migrate status");
+    assert_non_null(strstr(out, "(repair: checksum recorded at 20"));
+    assert_non_null(strstr(out, "\n4        pending  "));
+    assert_output(st, 0, &out, "0004_index.up.sql  (repair: marked pending at 20");
+    st = pgqc(f, &out, "migrate status --json");
+    assert_output(st, 0, &out,
+                  "\"repair\": {\n        \"action\": \"marked pending\",\n        \"at\": \"20");
+    /* fixed, `up` runs it again */
+    tu_write(f->dir, "migrations/0004_index.up.sql",
+             "-- pgqc:no-transaction\nCREATE INDEX CONCURRENTLY users_age ON users (age);\n");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 1 migration");
+    assert_query(f, "SELECT to_regclass('users_age') IS NOT NULL", "t");
+    assert_query(f,
+                 "SELECT string_agg(version || ':' || action, ',' ORDER BY version) FROM "
+                 "pgqc_migration_repairs",
+                 "1:checksum recorded,4:marked pending");
+    /* pgqc's own tables are not part of the schema */
+    assert_output(pgqc(f, &out, "schema diff"), 0, NULL, NULL);
+}
+
+static void test_status_json_numbers_and_subcommand_help(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    PQclear(PQexec(f->pg, "CREATE TABLE pgqc_migrations (version bigint PRIMARY KEY, description "
+                          "text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL "
+                          "DEFAULT now(), execution_ms double precision NOT NULL DEFAULT 0, dirty "
+                          "boolean NOT NULL DEFAULT false, no_transaction boolean NOT NULL "
+                          "DEFAULT false)"));
+    assert_output(pgqc(f, NULL, "migrate up"), 0, NULL, NULL);
+    PQclear(PQexec(f->pg, "UPDATE pgqc_migrations SET execution_ms = 3.679 WHERE version = 1"));
+    char *out;
+    int st = pgqc(f, &out, "migrate status --json");
+    assert_non_null(strstr(out, "\"execution_ms\": 3.679,"));
+    for (const char *p = out; (p = strstr(p, "\"execution_ms\": ")); p++) {
+        const char *num = p + strlen("\"execution_ms\": ");
+        size_t digits = strspn(num, "0123456789.");
+        const char *dot = memchr(num, '.', digits);
+        assert_true(!dot || digits - (size_t)(dot - num) - 1 <= 3);
+    }
+    assert_output(st, 0, &out, "\"repair\": null");
+    static const char *const helps[][2] = {
+        {"migrate repair --help", "--mark-pending"},
+        {"migrate up --help", "Usage: pgqc migrate up [--to V]"},
+        {"migrate status --help", "Usage: pgqc migrate status [--json]"},
+        {"migrate help verify", "Usage: pgqc migrate verify"},
+        {"seed --help", "seed never uses the embedded throwaway"},
+    };
+    for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++) {
+        st = tu_runf(&out, "'%s' %s", tu_pgqc(), helps[i][0]);
+        assert_null(strstr(out, "COMMAND"));
+        assert_null(strstr(out, "else an\n"));
+        assert_output(st, 0, &out, helps[i][1]);
+    }
+    /* seed refuses to run without a database, as its help says */
+    st = tu_runf(&out, "cd '%s' && env -u DATABASE_URL '%s' seed", f->dir, tu_pgqc());
+    assert_output(st, 2, &out, "no database");
 }
 
 /* ---- down ---------------------------------------------------------------------- */
@@ -728,6 +823,8 @@ int main(void)
         T(test_migration_changing_the_tracking_table_exits_1),
         T(test_server_errors_name_the_failing_statement),
         T(test_generate_names_each_pending_migration),
+        T(test_repair_of_a_dirty_migration_is_the_users_choice),
+        T(test_status_json_numbers_and_subcommand_help),
         T(test_down_then_up_round_trips),
         T(test_down_refuses_up_only_migration_before_changing_anything),
         T(test_verify_passes_a_set_that_reverts_cleanly),

@@ -36,8 +36,11 @@ typedef struct mig_args {
     const char *prefix;
 } mig_args;
 
+/* Options of this file's own (cliutil.h numbers the shared ones). */
+enum { OPT_MARK_APPLIED = 0x700, OPT_MARK_PENDING };
+
 static const char migrate_help[] =
-    "Usage: pgqc migrate COMMAND [options]\n"
+    "Usage: pgqc migrate COMMAND [options]     (pgqc migrate COMMAND --help for more)\n"
     "\n"
     "  new NAME                      create the next NNNN_NAME.up.sql and .down.sql\n"
     "  lint [--strict]               check names, pairing, SQL and risky operations\n"
@@ -45,24 +48,134 @@ static const char migrate_help[] =
     "  down [--steps N | --to V] [--dry-run]\n"
     "                                revert the newest N (default 1) / those above V\n"
     "  status [--json]               applied / pending / modified / missing-file / dirty\n"
-    "  repair [--dry-run]            after review: re-record checksums, clear dirty,\n"
-    "                                forget migrations whose file was removed\n"
-    "  verify                        in a throwaway database: up, up again (no-op),\n"
-    "                                down all, up; both schemas must be identical\n"
+    "  repair [--mark-applied | --mark-pending] [--dry-run]\n"
+    "                                after review: re-record checksums, resolve dirty\n"
+    "                                migrations, forget migrations whose file was removed\n"
+    "  verify                        in a throwaway database: each migration up, down,\n"
+    "                                up; then up again (no-op), down all, up all\n"
     "  reset [--force] [--seed]      drop everything and re-apply (throwaway databases\n"
     "                                only, unless --force)\n"
     "  embed --out DIR [--name P]    write DIR/P_migrations.{h,c}: the set as C, for\n"
     "                                applications that migrate themselves (P: db)\n"
     "\n"
-    "up, down, status, repair and reset work on --database-url / DATABASE_URL.\n"
-    "Each migration commits with its row in pgqc_migrations; an advisory lock\n"
-    "makes concurrent runners safe.\n";
-
-static const char seed_help[] =
-    "Usage: pgqc seed [--seeds DIR] [options]\n"
+    "up, down, status, repair, reset and seed work on --database-url / DATABASE_URL\n"
+    "(required: they never use the embedded throwaway server). Each migration\n"
+    "commits with its row in pgqc_migrations; an advisory lock makes concurrent\n"
+    "runners safe.\n"
     "\n"
-    "Run DIR/*.sql (default: seeds) in name order, all in one transaction, on\n"
-    "--database-url / DATABASE_URL once every migration is applied.\n";
+    "Options:\n"
+    "  --migrations DIR      migration files (default: migrations)\n"
+    "  --database-url URL    the database (default: $DATABASE_URL)\n"
+    "  --help                show help\n";
+
+/* The options every command that works on the user's database takes. */
+#define DB_OPTIONS                                                                                 \
+    "  --migrations DIR      migration files (default: migrations)\n"                              \
+    "  --database-url URL    the database to work on (default: $DATABASE_URL); required:\n"        \
+    "                        this command never uses the embedded throwaway server\n"              \
+    "  --help                show this help\n"
+#define DIR_OPTIONS                                                                                \
+    "  --migrations DIR      migration files (default: migrations)\n"                              \
+    "  --help                show this help\n"
+
+/* `pgqc migrate SUB --help` and `pgqc seed --help`. */
+static const struct {
+    const char *cmd;
+    const char *text;
+} sub_help[] = {
+    {"migrate new", "Usage: pgqc migrate new NAME [options]\n\n"
+                    "Create MIGRATIONS/NNNN_NAME.up.sql and .down.sql, NNNN the next version\n"
+                    "after the highest, zero-padded like the existing files (default 4 digits).\n"
+                    "NAME is snake_case. Never overwrites a file.\n\nOptions:\n" DIR_OPTIONS},
+    {"migrate lint", "Usage: pgqc migrate lint [--strict] [options]\n\n"
+                     "Check every migration file without a database: names, pairing, SQL syntax,\n"
+                     "transaction control in a transactional file, changes to pgqc_migrations,\n"
+                     "and operations that lock or break a live database. Errors exit 1.\n\n"
+                     "Options:\n"
+                     "  --strict              warnings fail too (exit 1)\n" DIR_OPTIONS},
+    {"migrate up", "Usage: pgqc migrate up [--to V] [--dry-run] [options]\n\n"
+                   "Apply pending migrations in version order, each in one transaction with its\n"
+                   "row in pgqc_migrations (no-transaction files: statement by statement,\n"
+                   "tracked by a dirty flag). The first failure stops the run.\n\n"
+                   "Options:\n"
+                   "  --to V                stop after version V\n"
+                   "  --dry-run             print the plan, change nothing\n" DB_OPTIONS},
+    {"migrate down", "Usage: pgqc migrate down [--steps N | --to V] [--dry-run] [options]\n\n"
+                     "Revert applied migrations newest first with their .down.sql files. Refuses,\n"
+                     "before changing anything, when one of them is up-only.\n\n"
+                     "Options:\n"
+                     "  --steps N             revert the newest N (default 1)\n"
+                     "  --to V                revert every migration above V (--to 0: all)\n"
+                     "  --dry-run             print the plan, change nothing\n" DB_OPTIONS},
+    {"migrate status", "Usage: pgqc migrate status [--json] [options]\n\n"
+                       "List every version in the files or in pgqc_migrations with its state\n"
+                       "(applied, pending, modified, missing-file, dirty), when it was applied,\n"
+                       "how long it took, and the last change `repair` made to it. Read-only.\n"
+                       "Exits 1 when a migration is modified, missing its file or dirty.\n\n"
+                       "Options:\n"
+                       "  --json                machine-readable output\n" DB_OPTIONS},
+    {"migrate repair",
+     "Usage: pgqc migrate repair [--mark-applied | --mark-pending] [--dry-run] [options]\n\n"
+     "The deliberate way out, after you reviewed the database, in one transaction:\n"
+     "  modified      the file's new checksum is recorded (harmless edits only)\n"
+     "  missing-file  the migration's row is forgotten\n"
+     "  dirty         (a no-transaction migration failed part-way) as you choose:\n"
+     "    --mark-applied      you finished it by hand: it counts as applied\n"
+     "    --mark-pending      you undid it by hand: it is pending, `up` runs it again\n"
+     "With a dirty migration and neither choice, repair prints both, changes\n"
+     "nothing and exits 1. `migrate status` shows what repair did and when.\n\n"
+     "Options:\n"
+     "  --mark-applied        resolve dirty migrations as applied\n"
+     "  --mark-pending        resolve dirty migrations as pending\n"
+     "  --dry-run             print what would change, change nothing\n" DB_OPTIONS},
+    {"migrate verify",
+     "Usage: pgqc migrate verify [options]\n\n"
+     "In a throwaway database: for each migration N, up N, then (when it has a\n"
+     "down) down N must give back the schema before up N and up N again the same\n"
+     "schema; then a second up must do nothing, down all must leave nothing, and\n"
+     "up all again must give the same schema. Reports the first step that fails\n"
+     "with every object that differs.\n\n"
+     "Options:\n"
+     "  --migrations DIR      migration files (default: migrations)\n"
+     "  --database-url URL    create the scratch database on this server (needs\n"
+     "                        CREATEDB; default: $DATABASE_URL, else the embedded\n"
+     "                        throwaway server)\n"
+     "  --help                show this help\n"},
+    {"migrate reset", "Usage: pgqc migrate reset [--force] [--seed] [--seeds DIR] [options]\n\n"
+                      "Drop every non-system schema, recreate an empty public and apply every\n"
+                      "migration. Refuses a database that does not look throwaway (name ends\n"
+                      "in _test, _dev or _tmp, starts with pgqc_, or its comment contains\n"
+                      "pgqc:throwaway) unless --force.\n\n"
+                      "Options:\n"
+                      "  --force               reset even a database that does not look "
+                      "throwaway\n"
+                      "  --seed                run the seeds afterwards\n"
+                      "  --seeds DIR           seed files (default: seeds)\n" DB_OPTIONS},
+    {"migrate embed", "Usage: pgqc migrate embed --out DIR [--name P] [options]\n\n"
+                      "Write DIR/P_migrations.h and .c: every migration as C, behind\n"
+                      "bool P_migrations(pgqc_migration_set **, pgqc_migrate_result *), so an\n"
+                      "application can migrate itself with pgqc_migrate_up(). Rewrites the\n"
+                      "files only when they change.\n\n"
+                      "Options:\n"
+                      "  --out DIR             where to write (required)\n"
+                      "  --name P              prefix of the files and function (default: "
+                      "db)\n" DIR_OPTIONS},
+    {"seed", "Usage: pgqc seed [--seeds DIR] [options]\n\n"
+             "Run DIR/*.sql (default: seeds) in name order, all in one transaction, on\n"
+             "--database-url / DATABASE_URL once every migration is applied. A failing\n"
+             "seed rolls back all seeding. seed never uses the embedded throwaway\n"
+             "server: seeded data there would be thrown away.\n\n"
+             "Options:\n"
+             "  --seeds DIR           seed files (default: seeds)\n" DB_OPTIONS},
+};
+
+static const char *help_for(const char *cmd)
+{
+    for (size_t i = 0; i < sizeof sub_help / sizeof sub_help[0]; i++)
+        if (strcmp(sub_help[i].cmd, cmd) == 0)
+            return sub_help[i].text;
+    return migrate_help;
+}
 
 static bool parse_version(const char *s, int64_t *out)
 {
@@ -116,8 +229,17 @@ static int handle_opt(mig_args *a, int c, const char *cmd, const char *help)
     case OPT_NAME:
         a->prefix = optarg;
         return -1;
+    case OPT_MARK_APPLIED:
+    case OPT_MARK_PENDING: {
+        pgqc_dirty_resolution want =
+            c == OPT_MARK_APPLIED ? PGQC_DIRTY_MARK_APPLIED : PGQC_DIRTY_MARK_PENDING;
+        if (a->run.dirty && a->run.dirty != want)
+            return usage_error(cmd, "give --mark-applied or --mark-pending, not both");
+        a->run.dirty = want;
+        return -1;
+    }
     case OPT_HELP:
-        printf("%s\n%s", help, common_help);
+        fputs(help, stdout);
         return EXIT_OK;
     default:
         return usage_error(cmd, "invalid option");
@@ -132,7 +254,7 @@ static int parse_args(int argc, char **argv, const char *cmd, const struct optio
     optind = 1;
     int c;
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
-        int st = handle_opt(a, c, cmd, strcmp(cmd, "seed") == 0 ? seed_help : migrate_help);
+        int st = handle_opt(a, c, cmd, help_for(cmd));
         if (st >= 0)
             return st;
     }
@@ -158,6 +280,9 @@ static int parse_args(int argc, char **argv, const char *cmd, const struct optio
 #define O_SEEDS  {"seeds", required_argument, NULL, OPT_SEEDS},
 #define O_OUT    {"out", required_argument, NULL, OPT_OUT},
 #define O_NAME   {"name", required_argument, NULL, OPT_NAME},
+#define O_MARK                                                                                     \
+    {"mark-applied", no_argument, NULL, OPT_MARK_APPLIED},                                         \
+        {"mark-pending", no_argument, NULL, OPT_MARK_PENDING},
 
 /* ---- the database side ------------------------------------------------- */
 
@@ -247,15 +372,9 @@ static int run_migrations(const mig_args *a, const char *cmd, run_fn fn, const c
     if (st == EXIT_OK) {
         pgqc_migrate_options o = a->run;
         bool dry = o.dry_run;
-        if (fn != pgqc_migrate_repair) {
-            o.on_migration = print_planned;
-            o.ctx = &dry;
-        }
+        o.on_migration = print_planned;
+        o.ctx = &dry;
         pgqc_migrate_result res = fn(s.pg, s.set, &o);
-        if (fn == pgqc_migrate_repair)
-            for (size_t i = 0; res.success && i < res.executed; i++)
-                printf("%s version %" PRId64 "\n", dry ? "would repair" : "repaired",
-                       res.versions[i]);
         st = report_run(&res, verb, done, dry, &dl);
         pgqc_migrate_result_free(&res);
     }
@@ -284,14 +403,64 @@ static int migrate_down(int argc, char **argv)
     return run_migrations(&a, "migrate down", pgqc_migrate_down, "revert", "reverted");
 }
 
+/* What repair does to a version in state `st` (the action status shows). */
+static const char *repair_action(pgqc_migration_state st, pgqc_dirty_resolution dirty)
+{
+    switch (st) {
+    case PGQC_MIGRATION_MODIFIED:
+        return "checksum recorded";
+    case PGQC_MIGRATION_MISSING_FILE:
+        return "forgotten";
+    case PGQC_MIGRATION_DIRTY:
+        return dirty == PGQC_DIRTY_MARK_PENDING ? "marked pending" : "marked applied";
+    default:
+        return "repaired";
+    }
+}
+
+/* Repair, then say what changed for each version (from the states before). */
+static int repair_session(const mig_args *a, session *s, diag_list *dl)
+{
+    pgqc_migration_status *before = NULL;
+    size_t nbefore = 0;
+    pgqc_migrate_result res;
+    if (!pgqc_migrate_status(s->pg, s->set, &before, &nbefore, &res)) {
+        dbsource_report_migrate(&res, dl);
+        int st = failure_status(&res);
+        pgqc_migrate_result_free(&res);
+        return st;
+    }
+    pgqc_migrate_result_free(&res);
+    res = pgqc_migrate_repair(s->pg, s->set, &a->run);
+    for (size_t i = 0; res.success && i < res.executed; i++) {
+        pgqc_migration_state st = PGQC_MIGRATION_APPLIED;
+        for (size_t k = 0; k < nbefore; k++)
+            if (before[k].version == res.versions[i])
+                st = before[k].state;
+        printf("%s version %" PRId64 ": %s\n", a->run.dry_run ? "would repair" : "repaired",
+               res.versions[i], repair_action(st, a->run.dirty));
+    }
+    int st = report_run(&res, "repair", "repaired", a->run.dry_run, dl);
+    pgqc_migrate_result_free(&res);
+    pgqc_migrate_status_free(before, nbefore);
+    return st;
+}
+
 static int migrate_repair(int argc, char **argv)
 {
-    OPTS(O_DRY);
+    OPTS(O_DRY O_MARK);
     mig_args a;
     int st = parse_args(argc, argv, "migrate repair", longopts, 0, &a);
-    return st >= 0
-               ? st
-               : run_migrations(&a, "migrate repair", pgqc_migrate_repair, "repair", "repaired");
+    if (st >= 0)
+        return st;
+    diag_list dl = DIAG_LIST_INIT;
+    session s;
+    st = open_session(&a, "migrate repair", &s, &dl);
+    if (st == EXIT_OK)
+        st = repair_session(&a, &s, &dl);
+    session_close(&s);
+    free(a.common.queries);
+    return finish(&dl, st);
 }
 
 /* ---- status ---------------------------------------------------------------- */
@@ -300,13 +469,17 @@ static json_t *status_json(const pgqc_migration_status *st, size_t n)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {
-        json_t *o = json_pack(
-            "{s:I, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:f, s:b}", "version",
-            (json_int_t)st[i].version, "description", st[i].description, "state",
-            pgqc_migration_state_name(st[i].state), "file", st[i].file, "checksum",
-            st[i].checksum[0] ? st[i].checksum : NULL, "applied_checksum",
-            st[i].applied_checksum[0] ? st[i].applied_checksum : NULL, "applied_at",
-            st[i].applied_at, "execution_ms", st[i].execution_ms, "has_down", (int)st[i].has_down);
+        json_t *repair =
+            st[i].repair ? json_pack("{s:s, s:s?}", "action", st[i].repair, "at", st[i].repaired_at)
+                         : NULL;
+        json_t *o =
+            json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:s?, s:s?, s:f, s:b, s:o?}", "version",
+                      (json_int_t)st[i].version, "description", st[i].description, "state",
+                      pgqc_migration_state_name(st[i].state), "file", st[i].file, "checksum",
+                      st[i].checksum[0] ? st[i].checksum : NULL, "applied_checksum",
+                      st[i].applied_checksum[0] ? st[i].applied_checksum : NULL, "applied_at",
+                      st[i].applied_at, "execution_ms", st[i].execution_ms, "has_down",
+                      (int)st[i].has_down, "repair", repair);
         json_array_append_new(arr, o);
     }
     return json_pack("{s:o}", "migrations", arr);
@@ -316,17 +489,23 @@ static void print_status(const pgqc_migration_status *st, size_t n, bool json)
 {
     if (json) {
         json_t *j = status_json(st, n);
-        char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        /* 15 significant digits: execution_ms 3.679 prints as 3.679, not as
+         * the 17 digits of the nearest double */
+        char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(15));
         puts(s);
         free(s);
         json_decref(j);
         return;
     }
     printf("%-8s %-13s %-21s %10s  %s\n", "VERSION", "STATE", "APPLIED AT", "MS", "MIGRATION");
-    for (size_t i = 0; i < n; i++)
-        printf("%-8" PRId64 " %-13s %-21s %10.1f  %s\n", st[i].version,
+    for (size_t i = 0; i < n; i++) {
+        printf("%-8" PRId64 " %-13s %-21s %10.1f  %s", st[i].version,
                pgqc_migration_state_name(st[i].state), st[i].applied_at ? st[i].applied_at : "-",
                st[i].execution_ms, st[i].file ? st[i].file : st[i].description);
+        if (st[i].repair)
+            printf("  (repair: %s at %s)", st[i].repair, st[i].repaired_at);
+        putchar('\n');
+    }
 }
 
 /* Exit 1 when something needs attention (modified / missing / dirty). */
@@ -431,7 +610,8 @@ static int migrate_verify(int argc, char **argv)
         verify_report rep;
         st = status_for(verify_migrations(a.common.database_url, set, &rep, &dl));
         if (st == EXIT_OK)
-            printf("verify: %zu migration%s, %zu schema objects: up, up again (no-op)%s\n",
+            printf("verify: %zu migration%s, %zu schema objects: each up/down/up step, up again "
+                   "(no-op)%s\n",
                    rep.migrations, rep.migrations == 1 ? "" : "s", rep.objects,
                    rep.reverted ? ", down all, up again: identical schema" : "");
     }
@@ -615,7 +795,13 @@ static const struct {
 int cmd_migrate(int argc, char **argv)
 {
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
-        printf("%s\n%s", migrate_help, common_help);
+        if (argc > 2 && strcmp(argv[1], "help") == 0) { /* pgqc migrate help SUB */
+            char cmd[64];
+            snprintf(cmd, sizeof cmd, "migrate %s", argv[2]);
+            fputs(help_for(cmd), stdout);
+            return EXIT_OK;
+        }
+        fputs(migrate_help, stdout);
         return argc < 2 ? EXIT_USAGE : EXIT_OK;
     }
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)

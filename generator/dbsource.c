@@ -135,7 +135,7 @@ static bool check_migrated(PGconn *pg, const pgqc_migration_set *set, diag_list 
     bool has_table = PQresultStatus(r) == PGRES_TUPLES_OK && PQgetvalue(r, 0, 0)[0] == 't';
     PQclear(r);
     size_t pending = 0;
-    bool ok = true;
+    bool ok = true, *is_pending = xcalloc(set->count + 1, sizeof *is_pending);
     PGresult *rows = NULL;
     if (has_table) {
         rows = PQexec(pg, "SELECT version, checksum, dirty FROM pgqc_migrations");
@@ -143,6 +143,7 @@ static bool check_migrated(PGconn *pg, const pgqc_migration_set *set, diag_list 
             diag_plain(dl, DIAG_ERROR, NULL, "cannot read pgqc_migrations: %s",
                        PQresultErrorMessage(rows));
             PQclear(rows);
+            free(is_pending);
             return false;
         }
     }
@@ -154,6 +155,7 @@ static bool check_migrated(PGconn *pg, const pgqc_migration_set *set, diag_list 
                 found = k;
         if (found < 0) {
             pending++;
+            is_pending[i] = true;
         } else if (strcmp(PQgetvalue(rows, found, 1), m->checksum) != 0) {
             diag *d = diag_plain(dl, DIAG_ERROR, m->up_name,
                                  "migration %" PRId64 " was modified after it was applied to "
@@ -178,8 +180,14 @@ static bool check_migrated(PGconn *pg, const pgqc_migration_set *set, diag_list 
                              pending, pending == 1 ? "" : "s");
         diag_set_hint(d, "run `pgqc migrate up` against it first, or omit --database-url to "
                          "use the embedded throwaway database");
+        for (size_t i = 0; i < set->count; i++)
+            if (is_pending[i])
+                diag_plain(dl, DIAG_NOTE, set->items[i].up_name,
+                           "pending: migration %" PRId64 " is not applied to the database",
+                           set->items[i].version);
         ok = false;
     }
+    free(is_pending);
     return ok;
 }
 

@@ -4,6 +4,7 @@
  */
 #include "migrate_files.h"
 #include "fsutil.h"
+#include "pgtree.h"
 #include "strbuf.h"
 
 #include <ctype.h>
@@ -39,12 +40,197 @@ bool migrate_split_sql(const char *sql, pgqc_stmt_span **spans, size_t *n, char 
     return true;
 }
 
+size_t migrate_statement_start(const char *text, size_t off, size_t end)
+{
+    while (off < end) {
+        if (isspace((unsigned char)text[off])) {
+            off++;
+        } else if (text[off] == '-' && text[off + 1] == '-') {
+            while (off < end && text[off] != '\n')
+                off++;
+        } else if (text[off] == '/' && text[off + 1] == '*') {
+            int depth = 0; /* block comments nest in PostgreSQL */
+            do {
+                if (text[off] == '/' && text[off + 1] == '*')
+                    depth++, off += 2;
+                else if (text[off] == '*' && text[off + 1] == '/')
+                    depth--, off += 2;
+                else
+                    off++;
+            } while (depth > 0 && off < end);
+        } else {
+            break;
+        }
+    }
+    return off < end ? off : end;
+}
+
+static const char *transaction_keyword(PgQuery__TransactionStmtKind kind)
+{
+    switch (kind) {
+    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_BEGIN:
+        return "BEGIN";
+    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_START:
+        return "START TRANSACTION";
+    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT:
+        return "COMMIT";
+    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK:
+        return "ROLLBACK";
+    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_PREPARE:
+        return "PREPARE TRANSACTION";
+    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT_PREPARED:
+        return "COMMIT PREPARED";
+    case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK_PREPARED:
+        return "ROLLBACK PREPARED";
+    default:
+        return NULL; /* SAVEPOINT, RELEASE, ROLLBACK TO: fine inside a transaction */
+    }
+}
+
+static bool is_tracking_table(const PgQuery__RangeVar *rv)
+{
+    return rv && rv->relname && strcmp(rv->relname, "pgqc_migrations") == 0;
+}
+
+/* Does a DROP TABLE name pgqc_migrations (its last name part)? */
+static bool drops_tracking_table(const PgQuery__DropStmt *d)
+{
+    if (d->remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE)
+        return false;
+    for (size_t i = 0; i < d->n_objects; i++) {
+        const ProtobufCMessage *m = pgtree_node_msg(d->objects[i]);
+        if (!PGTREE_IS(m, list))
+            continue;
+        const PgQuery__List *l = (const PgQuery__List *)m;
+        const ProtobufCMessage *last =
+            l->n_items ? pgtree_node_msg(l->items[l->n_items - 1]) : NULL;
+        if (PGTREE_IS(last, string) &&
+            strcmp(((const PgQuery__String *)last)->sval, "pgqc_migrations") == 0)
+            return true;
+    }
+    return false;
+}
+
+static bool changes_tracking_table(const ProtobufCMessage *m)
+{
+    if (PGTREE_IS(m, drop_stmt))
+        return drops_tracking_table((const PgQuery__DropStmt *)m);
+    if (PGTREE_IS(m, alter_table_stmt))
+        return is_tracking_table(((const PgQuery__AlterTableStmt *)m)->relation);
+    if (PGTREE_IS(m, rename_stmt))
+        return is_tracking_table(((const PgQuery__RenameStmt *)m)->relation);
+    if (PGTREE_IS(m, truncate_stmt)) {
+        const PgQuery__TruncateStmt *t = (const PgQuery__TruncateStmt *)m;
+        for (size_t i = 0; i < t->n_relations; i++) {
+            const ProtobufCMessage *r = pgtree_node_msg(t->relations[i]);
+            if (PGTREE_IS(r, range_var) && is_tracking_table((const PgQuery__RangeVar *)r))
+                return true;
+        }
+    }
+    return false;
+}
+
+char *migrate_forbidden_statement(const ProtobufCMessage *m, bool in_transaction, const char **rule,
+                                  const char **hint)
+{
+    if (in_transaction && PGTREE_IS(m, transaction_stmt)) {
+        const char *kw = transaction_keyword(((const PgQuery__TransactionStmt *)m)->kind);
+        if (kw) {
+            *rule = "transaction-control";
+            *hint = "pgqc runs each migration in its own transaction; remove this statement, or "
+                    "make the file's first line `-- pgqc:no-transaction` to run its statements "
+                    "one by one outside a transaction";
+            return xstrfmt("%s in a migration that runs in a transaction: it would commit or "
+                           "end the migration apart from its row in pgqc_migrations",
+                           kw);
+        }
+    }
+    if (changes_tracking_table(m)) {
+        *rule = "tracking-table";
+        *hint = "pgqc manages pgqc_migrations; a migration must leave it alone";
+        return xstrfmt("a migration must not drop, truncate, rename or alter pgqc_migrations, "
+                       "where pgqc records the applied migrations");
+    }
+    return NULL;
+}
+
+/* Append an error about `file` at byte `off` of `text` to `res`. */
+static void add_error_at(pgqc_migrate_result *res, const char *file, const char *text, size_t off,
+                         char *message, const char *hint)
+{
+    res->errors = xrealloc(res->errors, (res->nerrors + 1) * sizeof *res->errors);
+    pgqc_migrate_error *e = &res->errors[res->nerrors++];
+    memset(e, 0, sizeof *e);
+    e->file = xstrdup(file);
+    e->line = 1;
+    e->col = 1;
+    for (size_t i = 0; i < off && text[i]; i++) {
+        if (text[i] == '\n') {
+            e->line++;
+            e->col = 1;
+        } else if (((unsigned char)text[i] & 0xC0) != 0x80) {
+            e->col++;
+        }
+    }
+    e->message = message;
+    e->hint = xstrdup(hint);
+    res->success = false;
+    if (res->failure == PGQC_MIGRATE_OK)
+        res->failure = PGQC_MIGRATE_FILE_ERROR;
+}
+
+/*
+ * Check one script's statements and, for a transactional one, record its
+ * split so a failure names the statement. A script libpg_query cannot parse
+ * is left whole: the server reports its syntax error at run time.
+ */
+static void check_script(const char *file, const char *sql, bool no_transaction,
+                         pgqc_stmt_span **spans, size_t *nspans, pgqc_migrate_result *res)
+{
+    pgtree t = pgtree_parse(sql);
+    if (!t.tree) {
+        pgtree_free(&t);
+        return;
+    }
+    size_t len = strlen(sql);
+    if (!no_transaction) {
+        free(*spans);
+        *spans = xcalloc(t.tree->n_stmts + 1, sizeof **spans);
+        *nspans = t.tree->n_stmts;
+    }
+    for (size_t i = 0; i < t.tree->n_stmts; i++) {
+        const PgQuery__RawStmt *rs = t.tree->stmts[i];
+        size_t start = (size_t)rs->stmt_location;
+        size_t end = rs->stmt_len ? start + (size_t)rs->stmt_len : len;
+        if (!no_transaction)
+            (*spans)[i] = (pgqc_stmt_span){start, end - start};
+        const char *rule = NULL, *hint = NULL;
+        char *msg =
+            migrate_forbidden_statement(pgtree_node_msg(rs->stmt), !no_transaction, &rule, &hint);
+        if (msg)
+            add_error_at(res, file, sql, migrate_statement_start(sql, start, end), msg, hint);
+    }
+    pgtree_free(&t);
+}
+
 bool migrate_load_set(const char *dir, pgqc_migration_set **out, pgqc_migrate_result *res)
 {
     if (!pgqc_migration_set_load_dir(dir, out, res))
         return false;
     pgqc_migrate_result_free(res);
-    if (pgqc_migration_set_split(*out, migrate_split_sql, NULL, res))
+    if (!pgqc_migration_set_split(*out, migrate_split_sql, NULL, res)) {
+        pgqc_migration_set_free(*out);
+        *out = NULL;
+        return false;
+    }
+    for (size_t i = 0; i < (*out)->count; i++) {
+        pgqc_migration *m = &(*out)->items[i];
+        check_script(m->up_name, m->up_sql, m->no_transaction, &m->up_stmts, &m->n_up_stmts, res);
+        if (m->down_sql)
+            check_script(m->down_name, m->down_sql, m->down_no_transaction, &m->down_stmts,
+                         &m->n_down_stmts, res);
+    }
+    if (res->success)
         return true;
     pgqc_migration_set_free(*out);
     *out = NULL;

@@ -5,6 +5,7 @@
  * database.
  */
 #include "migrate_lint.h"
+#include "migrate_files.h"
 #include "fsutil.h"
 #include "pgtree.h"
 #include "strbuf.h"
@@ -56,9 +57,18 @@ static bool allowed(const lint_ctx *c, const char *rule)
     return allowed_between(c->text, c->start, line_end, rule);
 }
 
+/* A diagnostic on the current statement's first token. */
+static diag *at_statement(lint_ctx *c, diag_severity sev, const char *rule, const char *msg)
+{
+    size_t span = strcspn(c->text + c->report_at, " \n\t;(");
+    return diag_at(c->dl, sev, c->path, c->text, c->report_at, span ? span : 1, "[%s] %s", rule,
+                   msg);
+}
+
 static void report(lint_ctx *c, diag_severity sev, const char *rule, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* Report on the current statement unless a `pgqc:allow` comment allows it. */
 static void report(lint_ctx *c, diag_severity sev, const char *rule, const char *fmt, ...)
 {
     if (allowed(c, rule))
@@ -68,30 +78,9 @@ static void report(lint_ctx *c, diag_severity sev, const char *rule, const char 
     va_start(ap, fmt);
     strbuf_vaddf(&msg, fmt, ap);
     va_end(ap);
-    size_t span = strcspn(c->text + c->report_at, " \n\t;(");
-    diag *d = diag_at(c->dl, sev, c->path, c->text, c->report_at, span ? span : 1, "[%s] %s", rule,
-                      msg.buf);
+    diag *d = at_statement(c, sev, rule, msg.buf);
     diag_set_hint(d, "if this is intended, add `-- pgqc:allow %s` above the statement", rule);
     strbuf_release(&msg);
-}
-
-/* Skip white space and comments from `off`. */
-static size_t first_token(const char *text, size_t off, size_t end)
-{
-    while (off < end) {
-        if (isspace((unsigned char)text[off])) {
-            off++;
-        } else if (text[off] == '-' && text[off + 1] == '-') {
-            while (off < end && text[off] != '\n')
-                off++;
-        } else if (text[off] == '/' && text[off + 1] == '*') {
-            const char *e = strstr(text + off + 2, "*/");
-            off = e ? (size_t)(e - text) + 2 : end;
-        } else {
-            break;
-        }
-    }
-    return off;
 }
 
 static bool is_new_table(const lint_ctx *c, const PgQuery__RangeVar *rv)
@@ -229,8 +218,23 @@ static void check_rename(lint_ctx *c, const PgQuery__RenameStmt *s)
                s->relation ? s->relation->relname : "?", s->newname);
 }
 
+/*
+ * What the runner refuses (migrate_files.h), as lint errors that no
+ * `pgqc:allow` silences: the runner would refuse the file anyway.
+ */
+static void check_forbidden(lint_ctx *c, const ProtobufCMessage *m)
+{
+    const char *rule = NULL, *hint = NULL;
+    char *msg = migrate_forbidden_statement(m, !c->no_transaction, &rule, &hint);
+    if (!msg)
+        return;
+    diag_set_hint(at_statement(c, DIAG_ERROR, rule, msg), "%s", hint);
+    free(msg);
+}
+
 static void check_statement(lint_ctx *c, const ProtobufCMessage *m)
 {
+    check_forbidden(c, m);
     if (PGTREE_IS(m, alter_table_stmt))
         check_alter_table(c, (const PgQuery__AlterTableStmt *)m);
     else if (PGTREE_IS(m, index_stmt))
@@ -268,7 +272,7 @@ void migrate_lint_sql(const char *path, const char *text, bool no_transaction, b
         const PgQuery__RawStmt *rs = t.tree->stmts[i];
         c.start = (size_t)rs->stmt_location;
         c.end = rs->stmt_len ? c.start + (size_t)rs->stmt_len : len;
-        c.report_at = first_token(text, c.start, c.end);
+        c.report_at = migrate_statement_start(text, c.start, c.end);
         const ProtobufCMessage *m = pgtree_node_msg(rs->stmt);
         if (no_transaction && i == 1)
             report(&c, DIAG_WARNING, "multiple-statements-no-transaction",

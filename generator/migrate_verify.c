@@ -12,12 +12,17 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Run up (or down all) and report failures; true when it succeeded. */
-static bool run_step(PGconn *pg, const pgqc_migration_set *set, bool up, size_t *executed,
-                     diag_list *dl)
+/*
+ * Run one step: up to `target` (all when negative) or down `steps`
+ * migrations (all when negative). Reports failures; true when it succeeded.
+ */
+static bool run_step(PGconn *pg, const pgqc_migration_set *set, bool up, int64_t target, int steps,
+                     size_t *executed, diag_list *dl)
 {
     pgqc_migrate_options o = {0};
-    o.steps = -1;
+    o.steps = steps;
+    o.has_target = up && target >= 0;
+    o.target = target;
     pgqc_migrate_result res = up ? pgqc_migrate_up(pg, set, &o) : pgqc_migrate_down(pg, set, &o);
     bool ok = res.success;
     if (!ok) {
@@ -34,7 +39,7 @@ static bool all_have_down(const pgqc_migration_set *set, diag_list *dl)
     for (size_t i = 0; i < set->count; i++) {
         if (!set->items[i].down_sql) {
             diag *d = diag_plain(dl, DIAG_NOTE, set->items[i].up_name,
-                                 "verify: up-only migration: down and up-again steps skipped");
+                                 "verify: up-only migration: down all and up again skipped");
             diag_set_hint(d, "add a .down.sql file to verify that it reverts cleanly");
             return false;
         }
@@ -59,22 +64,91 @@ static bool check_empty(PGconn *pg, diag_list *dl)
     return ok;
 }
 
-/* Up all again: snapshot B must equal A. */
-static bool check_up_again(PGconn *pg, const pgqc_migration_set *set, const schema_snapshot *a,
-                           diag_list *dl)
+/* At most this many differences are listed for one failing step. */
+#define MAX_LISTED 20
+
+/*
+ * Compare `want` with the schema `pg` has now; on a difference, report an
+ * error on `file` with `what`, every difference described with `a_where`
+ * / `b_where`, and `hint`. True when they are equal.
+ */
+static bool check_same(PGconn *pg, const schema_snapshot *want, const char *file, const char *what,
+                       const char *a_where, const char *b_where, const char *hint, diag_list *dl)
 {
-    size_t n;
-    schema_snapshot b;
-    if (!run_step(pg, set, true, &n, dl) || !schema_snapshot_take(pg, &b, dl))
+    schema_snapshot now;
+    if (!schema_snapshot_take(pg, &now, dl))
         return false;
-    char *diff = schema_snapshot_diff(a, &b, "after the first up", "after down and up again");
-    if (diff) {
-        diag *d = diag_plain(dl, DIAG_ERROR, NULL, "verify: the schema differs: %s", diff);
-        diag_set_hint(d, "a .down.sql file does not exactly undo its .up.sql file");
+    schema_difference *diffs = NULL;
+    size_t n = schema_compare(want, &now, &diffs);
+    if (n) {
+        strbuf list = STRBUF_INIT;
+        for (size_t i = 0; i < n && i < MAX_LISTED; i++) {
+            char *line = schema_difference_describe(&diffs[i], a_where, b_where);
+            strbuf_addf(&list, "\n    %s", line);
+            free(line);
+        }
+        if (n > MAX_LISTED)
+            strbuf_addf(&list, "\n    (and %zu more)", n - MAX_LISTED);
+        diag *d = diag_plain(dl, DIAG_ERROR, file, "verify: %s; %zu difference%s:%s", what, n,
+                             n == 1 ? "" : "s", list.buf);
+        diag_set_hint(d, "%s", hint);
+        strbuf_release(&list);
     }
-    free(diff);
-    schema_snapshot_free(&b);
-    return diff == NULL;
+    free(diffs);
+    schema_snapshot_free(&now);
+    return n == 0;
+}
+
+/*
+ * Each migration N in turn: up N; if it has a down, down N must give back
+ * the schema before up N, and up N again the schema after it. `*after`
+ * gets the schema once every migration is applied.
+ */
+static bool verify_steps(PGconn *pg, const pgqc_migration_set *set, schema_snapshot *after,
+                         size_t *applied, diag_list *dl)
+{
+    schema_snapshot before;
+    *applied = 0;
+    memset(after, 0, sizeof *after);
+    if (!schema_snapshot_take(pg, &before, dl))
+        return false;
+    bool ok = true;
+    for (size_t i = 0; ok && i < set->count; i++) {
+        const pgqc_migration *m = &set->items[i];
+        size_t n = 0;
+        ok = run_step(pg, set, true, m->version, 0, &n, dl) && schema_snapshot_take(pg, after, dl);
+        if (!ok)
+            break;
+        *applied += n;
+        if (m->down_sql) {
+            char what[160], a_where[64], b_where[64];
+            snprintf(what, sizeof what,
+                     "after up %" PRId64 " and down %" PRId64
+                     ", the schema differs from the one before up %" PRId64,
+                     m->version, m->version, m->version);
+            snprintf(a_where, sizeof a_where, "before up %" PRId64, m->version);
+            snprintf(b_where, sizeof b_where, "after down %" PRId64, m->version);
+            ok = run_step(pg, set, false, -1, 1, &n, dl) &&
+                 check_same(pg, &before, m->down_name, what, a_where, b_where,
+                            "this .down.sql file does not exactly undo its .up.sql file", dl);
+            snprintf(what, sizeof what,
+                     "after up %" PRId64 ", down and up again, the schema differs from the one "
+                     "after the first up",
+                     m->version);
+            snprintf(a_where, sizeof a_where, "after the first up %" PRId64, m->version);
+            snprintf(b_where, sizeof b_where, "after up %" PRId64 " again", m->version);
+            ok = ok && run_step(pg, set, true, m->version, 0, &n, dl) &&
+                 check_same(pg, after, m->up_name, what, a_where, b_where,
+                            "this .up.sql file does not give the same schema when it runs again "
+                            "after its .down.sql file",
+                            dl);
+        }
+        schema_snapshot_free(&before);
+        before = *after;
+        memset(after, 0, sizeof *after);
+    }
+    *after = before;
+    return ok;
 }
 
 bool verify_on(PGconn *pg, const pgqc_migration_set *set, verify_report *rep, diag_list *dl)
@@ -82,19 +156,22 @@ bool verify_on(PGconn *pg, const pgqc_migration_set *set, verify_report *rep, di
     memset(rep, 0, sizeof *rep);
     size_t n = 0;
     schema_snapshot a;
-    if (!run_step(pg, set, true, &n, dl) || !schema_snapshot_take(pg, &a, dl))
-        return false;
-    rep->migrations = n;
+    bool ok = verify_steps(pg, set, &a, &rep->migrations, dl);
     rep->objects = a.count;
-    bool ok = run_step(pg, set, true, &n, dl);
+    ok = ok && run_step(pg, set, true, -1, 0, &n, dl);
     if (ok && n != 0) {
         diag_plain(dl, DIAG_ERROR, set->dir, "verify: a second `up` applied %zu migration%s", n,
                    n == 1 ? "" : "s");
         ok = false;
     }
     if (ok && all_have_down(set, dl)) {
-        ok = run_step(pg, set, false, &n, dl) && check_empty(pg, dl) &&
-             check_up_again(pg, set, &a, dl);
+        ok = run_step(pg, set, false, -1, -1, &n, dl) && check_empty(pg, dl) &&
+             run_step(pg, set, true, -1, 0, &n, dl) &&
+             check_same(pg, &a, set->dir,
+                        "after down all and up all again, the schema differs from the one after "
+                        "the first up",
+                        "after the first up", "after down and up again",
+                        "a .down.sql file does not exactly undo its .up.sql file", dl);
         rep->reverted = ok;
     }
     schema_snapshot_free(&a);

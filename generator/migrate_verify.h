@@ -3,8 +3,8 @@
  * wiping a database for `migrate reset`.
  *
  * A schema snapshot (schema_snapshot.h) lists every object the migrations
- * can create; `verify` compares the one after the first `up` with the one
- * after down all and up again.
+ * can create; `verify` compares them around each migration's up and down,
+ * and around a full down all / up all round trip.
  *
  * `verify` works in a throwaway database: the embedded server, or a fresh
  * database created on the --database-url server and dropped afterwards.
@@ -31,9 +31,14 @@ typedef struct verify_report {
 } verify_report;
 
 /*
- * Run the verify sequence on `pg` (a throwaway database): up all, snapshot
- * A, a second up must do nothing, down all, only pgqc_migrations left, up
- * all, snapshot B == A. Returns true when every step passed.
+ * Run the verify sequence on `pg` (a throwaway database). Step by step, for
+ * each migration N in order: up N; when N has a down, down N must give
+ * back the schema before up N, and up N again the schema after the first
+ * up N. The first step that fails stops verify, reported on its file with
+ * every object that differs. Then, on the whole set (snapshot A = all
+ * applied): a second up must do nothing, down all must leave only
+ * pgqc_migrations, up all again must give A. Returns true when every step
+ * passed.
  */
 bool verify_on(PGconn *pg, const pgqc_migration_set *set, verify_report *rep, diag_list *dl);
 

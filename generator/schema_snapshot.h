@@ -14,7 +14,8 @@
  * types, functions, procedures and aggregates (result, language,
  * volatility, security, body), triggers and extensions. Left out: the
  * system schemas (pg_catalog, information_schema, pg_toast*, pg_temp*),
- * objects that belong to an extension, and pgqc's own pgqc_migrations.
+ * objects that belong to an extension, and pgqc's own tables
+ * (pgqc_migrations, pgqc_migration_repairs).
  * Ownership, privileges, comments and data are not part of a schema here.
  *
  * Catalog text (types, defaults, definitions) is read with search_path set

@@ -37,28 +37,49 @@ static bool script_no_transaction(const script *s)
     return s->up ? s->m->no_transaction : s->m->down_no_transaction;
 }
 
-/* Run the whole script, or its statements one by one when it was split. */
-static bool run_script(PGconn *pg, const script *s, PGresult **failed, size_t *base)
+/* Where a script failed: the server's result and the statement that failed. */
+typedef struct failure {
+    PGresult *r;
+    size_t base;     /* byte offset of the failing statement in the script */
+    bool stmt_known; /* the script was split, so `base` names the statement */
+    bool reported;   /* the error is already in the result */
+} failure;
+
+/*
+ * Run the whole script, or its statements one by one when it was split.
+ * In a transaction (`in_tx`), a statement that ends the transaction (a
+ * COMMIT or ROLLBACK the splitter could not flag) fails the script too.
+ */
+static bool run_script(PGconn *pg, const script *s, bool in_tx, failure *f,
+                       pgqc_migrate_result *res)
 {
-    *failed = NULL;
-    *base = 0;
-    if (!s->stmts) {
+    memset(f, 0, sizeof *f);
+    size_t n = s->stmts ? s->nstmts : 1;
+    for (size_t i = 0; i < n; i++) {
+        size_t off = s->stmts ? s->stmts[i].offset : 0;
+        char *one = s->stmts ? mig_dupn(s->sql + off, s->stmts[i].length) : NULL;
         PGresult *r = NULL;
-        if (mig_exec_ok(pg, s->sql, &r)) {
-            PQclear(r);
-            return true;
-        }
-        *failed = r;
-        return false;
-    }
-    for (size_t i = 0; i < s->nstmts; i++) {
-        char *one = mig_dupn(s->sql + s->stmts[i].offset, s->stmts[i].length);
-        PGresult *r = NULL;
-        bool ok = one && mig_exec_ok(pg, one, &r);
+        bool ok = (one || !s->stmts) && mig_exec_ok(pg, one ? one : s->sql, &r);
         free(one);
+        if (ok && in_tx && PQtransactionStatus(pg) != PQTRANS_INTRANS) {
+            pgqc_migrate_error *e = mig_add_error(
+                res, s->file,
+                "the migration ended the transaction pgqc runs it in (COMMIT or ROLLBACK in the "
+                "script): its effects and its row in pgqc_migrations no longer commit together");
+            if (e && s->stmts)
+                mig_statement_line_col(s->sql, off, &e->line, &e->col);
+            if (e)
+                e->hint = mig_dup0("check the database by hand; remove the transaction control, "
+                                   "or start the file with `-- pgqc:no-transaction`");
+            PQclear(r);
+            mig_set_failure(res, PGQC_MIGRATE_SQL_ERROR);
+            f->reported = true;
+            return false;
+        }
         if (!ok) {
-            *failed = r;
-            *base = s->stmts[i].offset;
+            f->r = r;
+            f->base = off;
+            f->stmt_known = s->stmts != NULL;
             return false;
         }
         PQclear(r);
@@ -66,13 +87,49 @@ static bool run_script(PGconn *pg, const script *s, PGresult **failed, size_t *b
     return true;
 }
 
-/* Run a parameterised tracking statement; error in `res` on failure. */
+/*
+ * Record the server error of a failed script, at the server's position or,
+ * when it gave none, at the start of the failing statement.
+ */
+static void add_script_error(pgqc_migrate_result *res, const script *s, const failure *f,
+                             PGconn *pg)
+{
+    if (f->reported)
+        return;
+    mig_add_server_error(res, s->file, s->sql, f->base, f->r, pg, NULL);
+    pgqc_migrate_error *e = res->nerrors ? &res->errors[res->nerrors - 1] : NULL;
+    if (e && e->line == 0 && f->stmt_known)
+        mig_statement_line_col(s->sql, f->base, &e->line, &e->col);
+}
+
+/*
+ * Run a parameterised tracking statement; error in `res` on failure. The
+ * table was read under the lock before the migration ran, so while the
+ * connection is good a failure here means the migration itself dropped,
+ * renamed or altered pgqc_migrations: a migration error, not a database one.
+ */
 static bool track(PGconn *pg, const script *s, const char *sql, int n, const char *const *vals,
                   pgqc_migrate_result *res)
 {
     PGresult *r = PQexecParams(pg, sql, n, NULL, vals, NULL, NULL, 0);
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-    if (!ok) {
+    if (!ok && PQstatus(pg) == CONNECTION_OK) {
+        char ctx[160];
+        snprintf(ctx, sizeof ctx,
+                 "cannot record migration %" PRId64 " in pgqc_migrations after running it: ",
+                 s->m->version);
+        mig_add_server_error(res, s->file, NULL, 0, r, pg, ctx);
+        pgqc_migrate_error *e = &res->errors[res->nerrors - 1];
+        free(e->hint);
+        e->hint = mig_dup0(script_no_transaction(s)
+                               ? "a migration must not drop, rename or alter pgqc_migrations, "
+                                 "where pgqc records what is applied; this no-transaction "
+                                 "migration ran, so check the database by hand"
+                               : "a migration must not drop, rename or alter pgqc_migrations, "
+                                 "where pgqc records what is applied; the migration was rolled "
+                                 "back");
+        mig_set_failure(res, PGQC_MIGRATE_SQL_ERROR);
+    } else if (!ok) {
         mig_add_server_error(res, s->file, NULL, 0, r, pg, "cannot record migration: ");
         mig_set_failure(res, PGQC_MIGRATE_DB_ERROR);
     }
@@ -135,13 +192,12 @@ static bool run_transactional(PGconn *pg, const script *s, const pgqc_migrate_op
         double t0 = mig_now_ms();
         if (!begin_with_timeout(pg, s, timeout, res))
             return false;
-        PGresult *r = NULL;
-        size_t base = 0;
-        if (!run_script(pg, s, &r, &base)) {
-            bool retry = mig_is_lock_timeout(r) && attempt < retries;
+        failure f;
+        if (!run_script(pg, s, true, &f, res)) {
+            bool retry = mig_is_lock_timeout(f.r) && attempt < retries;
             if (!retry)
-                mig_add_server_error(res, s->file, s->sql, base, r, pg, NULL);
-            PQclear(r);
+                add_script_error(res, s, &f, pg);
+            PQclear(f.r);
             PQclear(PQexec(pg, "ROLLBACK"));
             if (retry) {
                 mig_sleep_ms(100 << attempt);
@@ -210,18 +266,18 @@ static bool run_no_transaction(PGconn *pg, const script *s, const pgqc_migrate_o
     if (!mark_dirty(pg, s, res))
         return false;
     double t0 = mig_now_ms();
-    PGresult *r = NULL;
-    size_t base = 0;
+    failure f;
     set_session_lock_timeout(pg, o->ddl_lock_timeout_ms > 0 ? o->ddl_lock_timeout_ms : 5000);
-    bool ok = run_script(pg, s, &r, &base);
+    bool ok = run_script(pg, s, false, &f, res);
     set_session_lock_timeout(pg, 0);
     if (!ok) {
-        mig_add_server_error(res, s->file, s->sql, base, r, pg, NULL);
-        PQclear(r);
+        add_script_error(res, s, &f, pg);
+        PQclear(f.r);
         pgqc_migrate_error *e = &res->errors[res->nerrors - 1];
         if (!e->hint)
-            e->hint = mig_dup0("this no-transaction migration is now marked dirty: fix the "
-                               "database by hand, then run `pgqc migrate repair`");
+            e->hint = mig_dup0("this no-transaction migration is now marked dirty: finish or "
+                               "undo it by hand, then run `pgqc migrate repair --mark-applied` "
+                               "or `--mark-pending`");
         mig_set_failure(res, PGQC_MIGRATE_SQL_ERROR);
         return false;
     }

@@ -125,6 +125,34 @@ void mig_position_to_line_col(const char *sql, size_t base, long pos, int *line,
     *col = c;
 }
 
+void mig_statement_line_col(const char *sql, size_t base, int *line, int *col)
+{
+    const char *p = sql + base;
+    for (;;) {
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || *p == '\f') {
+            p++;
+        } else if (p[0] == '-' && p[1] == '-') {
+            p += strcspn(p, "\n");
+        } else if (p[0] == '/' && p[1] == '*') {
+            /* block comments nest in PostgreSQL */
+            int depth = 0;
+            do {
+                if (p[0] == '/' && p[1] == '*')
+                    depth++, p += 2;
+                else if (p[0] == '*' && p[1] == '/')
+                    depth--, p += 2;
+                else
+                    p++;
+            } while (depth > 0 && *p);
+        } else {
+            break;
+        }
+    }
+    if (!*p)
+        p = sql + base;
+    mig_position_to_line_col(sql, (size_t)(p - sql), 1, line, col);
+}
+
 /* Record a server error for `file`, mapping its position into `sql`. */
 void mig_add_server_error(pgqc_migrate_result *res, const char *file, const char *sql, size_t base,
                           const PGresult *r, PGconn *pg, const char *context)
@@ -318,8 +346,10 @@ bool mig_check_state(const pgqc_migration_set *set, const mig_applied_row *rows,
                               "part-way and its effects are unknown",
                               m->version);
             if (e)
-                e->hint = mig_dup0("inspect the database, finish or undo the migration by hand, "
-                                   "then run `pgqc migrate repair`");
+                e->hint =
+                    mig_dup0("inspect the database; finish the migration by hand and run "
+                             "`pgqc migrate repair --mark-applied`, or undo it by hand and "
+                             "run `pgqc migrate repair --mark-pending` so `up` runs it again");
             ok = false;
         } else if (strcmp(m->checksum, rows[i].checksum) != 0) {
             pgqc_migrate_error *e = mig_add_error(

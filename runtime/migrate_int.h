@@ -43,6 +43,12 @@ MIG_HIDDEN void mig_position_to_line_col(const char *sql, size_t base, long pos,
                                          int *col);
 
 /*
+ * The line and column of the first token of the statement starting at byte
+ * `base` of `sql` (white space and comments before it skipped).
+ */
+MIG_HIDDEN void mig_statement_line_col(const char *sql, size_t base, int *line, int *col);
+
+/*
  * Record a server error for `file`: message, SQLSTATE, detail, hint, and
  * the position mapped into `sql` (the statement sent started at byte
  * `base`). `context` prefixes the message; `sql` may be NULL.

@@ -78,6 +78,40 @@ static size_t merge_status(const pgqc_migration_set *set, const mig_applied_row 
     return n;
 }
 
+/* The latest repair of each version, from pgqc_migration_repairs when it exists. */
+static bool attach_repairs(PGconn *pg, pgqc_migration_status *items, size_t n,
+                           pgqc_migrate_result *res)
+{
+    PGresult *r = NULL;
+    bool ok = mig_exec_ok(pg, "SELECT to_regclass('pgqc_migration_repairs') IS NOT NULL", &r);
+    bool exists = ok && PQntuples(r) == 1 && strcmp(PQgetvalue(r, 0, 0), "t") == 0;
+    if (ok && exists) {
+        PQclear(r);
+        ok = mig_exec_ok(pg,
+                         "SELECT DISTINCT ON (version) version, action, to_char(repaired_at AT "
+                         "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM "
+                         "pgqc_migration_repairs ORDER BY version, repaired_at DESC",
+                         &r);
+    }
+    if (!ok) {
+        mig_add_server_error(res, NULL, NULL, 0, r, pg, "cannot read pgqc_migration_repairs: ");
+        mig_set_failure(res, PGQC_MIGRATE_DB_ERROR);
+        PQclear(r);
+        return false;
+    }
+    for (int k = 0; exists && k < PQntuples(r); k++) {
+        int64_t v = strtoll(PQgetvalue(r, k, 0), NULL, 10);
+        for (size_t i = 0; i < n; i++) {
+            if (items[i].version != v)
+                continue;
+            items[i].repair = mig_dup0(PQgetvalue(r, k, 1));
+            items[i].repaired_at = mig_dup0(PQgetvalue(r, k, 2));
+        }
+    }
+    PQclear(r);
+    return true;
+}
+
 bool pgqc_migrate_status(PGconn *pg, const pgqc_migration_set *set, pgqc_migration_status **items,
                          size_t *n, pgqc_migrate_result *res)
 {
@@ -99,6 +133,12 @@ bool pgqc_migrate_status(PGconn *pg, const pgqc_migration_set *set, pgqc_migrati
     if (*items)
         *n = merge_status(set, rows, nrows, *items);
     free(rows);
+    if (*items && !attach_repairs(pg, *items, *n, res)) {
+        pgqc_migrate_status_free(*items, *n);
+        *items = NULL;
+        *n = 0;
+        return false;
+    }
     return *items != NULL;
 }
 
@@ -108,30 +148,90 @@ void pgqc_migrate_status_free(pgqc_migration_status *items, size_t n)
         free(items[i].description);
         free(items[i].file);
         free(items[i].applied_at);
+        free(items[i].repair);
+        free(items[i].repaired_at);
     }
     free(items);
 }
 
 /* ---- repair -------------------------------------------------------------- */
 
-/* The change repair makes to one row; NULL when the row is fine. */
-static const char *repair_sql(const pgqc_migration *m, const mig_applied_row *row)
+static const char repairs_table_sql[] = "CREATE TABLE IF NOT EXISTS pgqc_migration_repairs (\n"
+                                        "    version bigint NOT NULL,\n"
+                                        "    action text NOT NULL,\n"
+                                        "    repaired_at timestamptz NOT NULL DEFAULT now(),\n"
+                                        "    checksum_before text,\n"
+                                        "    checksum_after text\n"
+                                        ")";
+
+/* What repair does to one row: the action's name; NULL when the row is fine. */
+static const char *repair_action(const pgqc_migration *m, const mig_applied_row *row,
+                                 pgqc_dirty_resolution dirty)
 {
     if (!m)
-        return "DELETE FROM pgqc_migrations WHERE version = $1";
-    if (row->dirty || strcmp(m->checksum, row->checksum) != 0)
-        return "UPDATE pgqc_migrations SET checksum = $2, dirty = false WHERE version = $1";
+        return "forgotten";
+    if (row->dirty)
+        return dirty == PGQC_DIRTY_MARK_PENDING   ? "marked pending"
+               : dirty == PGQC_DIRTY_MARK_APPLIED ? "marked applied"
+                                                  : NULL;
+    if (strcmp(m->checksum, row->checksum) != 0)
+        return "checksum recorded";
     return NULL;
 }
 
+/* A dirty migration needs the user's decision: without one, refuse. */
+static bool check_dirty_resolved(const pgqc_migration_set *set, const mig_applied_row *rows,
+                                 size_t nrows, pgqc_dirty_resolution dirty,
+                                 pgqc_migrate_result *res)
+{
+    if (dirty != PGQC_DIRTY_UNRESOLVED)
+        return true;
+    bool ok = true;
+    for (size_t i = 0; i < nrows; i++) {
+        const pgqc_migration *m = mig_find_migration(set, rows[i].version);
+        if (!m || !rows[i].dirty)
+            continue;
+        pgqc_migrate_error *e = mig_add_error(
+            res, m->up_name,
+            "migration %" PRId64 " is dirty: it failed part-way, and only you can tell whether "
+            "its changes are now complete or absent; nothing was repaired",
+            m->version);
+        if (e)
+            e->hint = mig_dup0(
+                "inspect the database, then either finish the migration by hand and mark it "
+                "applied (`pgqc migrate repair --mark-applied`), or undo what it did and mark it "
+                "pending so `up` runs it again (`pgqc migrate repair --mark-pending`)");
+        ok = false;
+    }
+    if (!ok)
+        mig_set_failure(res, PGQC_MIGRATE_STATE_ERROR);
+    return ok;
+}
+
+/* Change one row as `action` says and log it, inside repair's transaction. */
 static bool repair_row(PGconn *pg, const pgqc_migration *m, const mig_applied_row *row,
-                       const char *sql, pgqc_migrate_result *res)
+                       const char *action, pgqc_migrate_result *res)
 {
     char ver[32];
     snprintf(ver, sizeof ver, "%" PRId64, row->version);
-    const char *vals[2] = {ver, m ? m->checksum : ""};
-    PGresult *r = PQexecParams(pg, sql, m ? 2 : 1, NULL, vals, NULL, NULL, 0);
+    bool drop = strcmp(action, "forgotten") == 0 || strcmp(action, "marked pending") == 0;
+    const char *vals[4] = {ver, drop ? NULL : m->checksum, action, row->checksum};
+    PGresult *r = drop ? PQexecParams(pg, "DELETE FROM pgqc_migrations WHERE version = $1", 1, NULL,
+                                      vals, NULL, NULL, 0)
+                       : PQexecParams(pg,
+                                      "UPDATE pgqc_migrations SET checksum = $2, dirty = false "
+                                      "WHERE version = $1",
+                                      2, NULL, vals, NULL, NULL, 0);
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (ok) {
+        PQclear(r);
+        const char *log[4] = {ver, action, row->checksum, vals[1]};
+        r = PQexecParams(pg,
+                         "INSERT INTO pgqc_migration_repairs (version, action, checksum_before, "
+                         "checksum_after) VALUES ($1, $2, $3, $4)",
+                         4, NULL, log, NULL, NULL, 0);
+        ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    }
     if (!ok) {
         mig_add_server_error(res, m ? m->up_name : NULL, NULL, 0, r, pg,
                              "cannot repair pgqc_migrations: ");
@@ -141,17 +241,45 @@ static bool repair_row(PGconn *pg, const pgqc_migration *m, const mig_applied_ro
     return ok;
 }
 
+static bool exec_or_fail(PGconn *pg, const char *sql, const char *context, pgqc_migrate_result *res)
+{
+    PGresult *r = NULL;
+    bool ok = mig_exec_ok(pg, sql, &r);
+    if (!ok) {
+        mig_add_server_error(res, NULL, NULL, 0, r, pg, context);
+        mig_set_failure(res, PGQC_MIGRATE_DB_ERROR);
+    }
+    PQclear(r);
+    return ok;
+}
+
+/* Every change in one transaction, with its log entry; nothing on failure. */
 static void repair_rows(PGconn *pg, const pgqc_migration_set *set, const mig_applied_row *rows,
                         size_t nrows, const pgqc_migrate_options *o, pgqc_migrate_result *res)
 {
+    if (!check_dirty_resolved(set, rows, nrows, o->dirty, res))
+        return;
+    bool in_tx = false;
     for (size_t i = 0; i < nrows; i++) {
         const pgqc_migration *m = mig_find_migration(set, rows[i].version);
-        const char *sql = repair_sql(m, &rows[i]);
-        if (!sql)
+        const char *action = repair_action(m, &rows[i], o->dirty);
+        if (!action)
             continue;
-        if (!o->dry_run && !repair_row(pg, m, &rows[i], sql, res))
-            return;
+        if (!o->dry_run && !in_tx) {
+            if (!exec_or_fail(pg, "BEGIN", "cannot start transaction: ", res))
+                return;
+            in_tx = true;
+            if (!exec_or_fail(pg, repairs_table_sql,
+                              "cannot create table pgqc_migration_repairs: ", res))
+                break;
+        }
+        if (!o->dry_run && !repair_row(pg, m, &rows[i], action, res))
+            break;
         res->versions[res->executed++] = rows[i].version;
+    }
+    if (in_tx && (!res->success || !exec_or_fail(pg, "COMMIT", "cannot commit repair: ", res))) {
+        PQclear(PQexec(pg, "ROLLBACK"));
+        res->executed = 0;
     }
 }
 

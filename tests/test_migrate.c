@@ -207,7 +207,8 @@ static void test_edited_applied_migration_is_refused_until_repaired(void **state
     assert_query(f, APPLIED_VERSIONS, "1,2");
     st = pgqc(f, &out, "migrate status");
     assert_output(st, 1, &out, "modified");
-    assert_output(pgqc(f, &out, "migrate repair"), 0, &out, "repaired version 1");
+    assert_output(pgqc(f, &out, "migrate repair"), 0, &out,
+                  "repaired version 1: checksum recorded");
     assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 1 migration");
     assert_query(f, APPLIED_VERSIONS, "1,2,3");
 }
@@ -245,9 +246,12 @@ static void test_dirty_no_transaction_migration_blocks_until_repaired(void **sta
     assert_output(st, 1, &out, "dirty");
     st = pgqc(f, &out, "migrate up");
     assert_output(st, 1, &out, "migration 4 is dirty");
-    assert_output(pgqc(f, &out, "migrate repair"), 0, &out, "repaired version 4");
+    /* the index was built by hand: the user says so */
+    assert_output(pgqc(f, &out, "migrate repair --mark-applied"), 0, &out,
+                  "repaired version 4: marked applied");
     assert_output(pgqc(f, &out, "migrate up"), 0, &out, "nothing to apply");
     assert_query(f, "SELECT dirty FROM pgqc_migrations WHERE version = 4", "f");
+    assert_output(pgqc(f, &out, "migrate status"), 0, &out, "(repair: marked applied at 20");
 }
 
 static void test_crlf_and_bom_checkout_is_not_modified(void **state)
@@ -304,6 +308,209 @@ static void test_read_only_user_gets_a_clear_error(void **state)
     assert_query(f, APPLIED_VERSIONS, "1");
 }
 
+/* ---- what a migration may not do, and where its errors are ------------------- */
+
+static void test_transaction_control_is_refused_before_anything_runs(void **state)
+{
+    fixture *f = *state;
+    static const char *const cases[][2] = {
+        {"COMMIT;", "COMMIT in a migration"},
+        {"END;", "COMMIT in a migration"},
+        {"ROLLBACK;", "ROLLBACK in a migration"},
+        {"ABORT;", "ROLLBACK in a migration"},
+        {"BEGIN;", "BEGIN in a migration"},
+        {"START TRANSACTION;", "START TRANSACTION"},
+        {"PREPARE TRANSACTION 'x';", "PREPARE TRANSACTION"},
+    };
+    tu_write(f->dir, "migrations/0001_ok.up.sql", "CREATE TABLE ok (id int);\n");
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[256], *out;
+        snprintf(text, sizeof text, "CREATE TABLE t2 (id int);\n\n  %s -- done\n", cases[i][0]);
+        tu_write(f->dir, "migrations/0002_tx.up.sql", text);
+        int st = pgqc(f, &out, "migrate up");
+        assert_non_null(strstr(out, "pgqc:no-transaction"));
+        assert_non_null(strstr(out, cases[i][1]));
+        assert_output(st, 1, &out, "migrations/0002_tx.up.sql:3:3: error:");
+        st = tu_runf(&out, "cd '%s' && '%s' migrate lint", f->dir, tu_pgqc());
+        assert_output(st, 1, &out, "0002_tx.up.sql:3:3: error: [transaction-control]");
+        /* nothing ran: not even migration 1 or the tracking table */
+        assert_query(
+            f, "SELECT to_regclass('ok') IS NULL AND to_regclass('pgqc_migrations') IS NULL", "t");
+    }
+    /* savepoints stay inside the transaction; a down file is checked too */
+    tu_write(f->dir, "migrations/0002_tx.up.sql",
+             "SAVEPOINT a;\nCREATE TABLE t2 (id int);\nRELEASE SAVEPOINT a;\n");
+    tu_write(f->dir, "migrations/0002_tx.down.sql", "DROP TABLE t2;\nCOMMIT;\n");
+    char *out;
+    assert_output(pgqc(f, &out, "migrate up"), 1, &out, "0002_tx.down.sql:2:1: error: COMMIT");
+    tu_write(f->dir, "migrations/0002_tx.down.sql", "DROP TABLE t2;\n");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 2 migrations");
+    /* outside a transaction, transaction control is the file's own business */
+    tu_write(f->dir, "migrations/0003_own.up.sql",
+             "-- pgqc:no-transaction\nBEGIN;\nCREATE TABLE t3 (id int);\nCOMMIT;\n");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 1 migration");
+    assert_query(f, APPLIED_VERSIONS, "1,2,3");
+}
+
+static void test_migration_changing_the_tracking_table_exits_1(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "migrations/0001_ok.up.sql", "CREATE TABLE ok (id int);\n");
+    tu_write(f->dir, "migrations/0002_bad.up.sql",
+             "CREATE TABLE x (id int);\nALTER TABLE pgqc_migrations DROP COLUMN dirty;\n");
+    char *out;
+    int st = pgqc(f, &out, "migrate up");
+    assert_output(st, 1, &out, "0002_bad.up.sql:2:1: error: a migration must not drop");
+    assert_query(f, "SELECT to_regclass('ok') IS NULL", "t");
+    static const char *const statements[] = {"DROP TABLE x, public.pgqc_migrations;",
+                                             "TRUNCATE pgqc_migrations;",
+                                             "ALTER TABLE pgqc_migrations RENAME TO old;"};
+    for (size_t i = 0; i < sizeof statements / sizeof statements[0]; i++) {
+        tu_write(f->dir, "migrations/0002_bad.up.sql", statements[i]);
+        assert_output(pgqc(f, &out, "migrate up"), 1, &out, "0002_bad.up.sql:1:1: error:");
+    }
+    /* hidden from the parser: caught when recording, still exit 1, rolled back */
+    tu_write(f->dir, "migrations/0002_bad.up.sql",
+             "CREATE TABLE x (id int);\n"
+             "DO $$ BEGIN EXECUTE 'DROP TABLE pgqc_migrations'; END $$;\n");
+    st = pgqc(f, &out, "migrate up");
+    assert_non_null(strstr(out, "must not drop, rename or alter pgqc_migrations"));
+    assert_output(st, 1, &out, "0002_bad.up.sql: error: cannot record migration 2");
+    assert_query(f, APPLIED_VERSIONS, "1");
+    assert_query(f, "SELECT to_regclass('x') IS NULL", "t");
+}
+
+static void test_server_errors_name_the_failing_statement(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "migrations/0001_dup.up.sql",
+             "CREATE TABLE u (id int PRIMARY KEY);\n"
+             "INSERT INTO u VALUES (1);\n"
+             "/* again */ -- twice\n"
+             "  INSERT INTO u VALUES (1);\n");
+    char *out;
+    int st = pgqc(f, &out, "migrate up");
+    assert_output(st, 1, &out,
+                  "0001_dup.up.sql:4:3: error: duplicate key value violates unique constraint");
+    assert_query(f, "SELECT to_regclass('u') IS NULL", "t");
+    tu_write(f->dir, "migrations/0001_dup.up.sql", "CREATE TABLE u (id int PRIMARY KEY);\n");
+    tu_write(f->dir, "migrations/0002_cic.up.sql",
+             "CREATE TABLE v (id int);\n\n   CREATE INDEX CONCURRENTLY v_id ON v (id);\n");
+    st = pgqc(f, &out, "migrate up");
+    assert_output(st, 1, &out, "0002_cic.up.sql:3:4: error: CREATE INDEX CONCURRENTLY cannot run");
+    assert_query(f, APPLIED_VERSIONS, "1");
+    assert_query(f, "SELECT to_regclass('v') IS NULL", "t");
+    /* a position the server gives still points into the right statement */
+    tu_write(f->dir, "migrations/0002_cic.up.sql",
+             "CREATE TABLE v (id int);\nINSERT INTO v VALUES (1);\nSELECT nope FROM v;\n");
+    assert_output(pgqc(f, &out, "migrate up"), 1, &out, "0002_cic.up.sql:3:8: error: column");
+}
+
+static void test_generate_names_each_pending_migration(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    tu_write(f->dir, "queries/users.sql",
+             "-- name: count_users :one\nSELECT count(*) AS n FROM users;\n");
+    assert_output(pgqc(f, NULL, "migrate up --to 1"), 0, NULL, NULL);
+    char *out;
+    int st = pgqc(f, &out, "generate --out gen");
+    assert_non_null(strstr(out, "2 pending migrations"));
+    assert_non_null(strstr(out, "migrations/0002_posts.up.sql: note: pending: migration 2"));
+    assert_output(st, 1, &out, "migrations/0003_age.up.sql: note: pending: migration 3");
+}
+
+static void test_repair_of_a_dirty_migration_is_the_users_choice(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    tu_write(f->dir, "migrations/0004_index.up.sql",
+             "-- pgqc:no-transaction\nCREATE INDEX CONCURRENTLY users_age ON users (agee);\n");
+    char *out;
+    assert_output(pgqc(f, &out, "migrate up"), 1, &out, "marked dirty");
+    assert_query(f, "SELECT to_regclass('users_age') IS NULL", "t"); /* never built */
+    /* no choice: both are printed, nothing changes */
+    tu_write(f->dir, "migrations/0001_users.up.sql",
+             "CREATE TABLE users (id bigint PRIMARY KEY);\n"
+             "-- edited comment\n");
+    int st = pgqc(f, &out, "migrate repair");
+    assert_non_null(strstr(out, "--mark-applied"));
+    assert_non_null(strstr(out, "--mark-pending"));
+    assert_output(st, 1, &out, "migration 4 is dirty");
+    assert_query(f,
+                 "SELECT string_agg(version || ':' || dirty, ',' ORDER BY version) FROM "
+                 "pgqc_migrations",
+                 "1:false,2:false,3:false,4:true");
+    assert_query(f, "SELECT to_regclass('pgqc_migration_repairs') IS NULL", "t");
+    assert_output(pgqc(f, &out, "migrate repair --mark-applied --mark-pending"), 2, &out,
+                  "not both");
+    assert_output(pgqc(f, &out, "migrate repair --mark-pending --dry-run"), 0, &out,
+                  "would repair version 4: marked pending");
+    assert_query(f, "SELECT dirty FROM pgqc_migrations WHERE version = 4", "t");
+    /* back to pending, in one transaction with the checksum of 1 */
+    st = pgqc(f, &out, "migrate repair --mark-pending");
+    assert_non_null(strstr(out, "repaired version 1: checksum recorded"));
+    assert_output(st, 0, &out, "repaired version 4: marked pending");
+    assert_query(f, APPLIED_VERSIONS, "1,2,3");
+    st = pgqc(f, &out, "migrate status");
+    assert_non_null(strstr(out, "(repair: checksum recorded at 20"));
+    assert_non_null(strstr(out, "\n4        pending  "));
+    assert_output(st, 0, &out, "0004_index.up.sql  (repair: marked pending at 20");
+    st = pgqc(f, &out, "migrate status --json");
+    assert_output(st, 0, &out,
+                  "\"repair\": {\n        \"action\": \"marked pending\",\n        \"at\": \"20");
+    /* fixed, `up` runs it again */
+    tu_write(f->dir, "migrations/0004_index.up.sql",
+             "-- pgqc:no-transaction\nCREATE INDEX CONCURRENTLY users_age ON users (age);\n");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 1 migration");
+    assert_query(f, "SELECT to_regclass('users_age') IS NOT NULL", "t");
+    assert_query(f,
+                 "SELECT string_agg(version || ':' || action, ',' ORDER BY version) FROM "
+                 "pgqc_migration_repairs",
+                 "1:checksum recorded,4:marked pending");
+    /* pgqc's own tables are not part of the schema */
+    assert_output(pgqc(f, &out, "schema diff"), 0, NULL, NULL);
+}
+
+static void test_status_json_numbers_and_subcommand_help(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    PQclear(PQexec(f->pg, "CREATE TABLE pgqc_migrations (version bigint PRIMARY KEY, description "
+                          "text NOT NULL, checksum text NOT NULL, applied_at timestamptz NOT NULL "
+                          "DEFAULT now(), execution_ms double precision NOT NULL DEFAULT 0, dirty "
+                          "boolean NOT NULL DEFAULT false, no_transaction boolean NOT NULL "
+                          "DEFAULT false)"));
+    assert_output(pgqc(f, NULL, "migrate up"), 0, NULL, NULL);
+    PQclear(PQexec(f->pg, "UPDATE pgqc_migrations SET execution_ms = 3.679 WHERE version = 1"));
+    char *out;
+    int st = pgqc(f, &out, "migrate status --json");
+    assert_non_null(strstr(out, "\"execution_ms\": 3.679,"));
+    for (const char *p = out; (p = strstr(p, "\"execution_ms\": ")); p++) {
+        const char *num = p + strlen("\"execution_ms\": ");
+        size_t digits = strspn(num, "0123456789.");
+        const char *dot = memchr(num, '.', digits);
+        assert_true(!dot || digits - (size_t)(dot - num) - 1 <= 3);
+    }
+    assert_output(st, 0, &out, "\"repair\": null");
+    static const char *const helps[][2] = {
+        {"migrate repair --help", "--mark-pending"},
+        {"migrate up --help", "Usage: pgqc migrate up [--to V]"},
+        {"migrate status --help", "Usage: pgqc migrate status [--json]"},
+        {"migrate help verify", "Usage: pgqc migrate verify"},
+        {"seed --help", "seed never uses the embedded throwaway"},
+    };
+    for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++) {
+        st = tu_runf(&out, "'%s' %s", tu_pgqc(), helps[i][0]);
+        assert_null(strstr(out, "COMMAND"));
+        assert_null(strstr(out, "else an\n"));
+        assert_output(st, 0, &out, helps[i][1]);
+    }
+    /* seed refuses to run without a database, as its help says */
+    st = tu_runf(&out, "cd '%s' && env -u DATABASE_URL '%s' seed", f->dir, tu_pgqc());
+    assert_output(st, 2, &out, "no database");
+}
+
 /* ---- down ---------------------------------------------------------------------- */
 
 static void test_down_then_up_round_trips(void **state)
@@ -354,8 +561,34 @@ static void test_verify_fails_a_down_that_does_not_fully_revert(void **state)
     tu_write(f->dir, "migrations/0002_posts.down.sql", "DROP TABLE posts;\n");
     char *out;
     int st = pgqc(f, &out, "migrate verify");
-    assert_output(st, 1, &out, "type public.mood enum ('happy', 'sad')");
+    assert_output(st, 1, &out, "enum mood: only after down 2");
     assert_query(f, "SELECT count(*) FROM pg_database WHERE datname LIKE 'pgqc_verify%'", "0");
+}
+
+static void test_verify_fails_an_incomplete_down_hidden_by_down_all(void **state)
+{
+    fixture *f = *state;
+    write_three(f);
+    tu_write(f->dir, "migrations/0004_email.up.sql", "ALTER TABLE users ADD COLUMN email text;\n");
+    tu_write(f->dir, "migrations/0004_email.down.sql", "SELECT 1; -- forgot the column\n");
+    tu_write(f->dir, "migrations/0005_tags.up.sql", "CREATE TABLE tags (id int);\n");
+    tu_write(f->dir, "migrations/0005_tags.down.sql", "DROP TABLE tags;\n");
+    char *out;
+    int st = pgqc(f, &out, "migrate verify");
+    assert_non_null(strstr(out, "0004_email.down.sql: error: verify: after up 4 and down 4"));
+    assert_null(strstr(out, "0005_tags"));
+    assert_output(st, 1, &out, "column users.email: only after down 4");
+    /* a down that fails outright stops verify at its step */
+    tu_write(f->dir, "migrations/0004_email.down.sql", "ALTER TABLE users DROP COLUMN nope;\n");
+    st = pgqc(f, &out, "migrate verify");
+    assert_non_null(strstr(out, "0004_email.down.sql:1:1: error: column \"nope\""));
+    assert_output(st, 1, &out, "verify: migrate down failed");
+    /* fixed, it passes; an up-only migration skips its own step, not the others */
+    tu_write(f->dir, "migrations/0004_email.down.sql", "ALTER TABLE users DROP COLUMN email;\n");
+    assert_output(pgqc(f, &out, "migrate verify"), 0, &out, "identical schema");
+    tu_write(f->dir, "migrations/0002_posts.down.sql", "DROP TABLE posts;\n");
+    tu_write(f->dir, "migrations/0006_seed.sql", "INSERT INTO tags VALUES (1);\n");
+    assert_output(pgqc(f, &out, "migrate verify"), 1, &out, "enum mood: only after down 2");
 }
 
 static void test_lint_reports_rules_with_positions_and_allow_comments(void **state)
@@ -586,10 +819,17 @@ int main(void)
         T(test_crlf_and_bom_checkout_is_not_modified),
         T(test_killed_runner_leaves_table_iff_row_and_rerun_completes),
         T(test_read_only_user_gets_a_clear_error),
+        T(test_transaction_control_is_refused_before_anything_runs),
+        T(test_migration_changing_the_tracking_table_exits_1),
+        T(test_server_errors_name_the_failing_statement),
+        T(test_generate_names_each_pending_migration),
+        T(test_repair_of_a_dirty_migration_is_the_users_choice),
+        T(test_status_json_numbers_and_subcommand_help),
         T(test_down_then_up_round_trips),
         T(test_down_refuses_up_only_migration_before_changing_anything),
         T(test_verify_passes_a_set_that_reverts_cleanly),
         T(test_verify_fails_a_down_that_does_not_fully_revert),
+        T(test_verify_fails_an_incomplete_down_hidden_by_down_all),
         T(test_lint_reports_rules_with_positions_and_allow_comments),
         T(test_lint_warnings_fail_only_with_strict),
         T(test_new_follows_existing_width_and_refuses_bad_names),

@@ -108,6 +108,17 @@ typedef struct pgqc_migrate_result {
     size_t nerrors;
 } pgqc_migrate_result;
 
+/*
+ * What pgqc_migrate_repair() does with a dirty migration (a no-transaction
+ * script that failed part-way): the person who inspected the database
+ * decides.
+ */
+typedef enum pgqc_dirty_resolution {
+    PGQC_DIRTY_UNRESOLVED = 0, /* refuse: report the choices, change nothing */
+    PGQC_DIRTY_MARK_APPLIED,   /* its changes are complete (finished by hand) */
+    PGQC_DIRTY_MARK_PENDING    /* its changes are absent (undone by hand): `up` runs it again */
+} pgqc_dirty_resolution;
+
 /* Options for pgqc_migrate_up / _down / _repair. Zero-initialise, then set. */
 typedef struct pgqc_migrate_options {
     int64_t target; /* up: stop after this version; down: keep this
@@ -122,6 +133,7 @@ typedef struct pgqc_migrate_options {
     /* Called before each migration runs (or would run, in a dry run). */
     void (*on_migration)(const pgqc_migration *m, bool up, void *ctx);
     void *ctx;
+    pgqc_dirty_resolution dirty; /* repair: what to do with dirty migrations */
 } pgqc_migrate_options;
 
 /*
@@ -178,9 +190,14 @@ pgqc_migrate_result pgqc_migrate_down(PGconn *pg, const pgqc_migration_set *set,
 
 /*
  * After a human reviewed the database: record the file checksum of every
- * applied migration whose file changed, mark dirty migrations applied, and
- * forget tracking rows whose file is gone. `versions` lists what changed;
- * opts->dry_run changes nothing.
+ * applied migration whose file changed, resolve dirty migrations as
+ * opts->dirty says, and forget tracking rows whose file is gone, all in one
+ * transaction. With a dirty migration and no opts->dirty, it changes
+ * nothing and fails (STATE_ERROR) with an error per dirty migration that
+ * names both choices. Each change is logged in the table
+ * pgqc_migration_repairs (version, action, repaired_at, checksum_before,
+ * checksum_after; created on first use), which status reads. `versions`
+ * lists what changed; opts->dry_run changes nothing.
  */
 pgqc_migrate_result pgqc_migrate_repair(PGconn *pg, const pgqc_migration_set *set,
                                         const pgqc_migrate_options *opts);
@@ -209,6 +226,11 @@ typedef struct pgqc_migration_status {
     char *applied_at;          /* UTC, ISO 8601; NULL when pending */
     double execution_ms;       /* 0 when pending */
     bool has_down;
+    /* The latest change `repair` made to this version ("checksum recorded",
+     * "marked applied", "marked pending", "forgotten") and when (UTC, ISO
+     * 8601); NULL when never repaired. */
+    char *repair;
+    char *repaired_at;
 } pgqc_migration_status;
 
 /*

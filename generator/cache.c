@@ -164,6 +164,10 @@ static cache_status open_own_dir(int parentfd, const char *name, const char *pat
     *fd = fs_open_dir_at(parentfd, name);
     if (*fd < 0) {
         int e = errno;
+        struct stat ls;
+        if (e == ENOTDIR && fstatat(parentfd, name, &ls, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISLNK(ls.st_mode))
+            e = ELOOP; /* O_DIRECTORY | O_NOFOLLOW on a link says ENOTDIR */
         *err = e == ELOOP     ? xstrfmt("%s is a symbolic link, not a directory", path)
                : e == ENOTDIR ? xstrfmt("%s is not a directory", path)
                               : xstrfmt("cannot open %s: %s", path, strerror(e));

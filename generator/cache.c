@@ -3,7 +3,9 @@
  *
  * This file knows the layout of the cache directory and nothing about
  * PostgreSQL beyond "a data directory"; dbsource.c decides when to build,
- * verify and use what is here.
+ * verify and use what is here. Every path below ROOT is reached through a
+ * directory descriptor that was checked (owner, mode, not a link), never
+ * through a path string, so nothing another user can write is followed.
  */
 #include "cache.h"
 #include "fsutil.h"
@@ -15,6 +17,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,9 +27,17 @@
 #include <time.h>
 #include <unistd.h>
 
-static const char cluster_marker[] = "pgqc cache 1: initdb complete\n";
+/* Bumped when the layout changes: entries of another layout get other keys. */
+static const char layout[] = "pgqc cache layout 2";
+static const char cluster_marker[] = "pgqc cache 2: initdb complete\n";
 
-static bool file_says(const char *path, const char *want);
+/* Markers and the server file are small; anything larger is not ours. */
+#define SMALL_FILE 4096
+
+static const char unsafe_hint[] =
+    "pgqc refuses a cache that another user could change (it would run a server and remove "
+    "files there); remove it, or set PGQC_CACHE_DIR to a directory of your own (see "
+    "docs/build.md, \"Security model\")";
 
 static void hex_sha256(const void *data, size_t len, char *out, size_t digits)
 {
@@ -45,6 +57,9 @@ char *cache_root(char **err)
     env = getenv("XDG_CACHE_HOME");
     if (env && *env == '/')
         return xstrfmt("%s/pgqc", env);
+    /* root's home is private (0700): the server user could not reach a cluster there. */
+    if (geteuid() == 0)
+        return xstrdup("/var/cache/pgqc");
     env = getenv("HOME");
     if (env && *env)
         return xstrfmt("%s/.cache/pgqc", env);
@@ -52,8 +67,8 @@ char *cache_root(char **err)
     return NULL;
 }
 
-/* The entry key: which server binaries, which build of them, which user. */
-static bool entry_key(const char *bindir, char key[13], char **err)
+/* The entry key: which layout, server binaries, build of them, server user. */
+static bool entry_key(const char *bindir, uid_t server_uid, char key[13], char **err)
 {
     char *postgres = xstrfmt("%s/postgres", bindir);
     struct stat st;
@@ -63,17 +78,165 @@ static bool entry_key(const char *bindir, char key[13], char **err)
         return false;
     }
     free(postgres);
-    uid_t uid;
-    gid_t gid;
-    bool drop;
-    if (!tmpdb_server_user(&uid, &gid, &drop, err))
-        return false;
-    char *id = xstrfmt("%s\n%lu %lu %lld %lld\n%lu\n", bindir, (unsigned long)st.st_dev,
+    char *id = xstrfmt("%s\n%s\n%lu %lu %lld %lld\n%lu\n", layout, bindir, (unsigned long)st.st_dev,
                        (unsigned long)st.st_ino, (long long)st.st_size,
-                       (long long)st.st_mtim.tv_sec, (unsigned long)uid);
+                       (long long)st.st_mtim.tv_sec, (unsigned long)server_uid);
     hex_sha256(id, strlen(id), key, 12);
     free(id);
     return true;
+}
+
+static char *user_name(uid_t uid)
+{
+    struct passwd *pw = getpwuid(uid);
+    return pw ? xstrfmt("\"%s\"", pw->pw_name) : xstrfmt("%lu", (unsigned long)uid);
+}
+
+/* Who the server runs as, and whether that is someone else than pgqc. */
+typedef struct server_id {
+    uid_t uid;
+    gid_t gid;
+    bool other; /* pgqc is root: the server runs as another user */
+} server_id;
+
+/*
+ * Can the directories above the cache be trusted? Each must belong to root
+ * or to pgqc's user and be writable by nobody else (sticky world-writable
+ * directories like /tmp excepted: there others cannot rename our entries).
+ * With a server user, each must also let it through.
+ */
+static cache_status check_ancestors(const char *real, const server_id *sv, char **err, char **hint)
+{
+    char *p = xstrdup(real);
+    cache_status st = CACHE_OK;
+    for (;;) {
+        struct stat s;
+        if (lstat(p, &s) != 0) {
+            *err = xstrfmt("cannot check %s: %s", p, strerror(errno));
+            st = CACHE_UNUSABLE;
+            break;
+        }
+        bool foreign = s.st_uid != 0 && s.st_uid != geteuid();
+        bool writable = (s.st_mode & 0022) != 0 && !(s.st_mode & S_ISVTX);
+        if (foreign || writable) {
+            char *who = user_name(s.st_uid);
+            *err = foreign ? xstrfmt("%s, above the cache directory, belongs to user %s", p, who)
+                           : xstrfmt("%s, above the cache directory, is writable by other users "
+                                     "(mode %04o)",
+                                     p, (unsigned)(s.st_mode & 07777));
+            *hint = xstrdup(unsafe_hint);
+            free(who);
+            st = CACHE_UNSAFE;
+            break;
+        }
+        bool through = (s.st_mode & 0001) || (s.st_gid == sv->gid && (s.st_mode & 0010)) ||
+                       (s.st_uid == sv->uid && (s.st_mode & 0100));
+        if (sv->other && !through) {
+            char *who = user_name(sv->uid);
+            *err = xstrfmt("the server user %s cannot reach the cache: %s is private", who, p);
+            free(who);
+            st = CACHE_UNUSABLE;
+            break;
+        }
+        if (strcmp(p, "/") == 0)
+            break;
+        char *up = fs_dirname(p);
+        free(p);
+        p = up;
+    }
+    free(p);
+    return st;
+}
+
+/*
+ * Create (when missing) and open directory `name` in `parentfd`, then check
+ * it: a real directory (not a link), owned by pgqc's user, writable by no
+ * one else. With a server user it must be traversable (mode 0711) for it.
+ */
+static cache_status open_own_dir(int parentfd, const char *name, const char *path,
+                                 const server_id *sv, int *fd, char **err, char **hint)
+{
+    mode_t mode = sv->other ? 0711 : 0700;
+    if (mkdirat(parentfd, name, mode) != 0 && errno != EEXIST) {
+        *err = xstrfmt("cannot create %s: %s", path, strerror(errno));
+        return CACHE_UNUSABLE;
+    }
+    *fd = fs_open_dir_at(parentfd, name);
+    if (*fd < 0) {
+        int e = errno;
+        struct stat ls;
+        if (e == ENOTDIR && fstatat(parentfd, name, &ls, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISLNK(ls.st_mode))
+            e = ELOOP; /* O_DIRECTORY | O_NOFOLLOW on a link says ENOTDIR */
+        *err = e == ELOOP     ? xstrfmt("%s is a symbolic link, not a directory", path)
+               : e == ENOTDIR ? xstrfmt("%s is not a directory", path)
+                              : xstrfmt("cannot open %s: %s", path, strerror(e));
+        if (e == ELOOP || e == ENOTDIR) {
+            *hint = xstrdup(unsafe_hint);
+            return CACHE_UNSAFE;
+        }
+        return CACHE_UNUSABLE;
+    }
+    struct stat s;
+    if (fstat(*fd, &s) != 0) {
+        *err = xstrfmt("cannot check %s: %s", path, strerror(errno));
+        return CACHE_UNUSABLE;
+    }
+    if (s.st_uid != geteuid() || (s.st_mode & 0022)) {
+        char *who = user_name(s.st_uid);
+        *err = s.st_uid != geteuid()
+                   ? xstrfmt("%s belongs to user %s, not to the user running pgqc", path, who)
+                   : xstrfmt("%s is writable by other users (mode %04o)", path,
+                             (unsigned)(s.st_mode & 07777));
+        *hint = xstrdup(unsafe_hint);
+        free(who);
+        return CACHE_UNSAFE;
+    }
+    if (sv->other && (s.st_mode & 0011) != 0011 && fchmod(*fd, (s.st_mode & 07777) | 0011) != 0) {
+        *err = xstrfmt("cannot let the server user through %s: %s", path, strerror(errno));
+        return CACHE_UNUSABLE;
+    }
+    return CACHE_OK;
+}
+
+/* Open (creating) ROOT after checking everything above it. */
+static cache_status open_root(const char *root, const server_id *sv, int *fd, char **err,
+                              char **hint)
+{
+    char *path = xstrdup(root);
+    for (size_t n = strlen(path); n > 1 && path[n - 1] == '/'; n--)
+        path[n - 1] = '\0';
+    char *parent = fs_dirname(path);
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    cache_status st = CACHE_OK;
+    char *real = NULL;
+    if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+        *err = xstrfmt("%s cannot be a cache directory: name a directory", root);
+        st = CACHE_UNUSABLE;
+    } else if (!fs_mkdirs(parent, false, err)) {
+        st = CACHE_UNUSABLE;
+    } else if (!(real = realpath(parent, NULL))) {
+        *err = xstrfmt("cannot resolve %s: %s", parent, strerror(errno));
+        st = CACHE_UNUSABLE;
+    } else {
+        st = check_ancestors(real, sv, err, hint);
+    }
+    if (st == CACHE_OK) {
+        /* Nobody else can change `real` now: open it by path, the rest by descriptor. */
+        int pfd = open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (pfd < 0) {
+            *err = xstrfmt("cannot open %s: %s", real, strerror(errno));
+            st = CACHE_UNUSABLE;
+        } else {
+            st = open_own_dir(pfd, base, path, sv, fd, err, hint);
+            close(pfd);
+        }
+    }
+    free(real);
+    free(parent);
+    free(path);
+    return st;
 }
 
 static bool lock_entry(int fd, int wait_ms, bool *waited)
@@ -92,57 +255,92 @@ static bool lock_entry(int fd, int wait_ms, bool *waited)
     }
 }
 
-bool cache_open(const char *root, const char *bindir, int wait_ms, cache_entry *ce, bool *waited,
-                char **err)
+/* Does file `name` in `dirfd` hold exactly `want`? */
+static bool file_says(int dirfd, const char *name, const char *want)
+{
+    char *err = NULL;
+    size_t len = 0;
+    char *text = fs_read_at(dirfd, name, SMALL_FILE, &len, &err);
+    free(err);
+    bool ok = text && len == strlen(want) && memcmp(text, want, len) == 0;
+    free(text);
+    return ok;
+}
+
+static bool server_identity(server_id *sv, char **err)
+{
+    bool drop;
+    if (!tmpdb_server_user(&sv->uid, &sv->gid, &drop, err))
+        return false;
+    sv->other = drop;
+    return true;
+}
+
+cache_status cache_open(const char *root, const char *bindir, int wait_ms, cache_entry *ce,
+                        bool *waited, char **err, char **hint)
 {
     memset(ce, 0, sizeof *ce);
-    ce->lockfd = -1;
+    ce->rootfd = ce->dirfd = ce->lockfd = -1;
     *waited = false;
+    server_id sv;
     char key[13];
-    if (!entry_key(bindir, key, err))
-        return false;
-    /* Private unless pgqc is root: then the server user must get through it. */
-    if (!fs_mkdirs(root, geteuid() != 0, err))
-        return false;
-    ce->dir = xstrfmt("%s/cluster-%s", root, key);
+    if (!server_identity(&sv, err) || !entry_key(bindir, sv.uid, key, err))
+        return CACHE_UNUSABLE;
+    cache_status st = open_root(root, &sv, &ce->rootfd, err, hint);
+    if (st != CACHE_OK)
+        goto fail;
+    char name[32];
+    snprintf(name, sizeof name, "cluster-%s", key);
+    ce->dir = xstrfmt("%s/%s", root, name);
     ce->datadir = xstrfmt("%s/data", ce->dir);
-    if (mkdir(ce->dir, 0700) != 0 && errno != EEXIST) {
-        *err = xstrfmt("cannot create %s: %s", ce->dir, strerror(errno));
+    st = open_own_dir(ce->rootfd, name, ce->dir, &sv, &ce->dirfd, err, hint);
+    if (st != CACHE_OK)
+        goto fail;
+    ce->lockfd =
+        openat(ce->dirfd, "lock", O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0600);
+    struct stat ls;
+    if (ce->lockfd < 0 || fstat(ce->lockfd, &ls) != 0) {
+        *err = xstrfmt("cannot open %s/lock: %s", ce->dir, strerror(errno));
+        st = errno == ELOOP ? CACHE_UNSAFE : CACHE_UNUSABLE;
+        if (st == CACHE_UNSAFE)
+            *hint = xstrdup(unsafe_hint);
         goto fail;
     }
-    if (!tmpdb_prepare_dir(ce->dir, err))
-        goto fail;
-    char *lockpath = xstrfmt("%s/lock", ce->dir);
-    ce->lockfd = open(lockpath, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (ce->lockfd < 0) {
-        *err = xstrfmt("cannot open %s: %s", lockpath, strerror(errno));
-        free(lockpath);
+    if (!S_ISREG(ls.st_mode) || ls.st_uid != geteuid()) {
+        *err = xstrfmt("%s/lock is not a regular file of the user running pgqc", ce->dir);
+        *hint = xstrdup(unsafe_hint);
+        st = CACHE_UNSAFE;
         goto fail;
     }
     if (!lock_entry(ce->lockfd, wait_ms, waited)) {
-        *err = xstrfmt("%s is still locked by another pgqc after %d ms", lockpath, wait_ms);
-        free(lockpath);
+        *err = xstrfmt("%s/lock is still locked by another pgqc after %d ms", ce->dir, wait_ms);
+        st = CACHE_UNUSABLE;
         goto fail;
     }
-    free(lockpath);
-    char *server = xstrfmt("%s/server", ce->dir);
     char *line = xstrfmt("%s\n", bindir);
-    bool changed, ok = fs_write_if_changed(server, line, strlen(line), &changed, err);
-    free(server);
+    bool ok = file_says(ce->dirfd, "server", line) ||
+              fs_write_at(ce->dirfd, "server", line, strlen(line), 0644, err);
     free(line);
-    if (!ok)
+    if (!ok) {
+        st = CACHE_UNUSABLE;
         goto fail;
-    return true;
+    }
+    return CACHE_OK;
 fail:
     cache_close(ce);
-    return false;
+    return st;
 }
 
 size_t cache_prune_superseded(const char *root, const char *bindir, const cache_entry *ce)
 {
-    DIR *d = opendir(root);
-    if (!d)
+    (void)root;
+    int dfd = dup(ce->rootfd);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) {
+        if (dfd >= 0)
+            close(dfd);
         return 0;
+    }
     char *line = xstrfmt("%s\n", bindir);
     const char *mine = strrchr(ce->dir, '/') + 1;
     size_t removed = 0;
@@ -150,25 +348,24 @@ size_t cache_prune_superseded(const char *root, const char *bindir, const cache_
     while ((de = readdir(d)) != NULL) {
         if (strncmp(de->d_name, "cluster-", 8) != 0 || strcmp(de->d_name, mine) == 0)
             continue;
-        char *dir = xstrfmt("%s/%s", root, de->d_name);
-        char *server = xstrfmt("%s/server", dir);
-        char *lockpath = xstrfmt("%s/lock", dir);
-        if (file_says(server, line)) {
-            int fd = open(lockpath, O_RDWR | O_CLOEXEC);
-            if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
+        int efd = fs_open_dir_at(ce->rootfd, de->d_name);
+        if (efd < 0)
+            continue;
+        if (file_says(efd, "server", line)) {
+            /* O_RDONLY | O_NONBLOCK: a planted FIFO neither blocks nor is written to. */
+            int fd = openat(efd, "lock", O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+            struct stat ls;
+            if (fd >= 0 && fstat(fd, &ls) == 0 && S_ISREG(ls.st_mode) &&
+                flock(fd, LOCK_EX | LOCK_NB) == 0) {
                 /* Marker first, so an interrupted removal is never taken for a cluster. */
-                char *marker = xstrfmt("%s/cluster.ok", dir);
-                unlink(marker);
-                free(marker);
-                if (fs_remove_tree(dir))
+                unlinkat(efd, "cluster.ok", 0);
+                if (fs_remove_tree_at(ce->rootfd, de->d_name))
                     removed++;
             }
             if (fd >= 0)
                 close(fd);
         }
-        free(dir);
-        free(server);
-        free(lockpath);
+        close(efd);
     }
     closedir(d);
     free(line);
@@ -179,54 +376,85 @@ void cache_close(cache_entry *ce)
 {
     if (ce->lockfd >= 0)
         close(ce->lockfd);
+    if (ce->dirfd >= 0)
+        close(ce->dirfd);
+    if (ce->rootfd >= 0)
+        close(ce->rootfd);
     free(ce->dir);
     free(ce->datadir);
     memset(ce, 0, sizeof *ce);
-    ce->lockfd = -1;
+    ce->rootfd = ce->dirfd = ce->lockfd = -1;
 }
 
-/* Does `path` hold exactly `want`? */
-static bool file_says(const char *path, const char *want)
+/*
+ * Read marker `name`: its first line must be `head`, its second
+ * "fingerprint HEX". *fp receives HEX (malloc'ed) when `fp` is not NULL.
+ */
+static bool read_marker(int dirfd, const char *name, const char *head, char **fp)
 {
     char *err = NULL;
     size_t len = 0;
-    char *text = fs_read_file(path, &len, &err);
+    char *text = fs_read_at(dirfd, name, SMALL_FILE, &len, &err);
     free(err);
-    bool ok = text && len == strlen(want) && memcmp(text, want, len) == 0;
+    size_t hl = strlen(head);
+    bool ok = text && len > hl && memcmp(text, head, hl) == 0 &&
+              strncmp(text + hl, "fingerprint ", 12) == 0;
+    if (ok) {
+        const char *hex = text + hl + 12;
+        size_t n = strspn(hex, "0123456789abcdef");
+        ok = n > 0 && n <= CACHE_FINGERPRINT_MAX && strcmp(hex + n, "\n") == 0;
+        if (ok && fp)
+            *fp = xstrndup(hex, n);
+    }
     free(text);
     return ok;
 }
 
-static bool write_marker(const char *path, const char *text, char **err)
+static bool write_marker(int dirfd, const char *name, const char *head, const char *fp, char **err)
 {
-    bool changed;
-    return fs_write_if_changed(path, text, strlen(text), &changed, err);
-}
-
-bool cache_cluster_ready(const cache_entry *ce)
-{
-    char *marker = xstrfmt("%s/cluster.ok", ce->dir);
-    char *version = xstrfmt("%s/PG_VERSION", ce->datadir);
-    bool ok = file_says(marker, cluster_marker) && fs_is_file(version);
-    free(marker);
-    free(version);
+    if (strspn(fp, "0123456789abcdef") != strlen(fp) || !*fp ||
+        strlen(fp) > CACHE_FINGERPRINT_MAX) {
+        *err = xstrdup("invalid schema fingerprint");
+        return false;
+    }
+    char *text = xstrfmt("%sfingerprint %s\n", head, fp);
+    bool ok = fs_write_at(dirfd, name, text, strlen(text), 0644, err);
+    free(text);
     return ok;
 }
 
-bool cache_mark_cluster(const cache_entry *ce, char **err)
+bool cache_cluster_ready(const cache_entry *ce, char **baseline)
 {
-    char *marker = xstrfmt("%s/cluster.ok", ce->dir);
-    bool ok = write_marker(marker, cluster_marker, err);
-    free(marker);
+    char *fp = NULL;
+    if (!read_marker(ce->dirfd, "cluster.ok", cluster_marker, &fp))
+        return false;
+    int dfd = fs_open_dir_at(ce->dirfd, "data");
+    struct stat st;
+    bool ok = dfd >= 0 && fstatat(dfd, "PG_VERSION", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+              S_ISREG(st.st_mode);
+    if (dfd >= 0)
+        close(dfd);
+    if (ok && baseline)
+        *baseline = fp;
+    else
+        free(fp);
     return ok;
 }
 
-void cache_forget_cluster(const cache_entry *ce)
+bool cache_mark_cluster(const cache_entry *ce, const char *baseline, char **err)
+{
+    return write_marker(ce->dirfd, "cluster.ok", cluster_marker, baseline, err);
+}
+
+void cache_distrust_cluster(const cache_entry *ce)
+{
+    unlinkat(ce->dirfd, "cluster.ok", 0);
+}
+
+bool cache_forget_cluster(const cache_entry *ce, char **err)
 {
     /* Markers first: an interrupted removal leaves an entry that is rebuilt. */
-    char *marker = xstrfmt("%s/cluster.ok", ce->dir);
-    unlink(marker);
-    free(marker);
+    unlinkat(ce->dirfd, "cluster.ok", 0);
     size_t n = 0;
     char **all = cache_stale_templates(ce, 0, &n);
     for (size_t i = 0; i < n; i++) {
@@ -234,7 +462,25 @@ void cache_forget_cluster(const cache_entry *ce)
         free(all[i]);
     }
     free(all);
-    fs_remove_tree(ce->datadir);
+    if (!fs_remove_tree_at(ce->dirfd, "data")) {
+        *err = xstrfmt("cannot remove %s", ce->datadir);
+        return false;
+    }
+    server_id sv;
+    if (!server_identity(&sv, err))
+        return false;
+    /* initdb fills an empty directory; the server user cannot create one here. */
+    if (mkdirat(ce->dirfd, "data", 0700) != 0) {
+        *err = xstrfmt("cannot create %s: %s", ce->datadir, strerror(errno));
+        return false;
+    }
+    int fd = fs_open_dir_at(ce->dirfd, "data");
+    bool ok = fd >= 0 && fchmod(fd, 0700) == 0 && (!sv.other || fchown(fd, sv.uid, sv.gid) == 0);
+    if (!ok)
+        *err = xstrfmt("cannot give %s to the server user: %s", ce->datadir, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return ok;
 }
 
 void cache_migration_hash(const pgqc_migration_set *set, char out[17])
@@ -255,43 +501,49 @@ char *cache_template_name(const char *hash)
     return xstrfmt("pgqc_tpl_%s", hash);
 }
 
-static char *template_marker(const cache_entry *ce, const char *hash)
+/* A template hash is 16 hex digits; anything else (a database name) is not one. */
+static bool valid_hash(const char *hash)
 {
-    return xstrfmt("%s/template-%s.ok", ce->dir, hash);
+    return strlen(hash) == 16 && strspn(hash, "0123456789abcdef") == 16;
 }
 
-static char *template_marker_text(const char *hash)
+static void template_files(const char *hash, char marker[64], char head[96])
 {
-    return xstrfmt("pgqc cache 1: template %s migrated\n", hash);
+    snprintf(marker, 64, "template-%s.ok", hash);
+    snprintf(head, 96, "pgqc cache 2: template %s migrated\n", hash);
 }
 
-bool cache_template_ready(const cache_entry *ce, const char *hash)
+bool cache_template_ready(const cache_entry *ce, const char *hash, char **fingerprint)
 {
-    char *marker = template_marker(ce, hash);
-    char *text = template_marker_text(hash);
-    bool ok = file_says(marker, text);
+    if (!valid_hash(hash))
+        return false;
+    char marker[64], head[96];
+    template_files(hash, marker, head);
+    bool ok = read_marker(ce->dirfd, marker, head, fingerprint);
     if (ok)
-        utimensat(AT_FDCWD, marker, NULL, 0); /* last use, for pruning */
-    free(marker);
-    free(text);
+        utimensat(ce->dirfd, marker, NULL, AT_SYMLINK_NOFOLLOW); /* last use, for pruning */
     return ok;
 }
 
-bool cache_mark_template(const cache_entry *ce, const char *hash, char **err)
+bool cache_mark_template(const cache_entry *ce, const char *hash, const char *fingerprint,
+                         char **err)
 {
-    char *marker = template_marker(ce, hash);
-    char *text = template_marker_text(hash);
-    bool ok = write_marker(marker, text, err);
-    free(marker);
-    free(text);
-    return ok;
+    if (!valid_hash(hash)) {
+        *err = xstrfmt("invalid template hash %s", hash);
+        return false;
+    }
+    char marker[64], head[96];
+    template_files(hash, marker, head);
+    return write_marker(ce->dirfd, marker, head, fingerprint, err);
 }
 
 void cache_forget_template(const cache_entry *ce, const char *hash)
 {
-    char *marker = template_marker(ce, hash);
-    unlink(marker);
-    free(marker);
+    if (!valid_hash(hash))
+        return;
+    char marker[64], head[96];
+    template_files(hash, marker, head);
+    unlinkat(ce->dirfd, marker, 0);
 }
 
 typedef struct used_template {
@@ -312,9 +564,13 @@ static int newest_first(const void *a, const void *b)
 char **cache_stale_templates(const cache_entry *ce, int keep, size_t *n)
 {
     *n = 0;
-    DIR *d = opendir(ce->dir);
-    if (!d)
+    int dfd = dup(ce->dirfd);
+    DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+    if (!d) {
+        if (dfd >= 0)
+            close(dfd);
         return NULL;
+    }
     used_template *all = NULL;
     size_t count = 0, alloc = 0;
     struct dirent *de;
@@ -323,16 +579,16 @@ char **cache_stale_templates(const cache_entry *ce, int keep, size_t *n)
         if (len != strlen("template-") + 16 + strlen(".ok") ||
             strncmp(de->d_name, "template-", 9) != 0 || strcmp(de->d_name + 25, ".ok") != 0)
             continue;
-        char *path = xstrfmt("%s/%s", ce->dir, de->d_name);
+        char hash[17];
+        memcpy(hash, de->d_name + 9, 16);
+        hash[16] = '\0';
         struct stat st;
-        if (stat(path, &st) == 0) {
+        if (valid_hash(hash) && fstatat(ce->dirfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
             ALLOC_GROW(all, count + 1, alloc);
-            memcpy(all[count].hash, de->d_name + 9, 16);
-            all[count].hash[16] = '\0';
+            memcpy(all[count].hash, hash, 17);
             all[count].used = st.st_mtim;
             count++;
         }
-        free(path);
     }
     closedir(d);
     if (count)

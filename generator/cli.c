@@ -40,8 +40,94 @@ static const char run_help[] =
     "Usage: pgqc run [options] -- COMMAND [ARGS...]\n"
     "\n"
     "Start the embedded throwaway PostgreSQL, apply the migrations, run\n"
-    "COMMAND with DATABASE_URL pointing at it, then remove the database.\n"
-    "Exits with COMMAND's status.\n\n" CACHE_HELP;
+    "COMMAND with DATABASE_URL set to a postgresql:// URL of it, then remove\n"
+    "the database. Exits with COMMAND's status. SIGINT, SIGTERM and SIGHUP\n"
+    "sent to pgqc are passed on to COMMAND; the database is removed once\n"
+    "COMMAND has exited. The database is always a throwaway one:\n"
+    "--database-url is refused, and DATABASE_URL is replaced for COMMAND.\n\n" CACHE_HELP;
+
+/* Append `s` percent-encoded: everything but RFC 3986's unreserved characters. */
+static void add_percent_encoded(strbuf *sb, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            strchr("-._~", *p))
+            strbuf_addch(sb, (char)*p);
+        else
+            strbuf_addf(sb, "%%%02X", *p);
+    }
+}
+
+/*
+ * The libpq keyword/value `conninfo` as a postgresql:// URL (malloc'ed):
+ * user, host (a socket directory, percent-encoded), port and dbname in
+ * their places, every other parameter in the query string. NULL when it
+ * cannot be parsed.
+ */
+static char *conninfo_to_url(const char *conninfo)
+{
+    char *perr = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
+    if (!opts) {
+        PQfreemem(perr);
+        return NULL;
+    }
+    const char *user = NULL, *host = NULL, *port = NULL, *dbname = NULL;
+    for (PQconninfoOption *o = opts; o->keyword; o++) {
+        if (!o->val || !*o->val)
+            continue;
+        if (strcmp(o->keyword, "user") == 0)
+            user = o->val;
+        else if (strcmp(o->keyword, "host") == 0)
+            host = o->val;
+        else if (strcmp(o->keyword, "port") == 0)
+            port = o->val;
+        else if (strcmp(o->keyword, "dbname") == 0)
+            dbname = o->val;
+    }
+    strbuf sb = STRBUF_INIT;
+    strbuf_addstr(&sb, "postgresql://");
+    if (user) {
+        add_percent_encoded(&sb, user);
+        strbuf_addch(&sb, '@');
+    }
+    if (host)
+        add_percent_encoded(&sb, host);
+    if (port)
+        strbuf_addf(&sb, ":%s", port);
+    strbuf_addch(&sb, '/');
+    if (dbname)
+        add_percent_encoded(&sb, dbname);
+    char sep = '?';
+    for (PQconninfoOption *o = opts; o->keyword; o++) {
+        if (!o->val || !*o->val || strcmp(o->keyword, "user") == 0 ||
+            strcmp(o->keyword, "host") == 0 || strcmp(o->keyword, "port") == 0 ||
+            strcmp(o->keyword, "dbname") == 0)
+            continue;
+        strbuf_addf(&sb, "%c%s=", sep, o->keyword);
+        add_percent_encoded(&sb, o->val);
+        sep = '&';
+    }
+    PQconninfoFree(opts);
+    return strbuf_detach(&sb, NULL);
+}
+
+/* The command `run` started, for the signal handler (0: none yet). */
+static volatile sig_atomic_t run_child;
+
+/*
+ * Pass a signal on to the command. One a terminal sent (Ctrl-C: si_code
+ * SI_KERNEL) already reached the command, which shares pgqc's process
+ * group; sending it again would deliver it twice.
+ */
+static void forward_signal(int sig, siginfo_t *si, void *ctx)
+{
+    (void)ctx;
+    if (run_child > 0 && !(si && si->si_code == SI_KERNEL))
+        kill((pid_t)run_child, sig);
+}
+
+static const int forwarded_signals[] = {SIGINT, SIGTERM, SIGHUP};
 
 static int cmd_run(int argc, char **argv)
 {
@@ -57,8 +143,17 @@ static int cmd_run(int argc, char **argv)
         }
         return usage_error("run", "invalid option");
     }
-    if (optind >= argc)
+    if (o.database_url) {
+        free(o.queries);
+        return usage_error("run",
+                           "--database-url is not accepted: `run` always runs COMMAND against a "
+                           "throwaway database it migrates and removes; to run a command against "
+                           "your database, set DATABASE_URL for it yourself");
+    }
+    if (optind >= argc) {
+        free(o.queries);
         return usage_error("run", "no command to run");
+    }
     common_defaults(&o);
     diag_list dl = DIAG_LIST_INIT;
     inputs in;
@@ -68,11 +163,11 @@ static int cmd_run(int argc, char **argv)
         free(o.queries);
         return finish(&dl, st);
     }
+    /* The database is the embedded one, whatever DATABASE_URL says. */
+    unsetenv("DATABASE_URL");
     dbsource src;
     dbsrc_status ds = dbsource_open_with(NULL, in.migrations, false, &db_options, &src, &dl);
     print_db_log();
-    /* `run` always uses the embedded database: ignore DATABASE_URL. */
-    (void)ds;
     if (ds != DBSRC_OK) {
         inputs_free(&in);
         free(o.queries);
@@ -81,20 +176,48 @@ static int cmd_run(int argc, char **argv)
     PQfinish(src.pg);
     src.pg = NULL;
     diag_list_print(&dl, stderr, use_color());
-    pid_t pid = fork();
+    char *url = conninfo_to_url(src.conninfo);
+
+    /* Signals wait until the command's pid is known, then go to it. */
+    sigset_t block, old;
+    sigemptyset(&block);
+    for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
+        sigaddset(&block, forwarded_signals[i]);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    pid_t pid = url ? fork() : -1;
     if (pid == 0) {
-        setenv("DATABASE_URL", src.conninfo, 1);
-        signal(SIGINT, SIG_DFL);
-        signal(SIGTERM, SIG_DFL);
+        for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
+            signal(forwarded_signals[i], SIG_DFL);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        setenv("DATABASE_URL", url, 1);
         execvp(argv[optind], argv + optind);
         fprintf(stderr, "pgqc: cannot run %s: %s\n", argv[optind], strerror(errno));
         _exit(127);
     }
+    run_child = pid;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = forward_signal;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
+        sigaction(forwarded_signals[i], &sa, NULL);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    /* Wait without reaping, stop forwarding, then reap: a signal can never
+     * reach another process that got the command's pid after it. */
+    siginfo_t si;
+    while (pid > 0 && waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT) < 0 && errno == EINTR)
+        ;
+    for (size_t i = 0; i < sizeof forwarded_signals / sizeof forwarded_signals[0]; i++)
+        signal(forwarded_signals[i], SIG_DFL);
+    run_child = 0;
     int wst = 0;
-    /* While the command runs, pgqc ignores Ctrl-C (the command gets it). */
-    signal(SIGINT, SIG_IGN);
     while (pid > 0 && waitpid(pid, &wst, 0) < 0 && errno == EINTR)
         ;
+    if (pid < 0)
+        fprintf(stderr, "pgqc: cannot run %s: %s\n", argv[optind],
+                url ? strerror(errno) : "no database URL");
+    free(url);
     dbsource_close(&src);
     inputs_free(&in);
     free(o.queries);

@@ -270,6 +270,60 @@ static PGconn *connect_admin(const tmpdb *db)
     return pg;
 }
 
+/*
+ * The schema fingerprint of the database behind `pg`: a SHA-256 (hex) of
+ * the catalog rows that decide what a query means — schemas, relations and
+ * their columns, types and enum labels, constraints, defaults, indexes,
+ * functions, operators, casts, rules (views), triggers, policies,
+ * extensions, and per-database / per-role settings such as search_path —
+ * including pg_catalog's own, by OID. Counters the server updates by itself
+ * (relpages, reltuples, frozen xids) are left out. Recorded in the cache's
+ * marker when a template is built and compared whenever it is reused: the
+ * server user, who owns the cluster's files, may have started the cluster
+ * and changed the template in between. False with *err when it cannot be read.
+ */
+static bool schema_fingerprint(PGconn *pg, char out[CACHE_FINGERPRINT_MAX + 1], char **err)
+{
+    static const char sql[] =
+        "SELECT encode(sha256(convert_to(array_to_string(ARRAY[ "
+        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_namespace x), "
+        "(SELECT string_agg(row(x.oid, x.relname, x.relnamespace, x.reltype, x.reloftype, "
+        "  x.relowner, x.relam, x.relkind, x.relpersistence, x.relnatts, x.relchecks, "
+        "  x.relrowsecurity, x.relforcerowsecurity, x.relreplident, x.relispartition, "
+        "  x.relacl, x.reloptions, x.relpartbound)::text, ',' ORDER BY x.oid) "
+        "  FROM pg_catalog.pg_class x), "
+        "(SELECT string_agg(x::text, ',' ORDER BY x.attrelid, x.attnum) "
+        "  FROM pg_catalog.pg_attribute x), "
+        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_type x), "
+        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_enum x), "
+        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_constraint x), "
+        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_attrdef x), "
+        "(SELECT string_agg(x::text, ',' ORDER BY x.indexrelid) FROM pg_catalog.pg_index x), "
+        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_proc x), "
+        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_operator x), "
+        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_cast x), "
+        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_rewrite x), "
+        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_trigger x), "
+        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_policy x), "
+        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_extension x), "
+        "(SELECT string_agg(x::text, ',' ORDER BY x.rngtypid) FROM pg_catalog.pg_range x), "
+        "(SELECT string_agg(x::text, ',' ORDER BY x.aggfnoid) FROM pg_catalog.pg_aggregate x), "
+        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_collation x), "
+        "(SELECT string_agg(x::text, ',' ORDER BY x.setrole) FROM pg_catalog.pg_db_role_setting x "
+        "  WHERE x.setdatabase IN (0, (SELECT d.oid FROM pg_catalog.pg_database d "
+        "  WHERE d.datname = pg_catalog.current_database())))], E'\\n', ''), 'UTF8')), "
+        "'hex')";
+    PGresult *r = PQexecParams(pg, sql, 0, NULL, NULL, NULL, NULL, 0);
+    bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
+              strlen(PQgetvalue(r, 0, 0)) == CACHE_FINGERPRINT_MAX;
+    if (ok)
+        memcpy(out, PQgetvalue(r, 0, 0), CACHE_FINGERPRINT_MAX + 1);
+    else
+        *err = xstrfmt("cannot read the schema fingerprint: %s", PQresultErrorMessage(r));
+    PQclear(r);
+    return ok;
+}
+
 /* Drop databases of `prefix` (LIKE pattern) except `keep`: leftovers of killed runs. */
 static void drop_leftovers(PGconn *admin, const char *pattern, const cache_entry *ce)
 {
@@ -279,7 +333,7 @@ static void drop_leftovers(PGconn *admin, const char *pattern, const cache_entry
     for (int i = 0; PQresultStatus(r) == PGRES_TUPLES_OK && i < PQntuples(r); i++) {
         const char *name = PQgetvalue(r, i, 0);
         /* A template with a valid marker is in use, not a leftover. */
-        if (ce && strncmp(name, "pgqc_tpl_", 9) == 0 && cache_template_ready(ce, name + 9))
+        if (ce && strncmp(name, "pgqc_tpl_", 9) == 0 && cache_template_ready(ce, name + 9, NULL))
             continue;
         char *drop = xstrfmt("DROP DATABASE IF EXISTS \"%s\"", name);
         exec_ok(admin, drop, NULL);
@@ -293,11 +347,13 @@ static void drop_leftovers(PGconn *admin, const char *pattern, const cache_entry
  * a cluster initialised by this run (`fresh`), the untouched "postgres"
  * database is migrated and renamed instead: the first CREATE DATABASE after
  * initdb costs 0.2-0.5 s here, a rename nothing. Later templates are
- * created from template0 (template1 is where admin sessions connect).
+ * created from template0 (template1 is where admin sessions connect),
+ * after checking that template0 still has the cluster's `baseline`
+ * fingerprint. The template's own fingerprint goes into its marker.
  */
 static dbsrc_status build_template(dbsource *out, PGconn *admin, const pgqc_migration_set *set,
-                                   const char *hash, const char *tpl, bool fresh, diag_list *dl,
-                                   char **err)
+                                   const char *hash, const char *tpl, bool fresh,
+                                   const char *baseline, diag_list *dl, char **err)
 {
     double t0 = now_ms();
     cache_forget_template(&out->cache, hash);
@@ -323,6 +379,20 @@ static dbsrc_status build_template(dbsource *out, PGconn *admin, const pgqc_migr
         free(drop);
         return DBSRC_UNREACHABLE;
     }
+    /* A new database is a copy of template0, which must still be what initdb made. */
+    char fp[CACHE_FINGERPRINT_MAX + 1];
+    if (!fresh && (!schema_fingerprint(pg, fp, err) || strcmp(fp, baseline) != 0)) {
+        if (!*err) {
+            *err = xstrfmt("the cached cluster %s was changed since initdb (template0 differs); "
+                           "it is rebuilt on the next run",
+                           out->cache.datadir);
+            cache_distrust_cluster(&out->cache);
+        }
+        PQfinish(pg);
+        exec_ok(admin, drop, NULL);
+        free(drop);
+        return DBSRC_UNREACHABLE;
+    }
     if (set) {
         pgqc_migrate_result res = pgqc_migrate_up(pg, set, NULL);
         if (!res.success) {
@@ -335,8 +405,11 @@ static dbsrc_status build_template(dbsource *out, PGconn *admin, const pgqc_migr
         }
         pgqc_migrate_result_free(&res);
     }
+    bool have_fp = schema_fingerprint(pg, fp, err);
     PQfinish(pg);
     free(drop);
+    if (!have_fp)
+        return DBSRC_UNREACHABLE;
     if (fresh) {
         char *rename = xstrfmt("ALTER DATABASE postgres RENAME TO \"%s\"", tpl);
         bool ok = exec_ok(admin, rename, err);
@@ -344,7 +417,7 @@ static dbsrc_status build_template(dbsource *out, PGconn *admin, const pgqc_migr
         if (!ok)
             return DBSRC_UNREACHABLE;
     }
-    if (!cache_mark_template(&out->cache, hash, err))
+    if (!cache_mark_template(&out->cache, hash, fp, err))
         return DBSRC_UNREACHABLE;
     note(out, "cache: built the template database %s for this migration set (%.0f ms)\n", tpl,
          now_ms() - t0);
@@ -364,22 +437,28 @@ static dbsrc_status build_template(dbsource *out, PGconn *admin, const pgqc_migr
     return DBSRC_OK;
 }
 
-/* Start the server on the cached cluster (steps 1-2). False: fall back, *err says why. */
+/*
+ * Start the server on the cached cluster (steps 1-2). False: fall back, *err
+ * says why — or refuse, when *unsafe (*hint then says what to do). On
+ * success *baseline is the fingerprint of a fresh database of the cluster.
+ */
 static bool start_cached_server(dbsource *out, const char *root, const char *bindir, bool *fresh,
-                                char **err)
+                                char **baseline, bool *unsafe, char **err, char **hint)
 {
     bool waited = false;
     double tw = now_ms();
-    if (!cache_open(root, bindir, CACHE_WAIT_MS, &out->cache, &waited, err))
+    cache_status cs = cache_open(root, bindir, CACHE_WAIT_MS, &out->cache, &waited, err, hint);
+    *unsafe = cs == CACHE_UNSAFE;
+    if (cs != CACHE_OK)
         return false;
     if (waited)
         note(out,
              "cache: waited %.0f ms for the cache lock (another pgqc, or the previous run's "
              "server still stopping)\n",
              now_ms() - tw);
-    bool cold = !cache_cluster_ready(&out->cache);
-    if (cold)
-        cache_forget_cluster(&out->cache);
+    bool cold = !cache_cluster_ready(&out->cache, baseline);
+    if (cold && !cache_forget_cluster(&out->cache, err))
+        return false;
     double t0 = now_ms();
     for (int attempt = 0;; attempt++) {
         tmpdb_options to = {bindir, out->cache.datadir, cold, out->cache.lockfd};
@@ -395,16 +474,30 @@ static bool start_cached_server(dbsource *out, const char *root, const char *bin
         note(out, "cache: the cached cluster %s did not start; rebuilding it (%s)\n",
              out->cache.datadir, serr);
         free(serr);
-        cache_forget_cluster(&out->cache);
+        free(*baseline);
+        *baseline = NULL;
+        if (!cache_forget_cluster(&out->cache, err))
+            return false;
         cold = true;
     }
     *fresh = cold;
     if (cold) {
-        char *merr = NULL;
-        if (!cache_mark_cluster(&out->cache, &merr)) {
-            *err = merr;
+        /* The untouched "postgres" database: what every new database starts as. */
+        char fp[CACHE_FINGERPRINT_MAX + 1];
+        char *ci = tmpdb_conninfo_for(out->embedded, "postgres");
+        PGconn *pg = connect_quiet(ci);
+        free(ci);
+        bool ok = pg && schema_fingerprint(pg, fp, err);
+        if (pg)
+            PQfinish(pg);
+        if (!ok) {
+            if (!*err)
+                *err = xstrdup("cannot connect to the new cluster");
             return false;
         }
+        if (!cache_mark_cluster(&out->cache, fp, err))
+            return false;
+        *baseline = xstrdup(fp);
         note(out, "cache: initialised the cluster %s (initdb and start: %.0f ms)\n",
              out->cache.datadir, now_ms() - t0);
         size_t pruned = cache_prune_superseded(root, bindir, &out->cache);
@@ -418,18 +511,35 @@ static bool start_cached_server(dbsource *out, const char *root, const char *bin
     return true;
 }
 
-/* The cached embedded default; DBSRC_CONFIG means "cache unusable: fall back". */
+/* Internal to this file: the cache must not be used, nor silently bypassed. */
+#define DBSRC_UNSAFE_CACHE ((dbsrc_status)100)
+
+/*
+ * The cached embedded default; DBSRC_CONFIG means "cache unusable: fall
+ * back", DBSRC_UNSAFE_CACHE "refused, with a diagnostic in dl".
+ */
 static dbsrc_status open_cached(const pgqc_migration_set *set, const dbsource_options *opt,
                                 const char *bindir, dbsource *out, diag_list *dl, char **err)
 {
     char *root = cache_root(err);
     if (!root)
         return DBSRC_CONFIG;
-    bool fresh = false;
-    bool started = start_cached_server(out, root, bindir, &fresh, err);
+    bool fresh = false, unsafe = false;
+    char *baseline = NULL, *hint = NULL;
+    bool started = start_cached_server(out, root, bindir, &fresh, &baseline, &unsafe, err, &hint);
     free(root);
-    if (!started)
+    if (!started && unsafe) {
+        diag *d =
+            diag_plain(dl, DIAG_ERROR, NULL, "the embedded database's cache is unsafe: %s", *err);
+        diag_set_hint(d, "%s", hint);
+        free(hint);
+        free(baseline);
+        return DBSRC_UNSAFE_CACHE;
+    }
+    if (!started) {
+        free(baseline);
         return DBSRC_CONFIG;
+    }
 
     char hash[17];
     cache_migration_hash(set, hash);
@@ -438,24 +548,34 @@ static dbsrc_status open_cached(const pgqc_migration_set *set, const dbsource_op
     char *ro_ci = xstrfmt("%s options='-c default_transaction_read_only=on'", tplci);
     PGconn *admin = NULL, *pg = NULL;
     dbsrc_status st = DBSRC_OK;
-    if (cache_template_ready(&out->cache, hash))
+    char *recorded = NULL;
+    if (cache_template_ready(&out->cache, hash, &recorded))
         pg = connect_quiet(ro_ci);
-    if (pg && has_exactly(pg, set)) {
+    char fp[CACHE_FINGERPRINT_MAX + 1] = "";
+    bool migrated = pg && has_exactly(pg, set);
+    char *fperr = NULL;
+    if (migrated && schema_fingerprint(pg, fp, &fperr) && strcmp(fp, recorded) == 0) {
         note(out, "cache: reusing the template database %s\n", tpl);
     } else {
+        free(fperr);
         if (pg) {
             PQfinish(pg);
             pg = NULL;
             note(out,
-                 "cache: the template database %s does not match the "
-                 "migrations; rebuilding it\n",
+                 migrated ? "cache: the template database %s was changed since it was built "
+                            "(its schema fingerprint differs); rebuilding it\n"
+                          : "cache: the template database %s does not match the "
+                            "migrations; rebuilding it\n",
                  tpl);
         }
         admin = connect_admin(out->embedded);
-        st = admin ? build_template(out, admin, set, hash, tpl, fresh, dl, err) : DBSRC_UNREACHABLE;
+        st = admin ? build_template(out, admin, set, hash, tpl, fresh, baseline, dl, err)
+                   : DBSRC_UNREACHABLE;
         if (!admin)
             *err = xstrdup("cannot connect to the cached server");
     }
+    free(recorded);
+    free(baseline);
     if (st == DBSRC_OK && opt->read_only) {
         out->conninfo = xstrdup(ro_ci);
     } else if (st == DBSRC_OK) {
@@ -520,10 +640,10 @@ static dbsrc_status open_embedded(const pgqc_migration_set *set, const dbsource_
             }
             return DBSRC_OK;
         }
-        if (st == DBSRC_MIGRATION) {
+        if (st == DBSRC_MIGRATION || st == DBSRC_UNSAFE_CACHE) {
             free(bindir);
             dbsource_close(out);
-            return st;
+            return st == DBSRC_UNSAFE_CACHE ? DBSRC_CONFIG : st;
         }
         note(out, "cache: not used: %s; using a throwaway server\n", err ? err : "unknown error");
         free(err);

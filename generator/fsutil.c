@@ -7,12 +7,12 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 char *fs_read_file(const char *path, size_t *len, char **err)
@@ -177,24 +177,163 @@ bool fs_list_sql(const char *path, char ***files, size_t *n, char **err)
     return true;
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
+/*
+ * Remove everything inside the directory open as `dfd` (which is closed).
+ * Never follows a symbolic link: entries are examined with fstatat
+ * (AT_SYMLINK_NOFOLLOW), sub-directories opened with O_NOFOLLOW relative to
+ * their parent's descriptor, and everything removed with unlinkat, so a
+ * link planted anywhere in the tree is removed, never followed, even when
+ * the tree changes while it is being removed.
+ */
+static void remove_contents(int dfd, int depth)
 {
-    (void)st;
-    (void)ftw;
-    if (flag == FTW_DP || flag == FTW_D)
-        rmdir(p);
-    else
-        unlink(p);
-    return 0;
+    DIR *d = fdopendir(dfd);
+    if (!d) {
+        close(dfd);
+        return;
+    }
+    /* Entries added while we remove are seen by the next pass; stop when a
+     * pass removes nothing (what is left cannot be removed). */
+    for (bool removed = true; removed;) {
+        removed = false;
+        rewinddir(d);
+        struct dirent *de;
+        while ((de = readdir(d)) != NULL) {
+            if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+                continue;
+            if (unlinkat(dfd, de->d_name, 0) == 0) {
+                removed = true;
+                continue;
+            }
+            if ((errno != EISDIR && errno != EPERM) || depth >= 256)
+                continue;
+            int sub = fs_open_dir_at(dfd, de->d_name);
+            if (sub < 0)
+                continue;
+            remove_contents(sub, depth + 1);
+            if (unlinkat(dfd, de->d_name, AT_REMOVEDIR) == 0)
+                removed = true;
+        }
+    }
+    closedir(d);
+}
+
+bool fs_remove_tree_at(int dirfd, const char *name)
+{
+    struct stat st;
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return errno == ENOENT;
+    if (!S_ISDIR(st.st_mode))
+        return unlinkat(dirfd, name, 0) == 0 || errno == ENOENT;
+    int fd = fs_open_dir_at(dirfd, name);
+    if (fd >= 0)
+        remove_contents(fd, 0);
+    return unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT;
 }
 
 bool fs_remove_tree(const char *path)
 {
+    char *parent = fs_dirname(path);
+    const char *slash = strrchr(path, '/');
+    const char *base = slash ? slash + 1 : path;
+    bool ok;
+    if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0) {
+        ok = false; /* "dir/", "." or "..": no name to remove */
+    } else {
+        int pfd = open(parent, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        ok = pfd >= 0 ? fs_remove_tree_at(pfd, base) : errno == ENOENT;
+        if (pfd >= 0)
+            close(pfd);
+    }
+    free(parent);
+    return ok;
+}
+
+int fs_open_dir_at(int dirfd, const char *name)
+{
+    return openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK);
+}
+
+char *fs_read_at(int dirfd, const char *name, size_t max, size_t *len, char **err)
+{
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) {
+        *err = xstrfmt("cannot open %s: %s", name, strerror(errno));
+        return NULL;
+    }
     struct stat st;
-    if (lstat(path, &st) != 0)
-        return errno == ENOENT;
-    nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS);
-    return lstat(path, &st) != 0;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+        *err = xstrfmt("%s is not a regular file of at most %zu bytes", name, max);
+        close(fd);
+        return NULL;
+    }
+    strbuf sb = STRBUF_INIT;
+    char buf[4096];
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            *err = xstrfmt("cannot read %s: %s", name, strerror(errno));
+            close(fd);
+            strbuf_release(&sb);
+            return NULL;
+        }
+        if (n == 0)
+            break;
+        if (sb.len + (size_t)n > max) {
+            *err = xstrfmt("%s is larger than %zu bytes", name, max);
+            close(fd);
+            strbuf_release(&sb);
+            return NULL;
+        }
+        strbuf_add(&sb, buf, (size_t)n);
+    }
+    close(fd);
+    if (len)
+        *len = sb.len;
+    return strbuf_detach(&sb, NULL);
+}
+
+bool fs_write_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode, char **err)
+{
+    char tmp[300];
+    int fd = -1;
+    for (int attempt = 0; attempt < 100 && fd < 0; attempt++) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        snprintf(tmp, sizeof tmp, ".%.200s.tmp.%ld.%ld.%d", name, (long)getpid(), (long)ts.tv_nsec,
+                 attempt);
+        fd = openat(dirfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+        if (fd < 0 && errno != EEXIST) {
+            *err = xstrfmt("cannot create a temporary file for %s: %s", name, strerror(errno));
+            return false;
+        }
+    }
+    if (fd < 0) {
+        *err = xstrfmt("cannot create a temporary file for %s", name);
+        return false;
+    }
+    size_t off = 0;
+    bool ok = true;
+    while (ok && off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            ok = false;
+        else
+            off += (size_t)w;
+    }
+    ok = ok && fchmod(fd, mode) == 0 && fsync(fd) == 0;
+    ok = close(fd) == 0 && ok;
+    if (ok && renameat(dirfd, tmp, dirfd, name) != 0)
+        ok = false;
+    if (!ok) {
+        *err = xstrfmt("cannot write %s: %s", name, strerror(errno));
+        unlinkat(dirfd, tmp, 0);
+    }
+    return ok;
 }
 
 bool fs_mkdirs(const char *path, bool private_dir, char **err)

@@ -12,6 +12,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Read all of `path`; NUL-terminated; NULL with *err on failure. */
 char *fs_read_file(const char *path, size_t *len, char **err);
@@ -34,8 +35,43 @@ bool fs_is_file(const char *path);
  */
 bool fs_list_sql(const char *path, char ***files, size_t *n, char **err);
 
-/* Remove `path` and everything below it (no error when it does not exist). */
+/*
+ * Remove `path` and everything below it (no error when it does not exist).
+ * Symbolic links inside are removed, never followed (see fs_remove_tree_at);
+ * a link at `path` itself is removed too. True when `path` is gone.
+ */
 bool fs_remove_tree(const char *path);
+
+/*
+ * Remove `name` in the directory open as `dirfd`, and everything below it,
+ * without ever following a symbolic link: every step is relative to a
+ * directory descriptor (openat with O_NOFOLLOW, fstatat, unlinkat), so a
+ * link planted in the tree — even while it is being removed — is removed
+ * as a link. True when `name` is gone (or never existed).
+ */
+bool fs_remove_tree_at(int dirfd, const char *name);
+
+/*
+ * Open directory `name` in `dirfd` (AT_FDCWD: relative to the current
+ * directory) for use as a directory descriptor, refusing a symbolic link
+ * (O_NOFOLLOW); -1 with errno (ELOOP for a link, ENOTDIR) on failure.
+ */
+int fs_open_dir_at(int dirfd, const char *name);
+
+/*
+ * Read regular file `name` in `dirfd`, at most `max` bytes, refusing a
+ * symbolic link, a FIFO or a device (so a planted one can neither redirect
+ * nor block the read). NUL-terminated; NULL with *err.
+ */
+char *fs_read_at(int dirfd, const char *name, size_t max, size_t *len, char **err);
+
+/*
+ * Write `data` to `name` in `dirfd` atomically with `mode`: a new temp file
+ * (O_CREAT | O_EXCL | O_NOFOLLOW) in the same directory, fsync'ed, renamed
+ * over `name` (which replaces a link, never writes through one).
+ */
+bool fs_write_at(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                 char **err);
 
 /* Create `path` and missing parents with mode 0755 (0700 when private). */
 bool fs_mkdirs(const char *path, bool private_dir, char **err);

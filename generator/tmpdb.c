@@ -3,18 +3,33 @@
  *
  * Process layout while a tmpdb exists:
  *
- *   pgqc ──pipe──► watchdog (own session, ignores SIGINT/SIGTERM/SIGHUP)
+ *   pgqc ──socket──► watchdog (own session, ignores SIGINT/SIGTERM/SIGHUP)
  *     └── postgres (own session, as the unprivileged user when pgqc is root)
  *
- * pgqc writes the pid of every helper it starts (initdb, postgres) into the
- * pipe. When the pipe reaches EOF the watchdog kills those processes
- * (SIGQUIT: immediate shutdown, then SIGKILL), waits for them to vanish and
- * removes the directory tree.
+ * pgqc sends the watchdog every helper it starts (initdb, postgres) as a
+ * pid with a pidfd attached (SCM_RIGHTS; Linux >= 5.3), and "forget PID"
+ * before it reaps one. When the socket reaches EOF the watchdog stops the
+ * helpers it still knows (SIGQUIT: immediate shutdown, then SIGKILL),
+ * waits for them to vanish and removes the directory tree. It signals
+ * through the pidfd, which names that one process for good: once the
+ * process has exited the signal fails, it never reaches a process that
+ * later got the same pid. Without pidfds (an older kernel) it uses the pid,
+ * which pgqc keeps unreaped — so not reusable — until the watchdog has
+ * been told to forget it, or has finished.
  *
  * With a persistent data directory (the cache) the temp dir holds only the
  * socket and logs; the watchdog asks for a fast shutdown (SIGINT, a clean
  * checkpoint) first, escalating to SIGQUIT and SIGKILL only when the server
  * does not stop, and it keeps the cache lock open until the server is gone.
+ *
+ * The temp dir belongs to pgqc's user (mode 0711 when the server runs as
+ * another user); the server user owns only sock/ and, for a throwaway
+ * server, data/. The logs are opened by pgqc (O_NOFOLLOW) and handed to the
+ * helpers as descriptors, so nothing pgqc writes or removes as root lies in
+ * a directory the server user can change. The helpers get a minimal
+ * environment (PATH, LC_ALL=C and, when set, TZ and LD_LIBRARY_PATH):
+ * secrets in pgqc's environment (PGPASSWORD, DATABASE_URL) never reach a
+ * process of the server user.
  */
 #include "tmpdb.h"
 #include "fsutil.h"
@@ -30,7 +45,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -41,7 +59,7 @@ struct tmpdb {
     char *sockdir;
     char *conninfo;
     pid_t watchdog;
-    int pipe_w; /* write end: closing it triggers cleanup */
+    int pipe_w; /* our end of the socket to the watchdog: closing it triggers cleanup */
     pid_t server;
 };
 
@@ -111,8 +129,19 @@ char *tmpdb_find_bindir(char **err)
 
 /* ---- the watchdog ------------------------------------------------------- */
 
+/* A descriptor that names process `pid` for good, or -1 (no pidfds here). */
+static int pid_fd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    (void)pid;
+    return -1;
+#endif
+}
+
 /* Is `pid` running? A zombie (exited, not yet reaped by pgqc) is not. */
-static bool alive(pid_t pid)
+static bool pid_alive(pid_t pid)
 {
     if (!(kill(pid, 0) == 0 || errno == EPERM))
         return false;
@@ -130,62 +159,163 @@ static bool alive(pid_t pid)
     return !(rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X'));
 }
 
-static void watchdog_main(int rfd, const char *dir, bool graceful)
+/* A helper the watchdog was told about. */
+typedef struct child {
+    pid_t pid;
+    int pidfd; /* -1: none (no pidfds; pgqc keeps the pid unreaped for us) */
+} child;
+
+static bool child_alive(const child *c)
 {
-    pid_t pids[16];
-    int npids = 0;
-    char buf[256];
-    size_t have = 0;
+    if (c->pidfd < 0)
+        return pid_alive(c->pid);
+    struct pollfd p = {c->pidfd, POLLIN, 0};
+    return poll(&p, 1, 0) == 0; /* readable once the process has exited */
+}
+
+static void child_signal(const child *c, int sig)
+{
+#ifdef SYS_pidfd_send_signal
+    if (c->pidfd >= 0) {
+        syscall(SYS_pidfd_send_signal, c->pidfd, sig, NULL, 0);
+        return;
+    }
+#endif
+    kill(c->pid, sig);
+}
+
+/* One message from pgqc: "+PID" (with a pidfd attached, when possible) or "-PID". */
+static ssize_t receive(int sock, char *buf, size_t size, int *fd)
+{
+    *fd = -1;
+    union {
+        char space[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct iovec iov = {buf, size - 1};
+    struct msghdr msg = {0};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.space;
+    msg.msg_controllen = sizeof control.space;
+    ssize_t n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+    if (n <= 0)
+        return n;
+    buf[n] = '\0';
+    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+            c->cmsg_len == CMSG_LEN(sizeof(int)))
+            memcpy(fd, CMSG_DATA(c), sizeof(int));
+    return n;
+}
+
+static void watchdog_main(int sock, const char *dir, bool graceful)
+{
+    child kids[16];
+    int nkids = 0;
     for (;;) {
-        ssize_t n = read(rfd, buf + have, sizeof buf - have - 1);
+        char buf[64];
+        int fd;
+        ssize_t n = receive(sock, buf, sizeof buf, &fd);
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0)
             break;
-        have += (size_t)n;
-        buf[have] = '\0';
-        char *nl;
-        while ((nl = strchr(buf, '\n')) != NULL) {
-            *nl = '\0';
-            long pid = strtol(buf, NULL, 10);
-            if (pid > 0 && npids < 16)
-                pids[npids++] = (pid_t)pid;
-            size_t used = (size_t)(nl + 1 - buf);
-            memmove(buf, nl + 1, have - used);
-            have -= used;
-            buf[have] = '\0';
+        long pid = strtol(buf + 1, NULL, 10);
+        if (buf[0] == '+' && pid > 0 && nkids < 16) {
+            kids[nkids++] = (child){(pid_t)pid, fd};
+            continue;
         }
+        if (fd >= 0)
+            close(fd);
+        for (int i = 0; buf[0] == '-' && i < nkids; i++)
+            if (kids[i].pid == pid) {
+                if (kids[i].pidfd >= 0)
+                    close(kids[i].pidfd);
+                kids[i--] = kids[--nkids];
+            }
     }
     /* Graceful: fast shutdown, immediate after 5 s, kill after 8 s. Else
      * immediate at once, kill after 3 s. Give up waiting after 10 s. */
     int quit_at = graceful ? 500 : 0, kill_at = graceful ? 800 : 300;
-    for (int i = 0; i < npids; i++)
-        kill(pids[i], graceful ? SIGINT : SIGQUIT);
+    for (int i = 0; i < nkids; i++)
+        child_signal(&kids[i], graceful ? SIGINT : SIGQUIT);
     for (int t = 0; t < 1000; t++) {
         bool any = false;
-        for (int i = 0; i < npids; i++)
-            any = any || alive(pids[i]);
+        for (int i = 0; i < nkids; i++)
+            any = any || child_alive(&kids[i]);
         if (!any)
             break;
-        if (t > 0 && t == quit_at)
-            for (int i = 0; i < npids; i++)
-                kill(pids[i], SIGQUIT);
-        if (t == kill_at)
-            for (int i = 0; i < npids; i++)
-                kill(pids[i], SIGKILL);
+        for (int i = 0; i < nkids; i++) {
+            if (!child_alive(&kids[i]))
+                continue;
+            if (t > 0 && t == quit_at)
+                child_signal(&kids[i], SIGQUIT);
+            if (t == kill_at)
+                child_signal(&kids[i], SIGKILL);
+        }
         sleep_ms(10);
     }
     fs_remove_tree(dir);
     _exit(0);
 }
 
+/* Tell the watchdog about helper `pid`, with a pidfd when the kernel has them. */
 static void tell_watchdog(tmpdb *db, pid_t pid)
 {
     char line[32];
-    int n = snprintf(line, sizeof line, "%ld\n", (long)pid);
-    if (write(db->pipe_w, line, (size_t)n) != n) {
+    int n = snprintf(line, sizeof line, "+%ld", (long)pid);
+    int fd = pid_fd(pid);
+    union {
+        char space[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct iovec iov = {line, (size_t)n};
+    struct msghdr msg = {0};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    if (fd >= 0) {
+        memset(&control, 0, sizeof control);
+        msg.msg_control = control.space;
+        msg.msg_controllen = sizeof control.space;
+        struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &fd, sizeof(int));
+    }
+    if (sendmsg(db->pipe_w, &msg, MSG_NOSIGNAL) != n) {
         /* The watchdog is gone: nothing more we can do here. */
     }
+    if (fd >= 0)
+        close(fd);
+}
+
+/*
+ * Reap helper `pid` (waiting for it when `block`): the watchdog is told to
+ * forget it while it is still a zombie, so its pid cannot have been reused
+ * by then. True with *status when it was reaped.
+ */
+static bool reap(tmpdb *db, pid_t pid, int *status, bool block)
+{
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    int r;
+    while ((r = waitid(P_PID, (id_t)pid, &si, WEXITED | WNOWAIT | (block ? 0 : WNOHANG))) != 0 &&
+           errno == EINTR)
+        ;
+    if (r != 0 || si.si_pid != pid)
+        return false;
+    if (db->pipe_w >= 0) {
+        char line[32];
+        int n = snprintf(line, sizeof line, "-%ld", (long)pid);
+        if (send(db->pipe_w, line, (size_t)n, MSG_NOSIGNAL) != n) {
+            /* The watchdog is gone: it signals nobody any more. */
+        }
+    }
+    while (waitpid(pid, status, 0) < 0 && errno == EINTR)
+        ;
+    return true;
 }
 
 /* ---- running helpers as the right user ---------------------------------- */
@@ -218,20 +348,51 @@ static bool pick_user(run_as *ra, char **err)
 }
 
 /*
- * Fork and exec `argv` as `ra`, with stdout/stderr to `logpath`, in a new
- * session (so a terminal's Ctrl-C reaches pgqc, not the server directly).
+ * The helpers' whole environment: what initdb and postgres need, nothing
+ * of pgqc's (no PGPASSWORD, DATABASE_URL, tokens). Built before fork.
  */
-static pid_t spawn(const run_as *ra, char *const argv[], const char *logpath)
+typedef struct helper_env {
+    char *vars[8];
+} helper_env;
+
+static void helper_env_init(helper_env *he)
 {
+    int n = 0;
+    he->vars[n++] = xstrdup("PATH=/usr/local/bin:/usr/bin:/bin");
+    he->vars[n++] = xstrdup("LC_ALL=C");
+    const char *keep[] = {"TZ", "LD_LIBRARY_PATH"};
+    for (size_t i = 0; i < sizeof keep / sizeof keep[0]; i++) {
+        const char *v = getenv(keep[i]);
+        if (v)
+            he->vars[n++] = xstrfmt("%s=%s", keep[i], v);
+    }
+    he->vars[n] = NULL;
+}
+
+static void helper_env_free(helper_env *he)
+{
+    for (int i = 0; he->vars[i]; i++)
+        free(he->vars[i]);
+}
+
+/*
+ * Fork and exec `argv` as `ra` with stdout/stderr to `logfd` (opened by
+ * pgqc) and the minimal environment, in a new session (so a terminal's
+ * Ctrl-C reaches pgqc, not the server directly).
+ */
+static pid_t spawn(const run_as *ra, char *const argv[], int logfd)
+{
+    helper_env he;
+    helper_env_init(&he);
     pid_t pid = fork();
-    if (pid != 0)
+    if (pid != 0) {
+        helper_env_free(&he);
         return pid;
+    }
     setsid();
-    int fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND, 0600);
-    if (fd >= 0) {
-        dup2(fd, 1);
-        dup2(fd, 2);
-        close(fd);
+    if (logfd >= 0) {
+        dup2(logfd, 1);
+        dup2(logfd, 2);
     }
     int devnull = open("/dev/null", O_RDONLY);
     if (devnull >= 0) {
@@ -244,9 +405,20 @@ static pid_t spawn(const run_as *ra, char *const argv[], const char *logpath)
         perror("pgqc: cannot drop privileges");
         _exit(127);
     }
-    execv(argv[0], argv);
+    execve(argv[0], argv, he.vars);
     fprintf(stderr, "pgqc: cannot run %s: %s\n", argv[0], strerror(errno));
     _exit(127);
+}
+
+/* Open log `name` in the temp dir for a helper (pgqc's file, never a link). */
+static int open_log(const tmpdb *db, const char *name)
+{
+    int dfd = open(db->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (dfd < 0)
+        return -1;
+    int fd = openat(dfd, name, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
+    close(dfd);
+    return fd;
 }
 
 /* Last lines of a log file, for error messages. */
@@ -270,14 +442,23 @@ static char *log_tail(const char *path)
     return tail;
 }
 
-static void chown_tree(const char *path, const run_as *ra)
+/* Create directory `path` (mode 0700) for the server user. */
+static bool make_server_dir(const char *path, const run_as *ra, char **err)
 {
-    if (ra->drop && chown(path, ra->uid, ra->gid) != 0) {
-        /* Reported later when initdb cannot write. */
+    if (mkdir(path, 0700) != 0) {
+        *err = xstrfmt("cannot create %s: %s", path, strerror(errno));
+        return false;
     }
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    bool ok = fd >= 0 && (!ra->drop || fchown(fd, ra->uid, ra->gid) == 0);
+    if (!ok)
+        *err = xstrfmt("cannot give %s to the server user: %s", path, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    return ok;
 }
 
-/* Run initdb into `datadir` (it must not exist), as the server user. */
+/* Run initdb into `datadir` (empty, the server user's), as the server user. */
 static bool run_initdb(tmpdb *db, const run_as *ra, const char *bindir, char *datadir,
                        const char *initlog, char **err)
 {
@@ -285,11 +466,14 @@ static bool run_initdb(tmpdb *db, const run_as *ra, const char *bindir, char *da
     char *argv_init[] = {initdb, "-D", datadir, "-A",         "trust",     "-U",
                          "pgqc", "-E", "UTF8",  "--locale=C", "--no-sync", "--no-instructions",
                          NULL};
-    pid_t ip = spawn(ra, argv_init, initlog);
+    int logfd = open_log(db, "initdb.log");
+    pid_t ip = spawn(ra, argv_init, logfd);
+    if (logfd >= 0)
+        close(logfd);
     if (ip > 0)
         tell_watchdog(db, ip);
     int st = 0;
-    bool ok = ip > 0 && waitpid(ip, &st, 0) == ip && WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    bool ok = ip > 0 && reap(db, ip, &st, true) && WIFEXITED(st) && WEXITSTATUS(st) == 0;
     if (!ok) {
         char *tail = log_tail(initlog);
         *err = xstrfmt("initdb failed (%s):\n%s", initdb, tail);
@@ -310,37 +494,34 @@ bool tmpdb_server_user(uid_t *uid, gid_t *gid, bool *drop, char **err)
     return true;
 }
 
-bool tmpdb_prepare_dir(const char *dir, char **err)
+/* Longest Unix socket path (sun_path, with its NUL), and what follows the temp dir. */
+#define SOCKET_PATH_MAX 108
+static const char socket_tail[] = "/sock/.s.PGSQL.5432";
+
+/*
+ * The private temp dir: $TMPDIR/pgqc-XXXXXX, or /tmp/pgqc-XXXXXX when
+ * TMPDIR is so long that the socket path would not fit in a sockaddr_un.
+ * pgqc's own (0700; 0711 when the server user must get through to sock/).
+ */
+static char *make_temp_dir(const run_as *ra, char **err)
 {
-    run_as ra;
-    if (!pick_user(&ra, err))
-        return false;
-    if (!ra.drop) {
-        if (access(dir, W_OK | X_OK) == 0)
-            return true;
-        *err = xstrfmt("cannot write to %s: %s", dir, strerror(errno));
-        return false;
+    const char *tmp = getenv("TMPDIR");
+    if (!tmp || !*tmp ||
+        strlen(tmp) + strlen("/pgqc-XXXXXX") + strlen(socket_tail) >= SOCKET_PATH_MAX)
+        tmp = "/tmp";
+    char *tmpl = xstrfmt("%s/pgqc-XXXXXX", tmp);
+    if (!mkdtemp(tmpl)) {
+        *err = xstrfmt("cannot create a temporary directory %s: %s", tmpl, strerror(errno));
+        free(tmpl);
+        return NULL;
     }
-    if (chown(dir, ra.uid, ra.gid) != 0) {
-        *err = xstrfmt("cannot give %s to the server user: %s", dir, strerror(errno));
-        return false;
+    if (ra->drop && chmod(tmpl, 0711) != 0) {
+        *err = xstrfmt("cannot let the server user through %s: %s", tmpl, strerror(errno));
+        rmdir(tmpl);
+        free(tmpl);
+        return NULL;
     }
-    /* Ask as the server user: every parent must be searchable for it. */
-    pid_t pid = fork();
-    if (pid == 0) {
-        if (setgroups(0, NULL) != 0 || setgid(ra.gid) != 0 || setuid(ra.uid) != 0)
-            _exit(2);
-        _exit(access(dir, W_OK | X_OK) == 0 ? 0 : 1);
-    }
-    int st = 0;
-    if (pid < 0 || waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-        struct passwd *pw = getpwuid(ra.uid);
-        *err = xstrfmt("the server user \"%s\" cannot reach %s (a parent directory is "
-                       "private)",
-                       pw ? pw->pw_name : "?", dir);
-        return false;
-    }
-    return true;
+    return tmpl;
 }
 
 tmpdb *tmpdb_start(char **err, tmpdb_failure *why)
@@ -362,11 +543,8 @@ tmpdb *tmpdb_start_with(const tmpdb_options *opt, char **err, tmpdb_failure *why
         free(bindir);
         return NULL;
     }
-    const char *tmp = getenv("TMPDIR");
-    char *tmpl = xstrfmt("%s/pgqc-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(tmpl)) {
-        *err = xstrfmt("cannot create a temporary directory %s: %s", tmpl, strerror(errno));
-        free(tmpl);
+    char *tmpl = make_temp_dir(&ra, err);
+    if (!tmpl) {
         free(bindir);
         return NULL;
     }
@@ -376,8 +554,8 @@ tmpdb *tmpdb_start_with(const tmpdb_options *opt, char **err, tmpdb_failure *why
     db->pipe_w = -1;
 
     int pfd[2];
-    if (pipe2(pfd, O_CLOEXEC) != 0) {
-        *err = xstrfmt("cannot create a pipe: %s", strerror(errno));
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, pfd) != 0) {
+        *err = xstrfmt("cannot create a socket pair: %s", strerror(errno));
         fs_remove_tree(db->dir);
         goto fail_nowatch;
     }
@@ -406,47 +584,28 @@ tmpdb *tmpdb_start_with(const tmpdb_options *opt, char **err, tmpdb_failure *why
     char *datadir = opt->datadir ? xstrdup(opt->datadir) : xstrfmt("%s/data", db->dir);
     char *initlog = xstrfmt("%s/initdb.log", db->dir);
     char *serverlog = xstrfmt("%s/server.log", db->dir);
-    if (mkdir(db->sockdir, 0700) != 0) {
-        *err = xstrfmt("cannot create %s: %s", db->sockdir, strerror(errno));
+    if (!make_server_dir(db->sockdir, &ra, err) ||
+        (!opt->datadir && !make_server_dir(datadir, &ra, err)))
         goto fail;
-    }
-    chown_tree(db->dir, &ra);
-    chown_tree(db->sockdir, &ra);
 
     if ((!opt->datadir || opt->initdb) && !run_initdb(db, &ra, bindir, datadir, initlog, err))
         goto fail;
 
     char *postgres = xstrfmt("%s/postgres", bindir);
     char *kopt = xstrfmt("unix_socket_directories=%s", db->sockdir);
-    char *argv_pg[] = {postgres,
-                       "-D",
-                       datadir,
-                       "-c",
-                       kopt,
-                       "-c",
-                       "listen_addresses=",
-                       "-c",
-                       "port=5432",
-                       "-c",
-                       "unix_socket_permissions=0700",
-                       "-c",
-                       "fsync=off",
-                       "-c",
-                       "synchronous_commit=off",
-                       "-c",
-                       "full_page_writes=off",
-                       "-c",
-                       "max_connections=50",
-                       "-c",
-                       "shared_buffers=32MB",
-                       "-c",
-                       "max_wal_senders=0",
-                       "-c",
-                       "wal_level=minimal",
-                       "-c",
-                       "log_min_messages=warning",
-                       NULL};
-    db->server = spawn(&ra, argv_pg, serverlog);
+    char *argv_pg[] = {postgres, "-D", datadir, "-c", kopt, "-c", "listen_addresses=", "-c",
+                       "port=5432", "-c", "unix_socket_permissions=0700", "-c", "fsync=off", "-c",
+                       "synchronous_commit=off", "-c", "full_page_writes=off", "-c",
+                       "max_connections=50", "-c", "shared_buffers=32MB", "-c", "max_wal_senders=0",
+                       "-c", "wal_level=minimal", "-c", "log_min_messages=warning",
+                       /* A cached cluster's configuration is the server user's to edit:
+                        * no code of its choosing is loaded into the server. */
+                       "-c", "shared_preload_libraries=", "-c", "session_preload_libraries=", "-c",
+                       "local_preload_libraries=", NULL};
+    int logfd = open_log(db, "server.log");
+    db->server = spawn(&ra, argv_pg, logfd);
+    if (logfd >= 0)
+        close(logfd);
     free(postgres);
     free(kopt);
     if (db->server < 0) {
@@ -460,7 +619,7 @@ tmpdb *tmpdb_start_with(const tmpdb_options *opt, char **err, tmpdb_failure *why
         if (PQping(db->conninfo) == PQPING_OK)
             break;
         int wst;
-        if (waitpid(db->server, &wst, WNOHANG) == db->server || t > 3000) {
+        if (reap(db, db->server, &wst, false) || t > 3000) {
             char *tail = log_tail(serverlog);
             *err = xstrfmt("the embedded PostgreSQL server did not start:\n%s", tail);
             free(tail);
@@ -520,12 +679,14 @@ void tmpdb_stop(tmpdb *db)
         return;
     if (db->pipe_w >= 0)
         close(db->pipe_w);
-    /* Reap the server first: until then the watchdog would see it as alive (a zombie). */
-    if (db->server > 0)
-        while (waitpid(db->server, NULL, 0) < 0 && errno == EINTR)
-            ;
+    /* The watchdog first: it stops the server and exits once the server is a
+     * zombie. Reaping the server only then keeps its pid from being reused
+     * while the watchdog might still signal it (when it has no pidfd). */
     if (db->watchdog > 0)
         while (waitpid(db->watchdog, NULL, 0) < 0 && errno == EINTR)
+            ;
+    if (db->server > 0)
+        while (waitpid(db->server, NULL, 0) < 0 && errno == EINTR)
             ;
     free(db->dir);
     free(db->sockdir);

@@ -8,10 +8,15 @@
  * if it exists, else "nobody"), since PostgreSQL refuses to run as root.
  *
  * Cleanup is guaranteed on every exit path: a watchdog process, started
- * first, holds the read end of a pipe; when pgqc exits for any reason
- * (normally, on error, on SIGINT/SIGTERM, even on SIGKILL) the pipe closes
- * and the watchdog stops the server and removes the directory.
+ * first, holds one end of a socket; when pgqc exits for any reason
+ * (normally, on error, on SIGINT/SIGTERM, even on SIGKILL) the socket
+ * closes and the watchdog stops the server and removes the directory. It
+ * signals only the helpers pgqc started, and only while they live (pidfds).
  * tmpdb_stop() triggers the same and waits until it is done.
+ *
+ * The temp dir is $TMPDIR/pgqc-XXXXXX, or /tmp/pgqc-XXXXXX when $TMPDIR is
+ * too long for a Unix socket path. initdb and the server run with a
+ * minimal environment, never pgqc's (which may hold passwords).
  *
  * tmpdb_start_with() can instead run the server on a persistent data
  * directory (the cache, cache.h): then only the socket directory is
@@ -48,7 +53,7 @@ tmpdb *tmpdb_start(char **err, tmpdb_failure *why);
 typedef struct tmpdb_options {
     const char *bindir;  /* server binaries; NULL: tmpdb_find_bindir() */
     const char *datadir; /* used in place; NULL: a throwaway one (tmpdb_start) */
-    bool initdb;         /* run initdb into datadir first (it must not exist) */
+    bool initdb;         /* run initdb into datadir first (empty, owned by the server user) */
     int hold_fd;         /* kept open by the watchdog until the server is gone; -1: none */
 } tmpdb_options;
 
@@ -61,13 +66,6 @@ tmpdb *tmpdb_start_with(const tmpdb_options *opt, char **err, tmpdb_failure *why
  * *err when running as root and no such user exists.
  */
 bool tmpdb_server_user(uid_t *uid, gid_t *gid, bool *drop, char **err);
-
-/*
- * Make `dir` (created by the caller) owned by the server user when pgqc
- * runs as root, and check that the server user can create files in it
- * (every parent must be searchable). False with *err when it cannot.
- */
-bool tmpdb_prepare_dir(const char *dir, char **err);
 
 /* libpq connection string for the server's "postgres" database. */
 const char *tmpdb_conninfo(const tmpdb *db);

@@ -453,34 +453,13 @@ static bool build_query(const catalog *cat, analysis *a, const mapping_set *ms,
         diag_set_hint(d, "use :one, :many or :iter to read them");
     }
 
-    nullability_infer_tree(cat, out, tree);
+    null_override *param_ovs = xcalloc(src->nparams + 1, sizeof *param_ovs);
+    for (size_t i = 0; i < src->nparams; i++)
+        param_ovs[i] = src->params[i].override;
+    null_overrides ov = {param_ovs, ovs};
+    nullability_infer_tree(cat, out, tree, &ov);
+    free(param_ovs);
     out->wire_sql = wrap_for_text(out, tree);
-
-    /* Overrides win over inference; say so in the reason. */
-    for (int i = 0; i < nf; i++) {
-        an_column *c = &out->cols[i];
-        if (ovs[i] == NULL_FORCE_NULLABLE && !c->nullable) {
-            c->nullable = true;
-            free(c->nullable_reason);
-            c->nullable_reason = xstrdup("overridden: AS \"...?\"");
-        } else if (ovs[i] == NULL_FORCE_NOT_NULL) {
-            c->nullable = false;
-            free(c->nullable_reason);
-            c->nullable_reason = NULL;
-        }
-    }
-    for (size_t i = 0; i < out->nparams; i++) {
-        an_param *p = &out->params[i];
-        if (src->params[i].override == NULL_FORCE_NULLABLE) {
-            p->nullable = true;
-            free(p->nullable_reason);
-            p->nullable_reason = xstrdup("overridden: :name?");
-        } else if (src->params[i].override == NULL_FORCE_NOT_NULL) {
-            p->nullable = false;
-            free(p->nullable_reason);
-            p->nullable_reason = NULL;
-        }
-    }
     free(ovs);
     return ok;
 }

@@ -10,6 +10,7 @@
 #include "analyze.h"
 #include "catalog.h"
 #include "nullability.h"
+#include "paramtypes.h"
 #include "pgtree.h"
 #include "strbuf.h"
 #include "typemap.h"
@@ -149,17 +150,19 @@ static void suggest(diag *d, const catalog *cat, const char *state, const char *
     free(name);
 }
 
-/* Report a server error for query `q`, at the position PostgreSQL gave. */
-static void report_server_error(diag_list *dl, const catalog *cat, const query_src *q,
-                                const PGresult *r, const char *fallback)
+/*
+ * Report a server error for query `q` at `position` (PostgreSQL's 1-based
+ * character position in q->sql; 0 when there is none).
+ */
+static void report_server_error_at(diag_list *dl, const catalog *cat, const query_src *q,
+                                   const PGresult *r, const char *fallback, long position)
 {
     const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     if (!msg)
         msg = fallback;
-    const char *pos = r ? PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION) : NULL;
     diag *d;
-    if (pos) {
-        size_t off = query_map_pg_position(q, strtol(pos, NULL, 10));
+    if (position > 0) {
+        size_t off = query_map_pg_position(q, position);
         d = diag_at(dl, DIAG_ERROR, q->file, q->text, off, token_span(q->text + off), "%s", msg);
     } else {
         d = diag_at(dl, DIAG_ERROR, q->file, q->text, q->sql_offset, 0, "%s (in query \"%s\")", msg,
@@ -170,6 +173,14 @@ static void report_server_error(diag_list *dl, const catalog *cat, const query_s
         diag_set_detail(d, "%s", detail);
     suggest(d, cat, r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL, msg,
             r ? PQresultErrorField(r, PG_DIAG_MESSAGE_HINT) : NULL);
+}
+
+/* Report a server error for query `q`, at the position PostgreSQL gave. */
+static void report_server_error(diag_list *dl, const catalog *cat, const query_src *q,
+                                const PGresult *r, const char *fallback)
+{
+    const char *pos = r ? PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION) : NULL;
+    report_server_error_at(dl, cat, q, r, fallback, pos ? strtol(pos, NULL, 10) : 0);
 }
 
 /* "author_email?" -> "author_email" with override NULL_FORCE_NULLABLE. */
@@ -183,6 +194,13 @@ static char *strip_override(const char *name, null_override *ov)
         return xstrndup(name, n - 1);
     }
     return xstrdup(name);
+}
+
+/* A query that returns rows, if perhaps no columns: SELECT, VALUES, TABLE (not DML). */
+static bool returns_rows(const pgtree *t)
+{
+    return t->tree && t->tree->n_stmts == 1 &&
+           t->tree->stmts[0]->stmt->node_case == PG_QUERY__NODE__NODE_SELECT_STMT;
 }
 
 static bool is_select(const char *sql)
@@ -364,10 +382,13 @@ static bool check_wrapped(PGconn *pg, const query_src *src, const an_query *q, d
     return ok;
 }
 
-/* Build the analysed query from a successful describe; false after a diagnostic. */
+/*
+ * Build the analysed query from a successful describe of `sql` (src->sql,
+ * or that with casts added by paramtypes); false after a diagnostic.
+ */
 static bool build_query(const catalog *cat, analysis *a, const mapping_set *ms,
-                        const query_src *src, const pgtree *tree, const PGresult *desc,
-                        an_query *out, diag_list *dl)
+                        const query_src *src, const char *sql, const pgtree *tree,
+                        const PGresult *desc, an_query *out, diag_list *dl)
 {
     bool ok = true;
     memset(out, 0, sizeof *out);
@@ -376,7 +397,7 @@ static bool build_query(const catalog *cat, analysis *a, const mapping_set *ms,
     out->line = src->line;
     out->cmd = src->cmd;
     out->doc = xstrdup(src->doc);
-    out->sql = xstrdup(src->sql);
+    out->sql = xstrdup(sql);
 
     int np = PQnparams(desc);
     if ((size_t)np != src->nparams) {
@@ -439,12 +460,17 @@ static bool build_query(const catalog *cat, analysis *a, const mapping_set *ms,
             c->text_fallback = true;
     }
 
-    if (query_cmd_returns_rows(src->cmd) && nf == 0) {
+    /* `SELECT FROM t WHERE ...` as :one or :many is an existence check (or a row count). */
+    bool existence = nf == 0 && (src->cmd == CMD_ONE || src->cmd == CMD_MANY) && returns_rows(tree);
+    if (query_cmd_returns_rows(src->cmd) && nf == 0 && !existence) {
         diag *d =
             diag_at(dl, DIAG_ERROR, src->file, src->text, src->annot_offset, strlen(src->name) + 9,
                     "query \"%s\" is :%s but its statement returns no columns", src->name,
                     query_cmd_name(src->cmd));
-        diag_set_hint(d, "use :exec (or :execrows for the affected row count), or add RETURNING");
+        diag_set_hint(d, returns_rows(tree)
+                             ? "use :one for an existence check, or :many for a row count"
+                             : "use :exec (or :execrows for the affected row count), or add "
+                               "RETURNING");
         ok = false;
     } else if (!query_cmd_returns_rows(src->cmd) && nf > 0 && is_select(src->sql)) {
         diag *d = diag_at(dl, DIAG_WARNING, src->file, src->text, src->annot_offset, 0,
@@ -453,34 +479,13 @@ static bool build_query(const catalog *cat, analysis *a, const mapping_set *ms,
         diag_set_hint(d, "use :one, :many or :iter to read them");
     }
 
-    nullability_infer_tree(cat, out, tree);
+    null_override *param_ovs = xcalloc(src->nparams + 1, sizeof *param_ovs);
+    for (size_t i = 0; i < src->nparams; i++)
+        param_ovs[i] = src->params[i].override;
+    null_overrides ov = {param_ovs, ovs};
+    nullability_infer_tree(cat, out, tree, &ov);
+    free(param_ovs);
     out->wire_sql = wrap_for_text(out, tree);
-
-    /* Overrides win over inference; say so in the reason. */
-    for (int i = 0; i < nf; i++) {
-        an_column *c = &out->cols[i];
-        if (ovs[i] == NULL_FORCE_NULLABLE && !c->nullable) {
-            c->nullable = true;
-            free(c->nullable_reason);
-            c->nullable_reason = xstrdup("overridden: AS \"...?\"");
-        } else if (ovs[i] == NULL_FORCE_NOT_NULL) {
-            c->nullable = false;
-            free(c->nullable_reason);
-            c->nullable_reason = NULL;
-        }
-    }
-    for (size_t i = 0; i < out->nparams; i++) {
-        an_param *p = &out->params[i];
-        if (src->params[i].override == NULL_FORCE_NULLABLE) {
-            p->nullable = true;
-            free(p->nullable_reason);
-            p->nullable_reason = xstrdup("overridden: :name?");
-        } else if (src->params[i].override == NULL_FORCE_NOT_NULL) {
-            p->nullable = false;
-            free(p->nullable_reason);
-            p->nullable_reason = NULL;
-        }
-    }
     free(ovs);
     return ok;
 }
@@ -558,7 +563,7 @@ static bool send_one(PGconn *pg, const char *sql, size_t i)
  * the server rejected it or it has problems (all reported in `dl`).
  */
 static bool assemble(analysis *a, const mapping_set *ms, const catalog *cat, const query_src *src,
-                     const pgtree *tree, const described *d, diag_list *dl)
+                     const char *sql, const pgtree *tree, const described *d, diag_list *dl)
 {
     if (PQresultStatus(d->prepare) != PGRES_COMMAND_OK || !d->describe ||
         PQresultStatus(d->describe) != PGRES_COMMAND_OK) {
@@ -569,12 +574,67 @@ static bool assemble(analysis *a, const mapping_set *ms, const catalog *cat, con
     }
     ALLOC_GROW(a->queries, a->nqueries + 1, a->alloc);
     an_query *q = &a->queries[a->nqueries];
-    if (!build_query(cat, a, ms, src, tree, d->describe, q, dl)) {
+    if (!build_query(cat, a, ms, src, sql, tree, d->describe, q, dl)) {
         an_query_clear(q); /* not kept: its problems are in `dl` */
         return false;
     }
     a->nqueries++;
     return true;
+}
+
+/* A query with a parameter PostgreSQL could not type, kept for paramtypes_resolve(). */
+typedef struct untyped_query {
+    size_t index; /* in the flattened query list */
+    pgtree tree;
+    PGresult *error;
+} untyped_query;
+
+/*
+ * Type the parameters PostgreSQL could not type in `src` (its PREPARE
+ * answered `error`) and add the query to `a`; false after diagnostics.
+ */
+static bool type_and_assemble(PGconn *pg, analysis *a, const mapping_set *ms, const catalog *cat,
+                              const query_src *src, const pgtree *tree, const PGresult *error,
+                              diag_list *dl)
+{
+    paramtypes_result typed;
+    bool ok = paramtypes_resolve(pg, cat, src, error, &typed, dl);
+    if (ok) {
+        described d = {typed.describe, typed.describe}; /* Prepare succeeded: same status */
+        ok = assemble(a, ms, cat, src, typed.sql, tree, &d, dl);
+    } else if (typed.error) {
+        report_server_error_at(dl, cat, src, typed.error, "the server rejected the query",
+                               typed.error_position);
+    }
+    paramtypes_result_clear(&typed);
+    return ok;
+}
+
+typedef struct placed_query {
+    size_t origin;
+    an_query q;
+    const query_src *src;
+} placed_query;
+
+static int cmp_origin(const void *x, const void *y)
+{
+    const placed_query *a = x, *b = y;
+    return (a->origin > b->origin) - (a->origin < b->origin);
+}
+
+/* Put the queries of `a` (and srcs[], origin[] beside them) back in file order. */
+static void restore_file_order(analysis *a, const query_src **srcs, size_t *origin)
+{
+    placed_query *p = xcalloc(a->nqueries + 1, sizeof *p);
+    for (size_t i = 0; i < a->nqueries; i++)
+        p[i] = (placed_query){origin[i], a->queries[i], srcs[i]};
+    qsort(p, a->nqueries, sizeof *p, cmp_origin);
+    for (size_t i = 0; i < a->nqueries; i++) {
+        a->queries[i] = p[i].q;
+        srcs[i] = p[i].src;
+        origin[i] = p[i].origin;
+    }
+    free(p);
 }
 
 analysis *analyze_queries(PGconn *pg, query_file *const *files, size_t nfiles, diag_list *dl)
@@ -620,6 +680,10 @@ analysis *analyze_queries_with(PGconn *pg, query_file *const *files, size_t nfil
         sqls[i] = qs[i]->sql;
     pgtree_pool *pool = pgtree_pool_start(sqls, nq, pgtree_pool_threads(nq));
     const query_src **srcs = xcalloc(nq + 1, sizeof *srcs); /* where each kept query came from */
+    size_t *origin = xcalloc(nq + 1, sizeof *origin);       /* and its index in qs */
+    /* Queries with a parameter PostgreSQL could not type: handled after the pipeline. */
+    untyped_query *untyped = NULL;
+    size_t nuntyped = 0, untyped_alloc = 0;
     bool pipeline_ok = PQenterPipelineMode(pg) == 1;
     size_t sent = 0;
     for (size_t b = 0; pipeline_ok && b < nq; b += BATCH) {
@@ -633,8 +697,15 @@ analysis *analyze_queries_with(PGconn *pg, query_file *const *files, size_t nfil
             described d = {NULL, NULL};
             pipeline_ok = read_one(pg, &d);
             pgtree tree = pgtree_pool_take(pool, i);
-            if (pipeline_ok && assemble(a, &ms, cat, qs[i], &tree, &d, dl))
+            if (pipeline_ok && paramtypes_untyped(d.prepare)) {
+                ALLOC_GROW(untyped, nuntyped + 1, untyped_alloc);
+                untyped[nuntyped++] = (untyped_query){i, tree, d.prepare};
+                continue;
+            }
+            if (pipeline_ok && assemble(a, &ms, cat, qs[i], qs[i]->sql, &tree, &d, dl)) {
                 srcs[a->nqueries - 1] = qs[i];
+                origin[a->nqueries - 1] = i;
+            }
             pgtree_free(&tree);
             PQclear(d.prepare);
             PQclear(d.describe);
@@ -652,6 +723,20 @@ analysis *analyze_queries_with(PGconn *pg, query_file *const *files, size_t nfil
         PQexitPipelineMode(pg);
         PQclear(PQexec(pg, "DEALLOCATE ALL"));
     }
+    for (size_t k = 0; k < nuntyped; k++) {
+        untyped_query *u = &untyped[k];
+        if (pipeline_ok &&
+            type_and_assemble(pg, a, &ms, cat, qs[u->index], &u->tree, u->error, dl)) {
+            srcs[a->nqueries - 1] = qs[u->index];
+            origin[a->nqueries - 1] = u->index;
+        }
+        pgtree_free(&u->tree);
+        PQclear(u->error);
+    }
+    if (nuntyped)
+        restore_file_order(a, srcs, origin);
+    free(untyped);
+    free(origin);
     /* Statements read as text around unmapped columns: checked after the pipeline. */
     size_t kept = 0;
     for (size_t i = 0; i < a->nqueries; i++) {

@@ -137,13 +137,14 @@ int load_inputs(const common_opts *o, bool need_queries, inputs *in, diag_list *
     in->files = xcalloc(in->npaths + 1, sizeof *in->files);
     for (size_t i = 0; i < in->npaths; i++) {
         char *err = NULL;
-        char *text = fs_read_file(in->paths[i], NULL, &err);
+        size_t len = 0;
+        char *text = fs_read_bytes(in->paths[i], &len, &err);
         if (!text) {
             diag_plain(dl, DIAG_ERROR, in->paths[i], "%s", err);
             free(err);
             continue;
         }
-        query_file_parse(in->paths[i], text, &in->files[in->nfiles++], dl);
+        query_file_parse_bytes(in->paths[i], text, len, &in->files[in->nfiles++], dl);
         free(text);
     }
     if (in->npaths == 0)

@@ -299,9 +299,24 @@ static void param_decl(strbuf *sb, const an_param *p, const ctype *t, const char
         strbuf_addf(sb, "%s %s", t->c_type, name);
 }
 
+/*
+ * A :one or :many whose statement returns no columns (`SELECT FROM t WHERE
+ * ...`): an existence check. :one reports PGQC_OK or PGQC_NO_ROWS, :many
+ * the number of rows; neither has a row type.
+ */
+static bool is_existence_check(const an_query *q)
+{
+    return (q->cmd == CMD_ONE || q->cmd == CMD_MANY) && q->ncols == 0;
+}
+
 /* Arguments after the parameters, as declared and as passed on, each after `sep`. */
 static void out_args(strbuf *sb, const qctx *x, bool declare, const char *sep)
 {
+    if (is_existence_check(x->q)) {
+        if (x->q->cmd == CMD_MANY)
+            strbuf_addf(sb, declare ? "%ssize_t *count" : "%scount", sep);
+        return;
+    }
     switch (x->q->cmd) {
     case CMD_ONE:
         strbuf_addf(sb, declare ? "%s%s_row *out" : "%sout", sep, x->fn);
@@ -370,6 +385,16 @@ static void emit_header_query(strbuf *h, const qctx *x)
     }
     strbuf_addstr(h, " */\n");
 
+    if (is_existence_check(q)) {
+        strbuf_addstr(h, q->cmd == CMD_ONE
+                             ? "/* Existence check: PGQC_OK when the statement returns a row,\n"
+                               "   PGQC_NO_ROWS when it returns none. */\n"
+                             : "/* Counts rows: *count receives the number the statement returns. "
+                               "*/\n");
+        signature(h, x);
+        strbuf_addstr(h, ";\n\n");
+        return;
+    }
     if (query_cmd_returns_rows(q->cmd)) {
         strbuf_addf(h, "typedef struct %s_row {\n", x->fn);
         for (size_t i = 0; i < q->ncols; i++)
@@ -687,6 +712,20 @@ static void emit_run(strbuf *c, const qctx *x)
                 x->fn);
     out_args(c, x, true, ", ");
     strbuf_addstr(c, ")\n{\n    PGresult *pgqc_res;\n    pgqc_status pgqc_s;\n");
+    if (is_existence_check(q)) {
+        strbuf_addf(c,
+                    "    pgqc_s = pgqc_exec(c, &%s_query, pgqc_values, pgqc_lengths, &pgqc_res);\n"
+                    "    if (pgqc_s != PGQC_OK)\n"
+                    "        return pgqc_s;\n"
+                    "%s"
+                    "    PQclear(pgqc_res);\n"
+                    "    return pgqc_s;\n}\n\n",
+                    x->fn,
+                    q->cmd == CMD_ONE ? "    pgqc_s = PQntuples(pgqc_res) > 0 ? PGQC_OK : "
+                                        "PGQC_NO_ROWS;\n"
+                                      : "    *count = (size_t)PQntuples(pgqc_res);\n");
+        return;
+    }
     switch (q->cmd) {
     case CMD_ONE:
         strbuf_addf(c,
@@ -789,14 +828,16 @@ static void emit_run(strbuf *c, const qctx *x)
 static void emit_function(strbuf *c, const qctx *x)
 {
     const an_query *q = x->q;
-    if (query_cmd_returns_rows(q->cmd))
+    bool exists = is_existence_check(q);
+    if (query_cmd_returns_rows(q->cmd) && !exists)
         emit_decoder(c, x);
     emit_run(c, x);
     signature(c, x);
     strbuf_addstr(c, "\n{\n");
-    const char *required = q->cmd == CMD_ONE || q->cmd == CMD_MANY ? " || !out"
-                           : q->cmd == CMD_ITER                    ? " || !each"
-                                                                   : "";
+    const char *required = exists ? (q->cmd == CMD_MANY ? " || !count" : "")
+                           : q->cmd == CMD_ONE || q->cmd == CMD_MANY ? " || !out"
+                           : q->cmd == CMD_ITER                      ? " || !each"
+                                                                     : "";
     strbuf_addf(c, "    if (!c%s)\n        return PGQC_MISUSE;\n", required);
     emit_params(c, x);
     if (x->param_arena)
@@ -809,6 +850,8 @@ static void emit_function(strbuf *c, const qctx *x)
     if (x->param_arena)
         strbuf_addstr(c, "    pgqc_arena_free(&pgqc_params);\n    return pgqc_s;\n");
     strbuf_addstr(c, "}\n\n");
+    if (exists)
+        return;
     if (q->cmd == CMD_ONE)
         strbuf_addf(c,
                     "void %s_row_free(%s_row *row)\n{\n"

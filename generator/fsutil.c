@@ -15,7 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
-char *fs_read_file(const char *path, size_t *len, char **err)
+char *fs_read_bytes(const char *path, size_t *len, char **err)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -34,14 +34,22 @@ char *fs_read_file(const char *path, size_t *len, char **err)
         return NULL;
     }
     fclose(f);
-    if (memchr(sb.buf, '\0', sb.len)) {
+    *len = sb.len;
+    return strbuf_detach(&sb, NULL);
+}
+
+char *fs_read_file(const char *path, size_t *len, char **err)
+{
+    size_t n = 0;
+    char *text = fs_read_bytes(path, &n, err);
+    if (text && memchr(text, '\0', n)) {
         *err = xstrfmt("%s contains a NUL byte: not a text file", path);
-        strbuf_release(&sb);
+        free(text);
         return NULL;
     }
-    if (len)
-        *len = sb.len;
-    return strbuf_detach(&sb, NULL);
+    if (text && len)
+        *len = n;
+    return text;
 }
 
 /* Signal-safe storage for the temp file being written. */

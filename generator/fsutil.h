@@ -18,6 +18,13 @@
 char *fs_read_file(const char *path, size_t *len, char **err);
 
 /*
+ * Read all of `path`, NUL bytes included (*len is the byte count; a NUL is
+ * appended). For callers that report a NUL byte with its position
+ * themselves; fs_read_file() refuses such a file outright.
+ */
+char *fs_read_bytes(const char *path, size_t *len, char **err);
+
+/*
  * Write `data` to `path` atomically: a temp file in the same directory,
  * fsync'ed and renamed over `path`. When the file already holds exactly
  * `data`, nothing is written and *changed is false.

@@ -953,23 +953,56 @@ static void set_column(an_column *c, bool nullable, const char *reason)
     c->nullable_reason = nullable ? xstrdup(reason ? reason : "not proven non-null") : NULL;
 }
 
-void nullability_infer(const catalog *cat, an_query *q)
+static void set_param(an_param *p, bool nullable, const char *reason)
+{
+    free(p->nullable_reason);
+    p->nullable = nullable;
+    p->nullable_reason = reason ? xstrdup(reason) : NULL;
+}
+
+/*
+ * `:name?` / `:name!` win over what the statement says about a parameter.
+ * Applied before any expression is inferred: whatever reads the parameter
+ * (a cast, COALESCE, a function, a RETURNING of what it was written to)
+ * sees the nullability the generated code will really allow.
+ */
+static void apply_param_overrides(an_query *q, const null_override *ov)
+{
+    for (size_t i = 0; ov && i < q->nparams; i++) {
+        if (ov[i] == NULL_FORCE_NULLABLE)
+            set_param(&q->params[i], true, "overridden: :name?");
+        else if (ov[i] == NULL_FORCE_NOT_NULL)
+            set_param(&q->params[i], false, NULL);
+    }
+}
+
+/* `AS "col?"` / `AS "col!"`: the last word on a result column. */
+static void apply_column_overrides(an_query *q, const null_override *ov)
+{
+    for (size_t i = 0; ov && i < q->ncols; i++) {
+        if (ov[i] == NULL_FORCE_NULLABLE && !q->cols[i].nullable)
+            set_column(&q->cols[i], true, "overridden: AS \"...?\"");
+        else if (ov[i] == NULL_FORCE_NOT_NULL)
+            set_column(&q->cols[i], false, NULL);
+    }
+}
+
+void nullability_infer(const catalog *cat, an_query *q, const null_overrides *ov)
 {
     pgtree t = pgtree_parse(q->sql);
-    nullability_infer_tree(cat, q, &t);
+    nullability_infer_tree(cat, q, &t, ov);
     pgtree_free(&t);
 }
 
-void nullability_infer_tree(const catalog *cat, an_query *q, const pgtree *t)
+void nullability_infer_tree(const catalog *cat, an_query *q, const pgtree *t,
+                            const null_overrides *ov)
 {
-    for (size_t i = 0; i < q->nparams; i++) {
-        q->params[i].nullable = false;
-        free(q->params[i].nullable_reason);
-        q->params[i].nullable_reason = NULL;
-    }
+    for (size_t i = 0; i < q->nparams; i++)
+        set_param(&q->params[i], false, NULL);
     const PgQuery__Node *stmt = t->tree && t->tree->n_stmts == 1 ? t->tree->stmts[0]->stmt : NULL;
     if (stmt)
         infer_params(cat, stmt, q);
+    apply_param_overrides(q, ov ? ov->params : NULL);
 
     nctx x;
     memset(&x, 0, sizeof x);
@@ -991,6 +1024,7 @@ void nullability_infer_tree(const catalog *cat, an_query *q, const pgtree *t)
                        stmt ? "statement form not analysed: assumed nullable"
                             : "statement could not be parsed");
     }
+    apply_column_overrides(q, ov ? ov->cols : NULL);
     free(pn);
     arena_free(&x.mem);
 }

@@ -6,8 +6,13 @@
  * nullable. Each nullable column gets a human-readable reason (shown by
  * `pgqc describe`). Parameters are non-null unless they feed a nullable
  * column (INSERT ... VALUES, UPDATE ... SET, ON CONFLICT DO UPDATE SET).
- * `AS "col?"` / `AS "col!"` and `:name?` / `:name!` overrides are applied
- * by the caller after inference.
+ *
+ * The user's overrides (`:name?` / `:name!` on parameters, `AS "col?"` /
+ * `AS "col!"` on result columns) belong to the inference too: a parameter's
+ * override is settled before any expression that uses it is inferred, so
+ * `SELECT :x?::int AS y` makes y nullable, and a column's override is the
+ * last word on that column. Nothing outside this module changes
+ * nullability.
  */
 #ifndef PGQC_NULLABILITY_H
 #define PGQC_NULLABILITY_H
@@ -15,15 +20,27 @@
 #include "analysis.h"
 #include "catalog.h"
 #include "pgtree.h"
+#include "querysrc.h"
+
+/*
+ * The user's overrides for one query: `params[i]` for q->params[i],
+ * `cols[i]` for q->cols[i]. Either pointer may be NULL (no overrides).
+ */
+typedef struct null_overrides {
+    const null_override *params;
+    const null_override *cols;
+} null_overrides;
 
 /*
  * Fill nullable / nullable_reason of every column and parameter of `q`,
- * whose SQL is `q->sql`. Columns already carry type and source
- * (table_oid, table_attnum) from describe.
+ * whose SQL is `q->sql`, honouring the overrides `ov` (may be NULL).
+ * Columns already carry type and source (table_oid, table_attnum) from
+ * describe.
  */
-void nullability_infer(const catalog *cat, an_query *q);
+void nullability_infer(const catalog *cat, an_query *q, const null_overrides *ov);
 
 /* The same with the parse tree of q->sql already at hand (the caller owns it). */
-void nullability_infer_tree(const catalog *cat, an_query *q, const pgtree *t);
+void nullability_infer_tree(const catalog *cat, an_query *q, const pgtree *t,
+                            const null_overrides *ov);
 
 #endif

@@ -200,12 +200,51 @@ static char *doc_line(const char *text, const PgQuery__ScanToken *t)
 
 /* ---- parameters ----------------------------------------------------------- */
 
-static query_param *find_param(query_src *q, const char *name)
+/*
+ * Parameter names seen so far in one statement, by name: an open-addressing
+ * table of indexes into q->params (a statement may have tens of thousands
+ * of parameters, so a linear search per occurrence would be quadratic).
+ */
+typedef struct param_index {
+    size_t *slots; /* index + 1; 0 is empty */
+    size_t cap;    /* a power of two, at least twice the number of entries */
+} param_index;
+
+static size_t name_hash(const char *s)
 {
-    for (size_t i = 0; i < q->nparams; i++)
-        if (strcmp(q->params[i].name, name) == 0)
-            return &q->params[i];
-    return NULL;
+    size_t h = 14695981039346656037ULL & (size_t)-1;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * (1099511628211ULL & (size_t)-1);
+    return h;
+}
+
+static query_param *find_param(const query_src *q, const param_index *ix, const char *name)
+{
+    if (!ix->cap)
+        return NULL;
+    for (size_t h = name_hash(name) & (ix->cap - 1);; h = (h + 1) & (ix->cap - 1)) {
+        size_t slot = ix->slots[h];
+        if (!slot)
+            return NULL;
+        if (strcmp(q->params[slot - 1].name, name) == 0)
+            return &q->params[slot - 1];
+    }
+}
+
+static void param_index_put(param_index *ix, const query_src *q, size_t i)
+{
+    if (2 * (i + 1) > ix->cap) {
+        param_index grown = {NULL, ix->cap ? ix->cap * 2 : 16};
+        grown.slots = xcalloc(grown.cap, sizeof *grown.slots);
+        for (size_t k = 0; k < i; k++)
+            param_index_put(&grown, q, k);
+        free(ix->slots);
+        *ix = grown;
+    }
+    size_t h = name_hash(q->params[i].name) & (ix->cap - 1);
+    while (ix->slots[h])
+        h = (h + 1) & (ix->cap - 1);
+    ix->slots[h] = i + 1;
 }
 
 static void add_span(query_src *q, size_t out, size_t out_len, size_t in, size_t in_len)
@@ -232,6 +271,7 @@ static bool rewrite_params(query_src *q, PgQuery__ScanToken **tok, size_t ntok, 
     int depth = 0;
     bool named = false, positional = false, ok = true;
     size_t first_positional = 0, first_named = 0;
+    param_index ix = {NULL, 0};
 
     for (size_t i = 0; i < ntok; i++) {
         const PgQuery__ScanToken *t = tok[i];
@@ -246,9 +286,19 @@ static bool rewrite_params(query_src *q, PgQuery__ScanToken **tok, size_t ntok, 
         char *name = NULL;
         int number = 0;
         if (t->token == PG_QUERY__TOKEN__PARAM) {
-            number = atoi(text + t->start + 1);
-            name = xstrfmt("p%d", number);
             pend = (size_t)t->end;
+            long v = strtol(text + t->start + 1, NULL, 10); /* saturates at LONG_MAX */
+            if (v < 1 || v > QUERY_MAX_PARAMS) {
+                diag *d = diag_at(dl, DIAG_ERROR, q->file, text, pstart, pend - pstart,
+                                  "parameter number %.*s is out of range: a statement can have "
+                                  "at most %d parameters",
+                                  (int)(pend - pstart), text + pstart, QUERY_MAX_PARAMS);
+                diag_set_hint(d, "number positional parameters from $1");
+                ok = false;
+                break;
+            }
+            number = (int)v;
+            name = xstrfmt("p%d", number);
             if (!positional)
                 first_positional = pstart;
             positional = true;
@@ -270,7 +320,18 @@ static bool rewrite_params(query_src *q, PgQuery__ScanToken **tok, size_t ntok, 
             ov = text[pend] == '?' ? NULL_FORCE_NULLABLE : NULL_FORCE_NOT_NULL;
             pend = (size_t)tok[++i]->end;
         }
-        query_param *p = find_param(q, name);
+        query_param *p = find_param(q, &ix, name);
+        if (!p && q->nparams == QUERY_MAX_PARAMS) {
+            diag *d = diag_at(dl, DIAG_ERROR, q->file, text, pstart, pend - pstart,
+                              "query \"%s\" has more than %d parameters, the most PostgreSQL "
+                              "allows in one statement",
+                              q->name, QUERY_MAX_PARAMS);
+            diag_set_hint(d, "pass many values as one array parameter (`= ANY(:ids)`, "
+                             "`unnest(:a, :b)`), or split the statement");
+            free(name);
+            ok = false;
+            break;
+        }
         if (!p) {
             ALLOC_GROW(q->params, q->nparams + 1, q->params_alloc);
             p = &q->params[q->nparams++];
@@ -279,6 +340,7 @@ static bool rewrite_params(query_src *q, PgQuery__ScanToken **tok, size_t ntok, 
             p->override = ov;
             p->offset = pstart;
             p->length = pend - pstart;
+            param_index_put(&ix, q, q->nparams - 1);
         } else {
             free(name);
             if (ov != NULL_INFER) {
@@ -297,6 +359,7 @@ static bool rewrite_params(query_src *q, PgQuery__ScanToken **tok, size_t ntok, 
         add_span(q, out, sql.len - out, pstart, pend - pstart);
         copied = pend;
     }
+    free(ix.slots);
     strbuf_add(&sql, text + copied, stop - copied);
     q->sql = strbuf_detach(&sql, NULL);
 
@@ -421,8 +484,12 @@ static bool finish_block(query_file *f, query_src *q, PgQuery__ScanToken **tok, 
     }
     q->sql_offset = (size_t)tok[first]->start;
     q->sql_len = (size_t)tok[last]->end - q->sql_offset;
-    if (!rewrite_params(q, tok + first, last + 1 - first, dl))
+    if (!rewrite_params(q, tok + first, last + 1 - first, dl)) {
+        /* Its parameters are wrong: what would be sent is not what was written. */
+        free(q->sql);
+        q->sql = NULL;
         ok = false;
+    }
     return ok;
 }
 
@@ -594,7 +661,115 @@ static bool scan_text(const char *text, token_list *tl, char **error, size_t *er
     return true;
 }
 
+static bool parse_text(const char *path, const char *text, query_file **out, diag_list *dl);
+
+/* ---- encoding ------------------------------------------------------------------ */
+
+/*
+ * Length of the well-formed UTF-8 sequence at `s` (at most `n` bytes), or 0
+ * when it is not one: overlong forms, surrogates and code points above
+ * U+10FFFF are refused, as PostgreSQL refuses them.
+ */
+static size_t utf8_sequence(const unsigned char *s, size_t n)
+{
+    if (s[0] < 0x80)
+        return 1;
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (s[0] >= 0xC2 && s[0] <= 0xDF)
+        len = 2;
+    else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
+        len = 3;
+        if (s[0] == 0xE0)
+            lo = 0xA0; /* overlong */
+        else if (s[0] == 0xED)
+            hi = 0x9F; /* surrogates */
+    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
+        len = 4;
+        if (s[0] == 0xF0)
+            lo = 0x90; /* overlong */
+        else if (s[0] == 0xF4)
+            hi = 0x8F; /* above U+10FFFF */
+    } else {
+        return 0;
+    }
+    if (n < len || s[1] < lo || s[1] > hi)
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
+/* Offset of the first byte of `text` that is not UTF-8 text (a NUL counts); `len` when none. */
+static size_t first_bad_byte(const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    for (size_t i = 0; i < len;) {
+        size_t n = s[i] ? utf8_sequence(s + i, len - i) : 0;
+        if (!n)
+            return i;
+        i += n;
+    }
+    return len;
+}
+
+/*
+ * Report the byte at `off` of `text` (`len` bytes): a NUL, or the start of
+ * something that is not UTF-8. The source line shown has every byte that
+ * is not UTF-8 replaced by '?', so the diagnostic itself stays valid text.
+ */
+static void report_bad_byte(const char *path, const char *text, size_t off, diag_list *dl)
+{
+    unsigned char b = (unsigned char)text[off];
+    diag *d = b ? diag_at(dl, DIAG_ERROR, path, text, off, 1,
+                          "invalid UTF-8: byte sequence starting with 0x%02X", b)
+                : diag_at(dl, DIAG_ERROR, path, text, off, 0, "NUL byte in query file");
+    diag_set_hint(d, b ? "query files must be UTF-8 text; convert the file (e.g. with iconv)"
+                       : "query files must be text; remove the NUL byte");
+    if (d->source) {
+        unsigned char *src = (unsigned char *)d->source;
+        size_t n = strlen(d->source);
+        for (size_t i = 0; i < n;) {
+            size_t k = utf8_sequence(src + i, n - i);
+            if (k) {
+                i += k;
+                continue;
+            }
+            src[i++] = '?';
+        }
+    }
+}
+
+bool query_file_parse_bytes(const char *path, const char *text, size_t len, query_file **out,
+                            diag_list *dl)
+{
+    static const char bom[] = "\xEF\xBB\xBF";
+    if (len >= 3 && memcmp(text, bom, 3) == 0) {
+        text += 3;
+        len -= 3;
+    }
+    size_t bad = first_bad_byte(text, len);
+    if (bad < len) {
+        /* No queries from this file: its text is not what PostgreSQL would read. */
+        query_file *f = xcalloc(1, sizeof *f);
+        f->path = xstrdup(path);
+        f->text = xstrndup(text, len); /* stops at a NUL, which is then the end */
+        index_lines(f);
+        *out = f;
+        report_bad_byte(path, text, bad, dl);
+        return false;
+    }
+    return parse_text(path, text, out, dl);
+}
+
 bool query_file_parse(const char *path, const char *text, query_file **out, diag_list *dl)
+{
+    return query_file_parse_bytes(path, text, strlen(text), out, dl);
+}
+
+/* Split text known to be UTF-8 (see query_file_parse). */
+static bool parse_text(const char *path, const char *text, query_file **out, diag_list *dl)
 {
     query_file *f = xcalloc(1, sizeof *f);
     f->path = xstrdup(path);

@@ -68,7 +68,8 @@ typedef struct query_src {
     char *doc;           /* doc comment, lines joined with '\n'; "" when none */
     size_t sql_offset;   /* byte offset of the statement in the file */
     size_t sql_len;      /* its length in the file */
-    char *sql;           /* rewritten statement with $n parameters, no trailing ';' */
+    char *sql;           /* rewritten statement with $n parameters, no trailing ";"; NULL when
+                          * its parameters could not be read (reported, not analysed) */
     pos_span *spans;     /* replacements in order of `out` */
     size_t nspans, spans_alloc;
     query_param *params; /* ordered by number */
@@ -84,6 +85,9 @@ typedef struct query_file {
     size_t nqueries, alloc;
 } query_file;
 
+/* The most parameters one statement can have: the protocol counts them in 16 bits. */
+#define QUERY_MAX_PARAMS 65535
+
 /*
  * Split `text` (the content of `path`) into queries. Problems are appended
  * to `dl`; the function returns false when it found any error, but the
@@ -91,6 +95,16 @@ typedef struct query_file {
  * report their problems in the same run. `text` is copied.
  */
 bool query_file_parse(const char *path, const char *text, query_file **out, diag_list *dl);
+
+/*
+ * The same for the `len` bytes of a file as read from disk. A UTF-8 byte
+ * order mark at the start is skipped. A NUL byte, or bytes that are not
+ * UTF-8, are an error at their line and column, and the file yields no
+ * queries (PostgreSQL would refuse the text anyway, with a less useful
+ * position).
+ */
+bool query_file_parse_bytes(const char *path, const char *text, size_t len, query_file **out,
+                            diag_list *dl);
 
 void query_file_free(query_file *f);
 

@@ -353,6 +353,119 @@ static void test_large_file_error_position_is_in_the_whole_file(void **state)
     free(good);
 }
 
+/* ---- file encoding and limits ---------------------------------------------- */
+
+/* Parse `len` bytes expected to fail; the first error, its line and column. */
+static const diag *bytes_error(const char *text, size_t len, diag_list *dl)
+{
+    query_file *f = NULL;
+    assert_false(query_file_parse_bytes("q.sql", text, len, &f, dl));
+    query_file_free(f);
+    for (size_t i = 0; i < dl->nr; i++)
+        if (dl->items[i].severity == DIAG_ERROR)
+            return &dl->items[i];
+    fail_msg("no error reported");
+    return NULL;
+}
+
+static void test_byte_order_mark_is_ignored(void **state)
+{
+    (void)state;
+    query_file *f = parse_ok("\xEF\xBB\xBF-- name: get_one :one\nSELECT 1 AS one;\n");
+    assert_int_equal(f->nqueries, 1);
+    assert_string_equal(f->queries[0].name, "get_one");
+    assert_int_equal(f->queries[0].line, 1);
+    assert_string_equal(f->queries[0].sql, "SELECT 1 AS one");
+    query_file_free(f);
+    /* Columns on the first line do not count the mark. */
+    int line = 0, col = 0;
+    parse_error("\xEF\xBB\xBF-- name: q :mnay\nSELECT 1;\n", NULL, 0, &line, &col);
+    assert_int_equal(line, 1);
+    assert_int_equal(col, 12);
+}
+
+/* Every byte (sequence) that is not UTF-8 is reported at its own line and column. */
+static void test_invalid_utf8_is_reported_at_its_byte(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *bytes; /* placed after "SELECT 'é" on line 4 */
+        const char *what;
+    } bad[] = {
+        {"\xFF", "0xFF"},
+        {"\x80", "stray continuation byte"},
+        {"\xC0\xAF", "overlong"},
+        {"\xE0\x80\xAF", "overlong, 3 bytes"},
+        {"\xED\xA0\x80", "surrogate"},
+        {"\xF4\x90\x80\x80", "above U+10FFFF"},
+        {"\xE2\x82", "truncated"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char *text =
+            xstrfmt("-- name: a :one\nSELECT 1;\n\n-- name: b :one\nSELECT 'é%s';\n", bad[i].bytes);
+        /* the query line is line 5: "SELECT 'é" is 9 characters, the bad byte the 10th */
+        diag_list dl = DIAG_LIST_INIT;
+        const diag *d = bytes_error(text, strlen(text), &dl);
+        if (d->line != 5 || d->col != 10 || !strstr(d->message, "UTF-8"))
+            fail_msg("%s: got %d:%d %s", bad[i].what, d->line, d->col, d->message);
+        /* The source line shown is valid text: the bad bytes became '?'. */
+        assert_non_null(d->source);
+        assert_non_null(strstr(d->source, "SELECT 'é?"));
+        diag_list_free(&dl);
+        free(text);
+    }
+    /* Well-formed multi-byte text of every length is accepted. */
+    query_file *f = parse_ok("-- name: a :one\nSELECT 'é € 𝄞 \xF4\x8F\xBF\xBF' AS s;\n");
+    query_file_free(f);
+}
+
+static void test_nul_byte_is_reported_with_its_line(void **state)
+{
+    (void)state;
+    static const char text[] = "-- name: a :one\nSELECT 1;\n-- name: b :one\nSELECT 'x\0y';\n";
+    diag_list dl = DIAG_LIST_INIT;
+    const diag *d = bytes_error(text, sizeof text - 1, &dl);
+    assert_int_equal(d->line, 4);
+    assert_int_equal(d->col, 10);
+    assert_non_null(strstr(d->message, "NUL"));
+    diag_list_free(&dl);
+}
+
+/* `count` distinct named parameters in one statement. */
+static char *many_params(size_t count)
+{
+    strbuf sb = STRBUF_INIT;
+    strbuf_addstr(&sb, "-- name: wide :exec\nSELECT\n");
+    for (size_t i = 0; i < count; i++)
+        strbuf_addf(&sb, "%s:p%zu\n", i ? ", " : "", i);
+    strbuf_addstr(&sb, ";\n");
+    return strbuf_detach(&sb, NULL);
+}
+
+static void test_more_than_65535_parameters_is_an_error_naming_the_limit(void **state)
+{
+    (void)state;
+    char *text = many_params(QUERY_MAX_PARAMS);
+    query_file *f = parse_ok(text);
+    assert_int_equal(f->queries[0].nparams, 65535);
+    query_file_free(f);
+    free(text);
+
+    text = many_params(QUERY_MAX_PARAMS + 1);
+    int line = 0, col = 0;
+    const char *msg = parse_error(text, NULL, 0, &line, &col);
+    assert_non_null(strstr(msg, "65535"));
+    assert_int_equal(line, 3 + 65535); /* the 65,536th parameter's line */
+    free(text);
+
+    msg = parse_error("-- name: q :one\nSELECT $65536;\n", NULL, 0, &line, &col);
+    assert_non_null(strstr(msg, "65535"));
+    assert_int_equal(line, 2);
+    assert_int_equal(col, 8);
+    msg = parse_error("-- name: q :one\nSELECT $99999999999999999999999;\n", NULL, 0, &line, &col);
+    assert_non_null(strstr(msg, "65535"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -377,6 +490,10 @@ int main(void)
         cmocka_unit_test(test_large_file_without_semicolons_falls_back_to_one_scan),
         cmocka_unit_test(test_large_file_cut_inside_a_string_is_not_an_annotation),
         cmocka_unit_test(test_large_file_error_position_is_in_the_whole_file),
+        cmocka_unit_test(test_byte_order_mark_is_ignored),
+        cmocka_unit_test(test_invalid_utf8_is_reported_at_its_byte),
+        cmocka_unit_test(test_nul_byte_is_reported_with_its_line),
+        cmocka_unit_test(test_more_than_65535_parameters_is_an_error_naming_the_limit),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

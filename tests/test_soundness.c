@@ -11,6 +11,13 @@
  * non-null fails the case. Everything runs in a transaction that is rolled
  * back, so INSERT/UPDATE/DELETE ... RETURNING are checked too.
  *
+ * Each case also runs as a variant with random overrides: every parameter
+ * becomes `:vN`, `:vN?` or `:vN!` (the choice is random per case), the
+ * variant is analysed, and the same random data checks its claims. A `!`
+ * parameter is never sent NULL (that is the user's promise); a `?` one is,
+ * now and then. A column the variant calls non-null must never come back
+ * NULL, whatever the overrides did to the parameters that feed it.
+ *
  * A NOT NULL domain does not keep NULL out of a column (DESIGN.md
  * "Analysis"): for such columns the NULL is written the way PostgreSQL's
  * CREATE DOMAIN documentation shows, through a scalar subquery.
@@ -33,6 +40,7 @@
 
 #include "nullability_cases.h"
 #include "nullcase.h"
+#include "querysrc.h"
 #include "strbuf.h"
 
 enum { SEEDS = 6, ROWS_PER_TABLE = 8, MAX_COLS = 32, MAX_TABLES = 8 };
@@ -284,6 +292,135 @@ static bool forced_non_null(const null_case *c, const char *name)
     return found;
 }
 
+/*
+ * The case's query with random parameter overrides: each $n of the
+ * rewritten SQL becomes :v<n> followed by nothing, '?' or '!' (one choice
+ * per parameter). NULL when the query has no parameters.
+ */
+static char *with_random_overrides(const null_case *c, uint64_t *s)
+{
+    diag_list dl = DIAG_LIST_INIT;
+    query_file *f = NULL;
+    char *out = NULL;
+    if (query_file_parse("variant.sql", c->query, &f, &dl) && f->nqueries == 1 &&
+        f->queries[0].nparams) {
+        const query_src *q = &f->queries[0];
+        static const char *const suffix[] = {"", "?", "!"};
+        unsigned *pickd = calloc(q->nparams + 1, sizeof *pickd);
+        for (size_t i = 0; i < q->nparams; i++)
+            pickd[i] = pick(s, 3);
+        strbuf sb = STRBUF_INIT;
+        strbuf_addf(&sb, "-- name: q :%s\n", query_cmd_name(q->cmd));
+        size_t copied = 0;
+        for (size_t i = 0; i < q->nspans; i++) {
+            const pos_span *sp = &q->spans[i];
+            int n = atoi(q->sql + sp->out + 1);
+            strbuf_add(&sb, q->sql + copied, sp->out - copied);
+            strbuf_addf(&sb, ":v%d%s", n,
+                        n >= 1 && (size_t)n <= q->nparams ? suffix[pickd[n - 1]] : "");
+            copied = sp->out + sp->out_len;
+        }
+        strbuf_addf(&sb, "%s;\n", q->sql + copied);
+        out = strbuf_detach(&sb, NULL);
+        free(pickd);
+    }
+    query_file_free(f);
+    diag_list_free(&dl);
+    return out;
+}
+
+/* Is the parameter of `q` numbered `number` marked `!` in the variant's text? */
+static bool param_forced_non_null(const char *query, const an_param *p)
+{
+    char *needle = xstrfmt(":%s!", p->name);
+    bool found = strstr(query, needle) != NULL;
+    free(needle);
+    return found;
+}
+
+/* One query under test: the case as written, or its random-override variant. */
+typedef struct under_test {
+    const char *label; /* "" or " (random overrides)" */
+    const char *query; /* annotated text */
+    analysis *a;
+    value_kind *pkinds;
+    bool variant; /* the case's expectations do not apply */
+    size_t runs, rows;
+    size_t nulls[64]; /* NULLs seen per column, for PGQC_SOUNDNESS_VERBOSE */
+} under_test;
+
+static bool prepare_run(const null_case *c, under_test *u, char **err)
+{
+    char *name = xstrfmt("%s%s", c->name, u->variant ? "_variant" : "");
+    u->a = nullcase_analyze(pg, name, u->query, err);
+    free(name);
+    if (!u->a)
+        return false;
+    const an_query *q = &u->a->queries[0];
+    u->pkinds = calloc(q->nparams + 1, sizeof *u->pkinds);
+    for (size_t i = 0; i < q->nparams; i++)
+        if (!kind_of(q->params[i].type_oid, &u->pkinds[i]) && !*err)
+            *err = xstrfmt("cannot read the type of parameter %s", q->params[i].name);
+    return !*err;
+}
+
+/* Run `u` once on the data in place; the number of NULLs in columns called non-null. */
+static size_t run_once(const null_case *c, under_test *u, unsigned seed, uint64_t *s, char **err)
+{
+    const an_query *q = &u->a->queries[0];
+    size_t failures = 0;
+    char bufs[16][64];
+    const char *values[16] = {0};
+    for (size_t i = 0; i < q->nparams && i < 16 && !*err; i++) {
+        values[i] = random_value(&u->pkinds[i], s, bufs[i], sizeof bufs[i]);
+        if (values[i] && u->pkinds[i].category == 'N' && pick(s, 2)) {
+            /* half the numbers miss every key, so INSERTs do not always conflict */
+            snprintf(bufs[i], sizeof bufs[i], "%u", 6 + pick(s, 1000));
+            values[i] = bufs[i];
+        }
+        if (!values[i])
+            *err = xstrfmt("cannot generate values for parameter %s (%s)", q->params[i].name,
+                           q->params[i].type_name);
+        else if (q->params[i].nullable && pick(s, 10) < 3)
+            values[i] = NULL;
+        if (u->variant && q->params[i].nullable && param_forced_non_null(u->query, &q->params[i]))
+            *err = xstrfmt("parameter %s is marked ! but analysed nullable", q->params[i].name);
+    }
+    if (*err)
+        return 0;
+    PGresult *res = PQexecParams(pg, q->sql, (int)q->nparams, NULL, values, NULL, NULL, 0);
+    if (PQresultStatus(res) == PGRES_TUPLES_OK) {
+        u->runs++;
+        u->rows += (size_t)PQntuples(res);
+        for (int row = 0; row < PQntuples(res); row++)
+            for (size_t col = 0; col < q->ncols && (int)col < PQnfields(res); col++) {
+                if (!PQgetisnull(res, row, (int)col))
+                    continue;
+                if (col < 64)
+                    u->nulls[col]++;
+                const an_column *ac = &q->cols[col];
+                if (forced_non_null(c, ac->name))
+                    continue;
+                if (!ac->nullable) {
+                    print_error("%s%s (seed %u): column %zu \"%s\" is inferred non-null "
+                                "but came back NULL\n",
+                                c->name, u->label, seed, col + 1, ac->name);
+                    if (u->variant)
+                        print_error("  variant: %s", u->query);
+                    failures++;
+                }
+                if (!u->variant && c->columns[col] == 'N') {
+                    print_error("%s (seed %u): column %zu \"%s\" is expected non-null "
+                                "by the case but came back NULL: the case is wrong\n",
+                                c->name, seed, col + 1, ac->name);
+                    failures++;
+                }
+            }
+    }
+    PQclear(res);
+    return failures;
+}
+
 static void test_case(void **state)
 {
     const null_case *c = *state;
@@ -294,24 +431,24 @@ static void test_case(void **state)
     PGresult *r = PQexec(pg, "SELECT max(oid) FROM pg_class");
     char *min_oid = xstrdup(PQgetvalue(r, 0, 0));
     PQclear(r);
-    analysis *a = NULL;
-    if (!nullcase_create_schema(pg, case_index(c), c->schema, &err) ||
-        !(a = nullcase_analyze(pg, c->name, c->query, &err)))
+    uint64_t vs = 0x2545F4914F6CDD1DULL * (case_index(c) + 1) | 1;
+    char *variant_text = with_random_overrides(c, &vs);
+    under_test runs[2] = {{.label = "", .query = c->query},
+                          {.label = " (random overrides)", .query = variant_text, .variant = true}};
+    size_t nruns = variant_text ? 2 : 1;
+    if (!nullcase_create_schema(pg, case_index(c), c->schema, &err))
         fail_msg("%s: %s", c->name, err);
-    const an_query *q = &a->queries[0];
+    for (size_t k = 0; k < nruns && !err; k++)
+        if (!prepare_run(c, &runs[k], &err))
+            fail_msg("%s%s: %s", c->name, runs[k].label, err);
 
     table tabs[MAX_TABLES];
     size_t ntabs = load_tables(min_oid, tabs, &err);
     if (getenv("PGQC_SOUNDNESS_DEBUG"))
         print_message("%s: tables after oid %s: %zu\n", c->name, min_oid, ntabs);
     free(min_oid);
-    value_kind *pkinds = calloc(q->nparams + 1, sizeof *pkinds);
-    for (size_t i = 0; i < q->nparams; i++)
-        if (!kind_of(q->params[i].type_oid, &pkinds[i]) && !err)
-            err = xstrfmt("cannot read the type of parameter %s", q->params[i].name);
 
-    size_t failures = 0, runs = 0, rows = 0;
-    size_t nulls[64] = {0}; /* NULLs seen per column, for PGQC_SOUNDNESS_VERBOSE */
+    size_t failures = 0;
     for (unsigned seed = 1; seed <= SEEDS && !err; seed++) {
         uint64_t s = 0x9E3779B97F4A7C15ULL * (case_index(c) * SEEDS + seed) | 1;
         if (!exec_ok("BEGIN")) {
@@ -327,63 +464,32 @@ static void test_case(void **state)
                 exec_ok(sql);
                 free(sql);
             }
-
-        char bufs[16][64];
-        const char *values[16] = {0};
-        for (size_t i = 0; i < q->nparams && i < 16 && !err; i++) {
-            values[i] = random_value(&pkinds[i], &s, bufs[i], sizeof bufs[i]);
-            if (values[i] && pkinds[i].category == 'N' && pick(&s, 2)) {
-                /* half the numbers miss every key, so INSERTs do not always conflict */
-                snprintf(bufs[i], sizeof bufs[i], "%u", 6 + pick(&s, 1000));
-                values[i] = bufs[i];
-            }
-            if (!values[i])
-                err = xstrfmt("cannot generate values for parameter %s (%s)", q->params[i].name,
-                              q->params[i].type_name);
-            else if (q->params[i].nullable && pick(&s, 10) < 3)
-                values[i] = NULL;
-        }
-        if (!err) {
-            PGresult *res = PQexecParams(pg, q->sql, (int)q->nparams, NULL, values, NULL, NULL, 0);
-            if (PQresultStatus(res) == PGRES_TUPLES_OK) {
-                runs++;
-                rows += (size_t)PQntuples(res);
-                for (int row = 0; row < PQntuples(res); row++)
-                    for (size_t col = 0; col < q->ncols && (int)col < PQnfields(res); col++) {
-                        if (!PQgetisnull(res, row, (int)col))
-                            continue;
-                        if (col < 64)
-                            nulls[col]++;
-                        const an_column *ac = &q->cols[col];
-                        if (!ac->nullable && !forced_non_null(c, ac->name)) {
-                            print_error("%s (seed %u): column %zu \"%s\" is inferred non-null "
-                                        "but came back NULL\n",
-                                        c->name, seed, col + 1, ac->name);
-                            failures++;
-                        }
-                        if (c->columns[col] == 'N' && !forced_non_null(c, ac->name)) {
-                            print_error("%s (seed %u): column %zu \"%s\" is expected non-null "
-                                        "by the case but came back NULL: the case is wrong\n",
-                                        c->name, seed, col + 1, ac->name);
-                            failures++;
-                        }
-                    }
-            }
-            PQclear(res);
+        /* Each query on the same data; a savepoint undoes what one's DML did. */
+        for (size_t k = 0; k < nruns && !err; k++) {
+            exec_ok("SAVEPOINT run");
+            failures += run_once(c, &runs[k], seed, &s, &err);
+            exec_ok("ROLLBACK TO SAVEPOINT run");
         }
         exec_ok("ROLLBACK");
     }
-    if (!err && !runs)
-        print_message("%s: the query never ran successfully on random data\n", c->name);
-    if (!err && getenv("PGQC_SOUNDNESS_VERBOSE")) {
-        print_message("%s: %zu runs, %zu rows; NULLs per column:", c->name, runs, rows);
-        for (size_t col = 0; col < q->ncols && col < 64; col++)
-            print_message(" %c%zu", c->columns[col], nulls[col]);
-        print_message("\n");
+    for (size_t k = 0; k < nruns; k++) {
+        under_test *u = &runs[k];
+        if (!err && !u->runs)
+            print_message("%s%s: the query never ran successfully on random data\n", c->name,
+                          u->label);
+        if (!err && u->a && getenv("PGQC_SOUNDNESS_VERBOSE")) {
+            print_message("%s%s: %zu runs, %zu rows; NULLs per column:", c->name, u->label, u->runs,
+                          u->rows);
+            for (size_t col = 0; col < u->a->queries[0].ncols && col < 64; col++)
+                print_message(" %c%zu", c->columns[col], u->nulls[col]);
+            print_message("\n");
+        }
+        free(u->pkinds);
+        if (u->a)
+            analysis_free(u->a);
     }
-    free(pkinds);
+    free(variant_text);
     free_tables(tabs, ntabs);
-    analysis_free(a);
     if (err)
         fail_msg("%s: %s", c->name, err);
     if (failures)

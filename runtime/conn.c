@@ -202,15 +202,19 @@ static bool remember_prepared(pgqc_conn *c, const pgqc_query *q)
     return true;
 }
 
-static void forget(pgqc_conn *c, const pgqc_query *q)
+/*
+ * Forget every cached query whose statement is named `name` (normally just
+ * one: only hand-written descriptors share a name with other SQL).
+ * Rebuilds the set: this happens only when a statement goes stale.
+ */
+static void forget_name(pgqc_conn *c, const char *name)
 {
-    /* Rebuild without q: deletions are rare (a statement's plan went stale). */
     const pgqc_query **old = c->prepared;
     size_t oldcap = c->cap;
     c->prepared = NULL;
     c->cap = c->nprepared = 0;
     for (size_t i = 0; i < oldcap; i++)
-        if (old[i] && old[i] != q)
+        if (old[i] && strcmp(old[i]->stmt_name, name) != 0)
             remember_prepared(c, old[i]);
     free(old);
 }
@@ -370,10 +374,10 @@ static pgqc_status remember(pgqc_conn *c, const pgqc_query *q)
     return remember_prepared(c, q) ? PGQC_OK : pgqc_fail(c, q, PGQC_NOMEM, "out of memory");
 }
 
-/* Drop our record of `q` and the server's statement of that name (if any). */
+/* Drop the server's statement named like `q`'s (if any) and our record of it. */
 static void deallocate(pgqc_conn *c, const pgqc_query *q)
 {
-    forget(c, q);
+    forget_name(c, q->stmt_name);
     char *ident = PQescapeIdentifier(c->pg, q->stmt_name, strlen(q->stmt_name));
     if (!ident)
         return;
@@ -394,8 +398,8 @@ static void deallocate(pgqc_conn *c, const pgqc_query *q)
  */
 static const char find_sql[] =
     "SELECT s.statement OPERATOR(pg_catalog.=) $2 AND NOT EXISTS ("
-    "SELECT FROM pg_catalog.unnest(s.parameter_types::pg_catalog.oid[], "
-    "$3::pg_catalog.oid[]) AS t(got, want) "
+    "SELECT FROM ROWS FROM (pg_catalog.unnest(s.parameter_types::pg_catalog.oid[]), "
+    "pg_catalog.unnest($3::pg_catalog.oid[])) AS t(got, want) "
     "WHERE t.got IS NULL OR t.want IS NULL OR (t.want OPERATOR(pg_catalog.<>) 0 "
     "AND t.got OPERATOR(pg_catalog.<>) t.want)) "
     "FROM pg_catalog.pg_prepared_statements s WHERE s.name OPERATOR(pg_catalog.=) $1";

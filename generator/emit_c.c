@@ -3,7 +3,7 @@
  *
  * Naming rules (documented in docs/generated-api.md):
  *   - functions: PREFIX_QUERY; row struct PREFIX_QUERY_row; :many result
- *     PREFIX_QUERY_rows; statement names "PREFIX_QUERY";
+ *     PREFIX_QUERY_rows; statement names "PREFIX_QUERY_<hash>" (stmt_name.h);
  *   - fields and parameters: the column / parameter name with every run of
  *     characters outside ASCII [A-Za-z0-9] replaced by one '_' (leading and
  *     trailing ones dropped, so "ñame" gives "ame" and "__x" gives "x"), a
@@ -17,6 +17,7 @@
  */
 #include "emit_c.h"
 #include "emit_types.h"
+#include "stmt_name.h"
 #include "typemap.h"
 
 #include <ctype.h>
@@ -476,9 +477,12 @@ static void emit_descriptor(strbuf *c, const qctx *x)
         }
         strbuf_addstr(c, "};\n");
     }
+    char stmt[STMT_NAME_MAX + 1];
+    if (!stmt_name(x->fn, q, stmt))
+        die_oom();
     strbuf_addf(c, "static const pgqc_query %s_query = {\n    \"", x->fn);
     strbuf_add_c_escaped(c, q->name, strlen(q->name));
-    strbuf_addf(c, "\",\n    \"%s\",\n", x->fn);
+    strbuf_addf(c, "\",\n    \"%s\",\n", stmt);
     /* The SQL, one source line per SQL line. */
     strbuf_addstr(c, "    \"");
     for (const char *p = q->wire_sql ? q->wire_sql : q->sql;;) {

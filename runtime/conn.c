@@ -6,6 +6,15 @@
  * A pgqc_conn remembers which generated queries it has prepared, keyed by
  * the address of their static pgqc_query descriptor (an open-addressing
  * set, so the hot path is one hash probe and no string comparison).
+ *
+ * The cache is only as good as the server session it describes. It is
+ * forgotten as a whole when that session may have changed: the PGconn was
+ * reset or lost (its backend PID differs from the one the cache was built
+ * on; a pooler such as PgBouncer hands out a fresh one per client
+ * connection), or the server says a cached statement does not exist
+ * (26000). Statement names identify the exact statement (a hash of its SQL
+ * and parameter types, chosen by the generator), and a statement found
+ * under our name is adopted only after its text was compared with ours.
  */
 #include "pgqc/pgqc.h"
 
@@ -13,12 +22,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+/*
+ * How often one call prepares its statement again after the server lost
+ * it (26000) or its plan went stale (0A000) before it runs the statement
+ * unnamed instead: behind a transaction-mode pooler without prepared
+ * statement support the PREPARE and the execution can reach different
+ * servers every time.
+ */
+enum { NAMED_RETRIES = 2 };
+
 struct pgqc_conn {
     PGconn *pg;
+    int session; /* PQbackendPID() of the session the cache describes; 0: none */
     bool unnamed;
-    bool streaming; /* a pgqc_send() scan is in progress */
-    bool shape_ok;  /* the current scan's first row had the expected shape */
-    bool any_row;   /* the current scan has delivered a row */
+    bool streaming;    /* a pgqc_send() scan is in progress */
+    bool scan_unnamed; /* the current scan runs as an unnamed statement */
+    bool shape_ok;     /* the current scan's first row had the expected shape */
+    bool any_row;      /* the current scan has delivered a row */
+    int scan_retries;  /* times the current scan was sent again */
     /* The current scan's parameters (valid while the generated function runs), so a
      * statement the server forgot can be prepared and sent again before any row. */
     const char *const *scan_values;
@@ -82,6 +103,7 @@ pgqc_conn *pgqc_conn_wrap(PGconn *pg)
     if (!c)
         return NULL;
     c->pg = pg;
+    c->session = PQbackendPID(pg);
     error_clear(c);
     return c;
 }
@@ -115,6 +137,21 @@ void pgqc_conn_forget_statements(pgqc_conn *c)
     if (c->prepared)
         memset(c->prepared, 0, c->cap * sizeof *c->prepared);
     c->nprepared = 0;
+}
+
+/*
+ * Forget the cache when the PGconn no longer talks to the session it was
+ * built on: PQreset() (or a pooler's new client connection) gives another
+ * backend PID, and a lost connection has none (0). Cheap enough for every
+ * call: PQbackendPID() reads a field.
+ */
+static void check_session(pgqc_conn *c)
+{
+    int pid = PQbackendPID(c->pg);
+    if (pid != c->session) {
+        pgqc_conn_forget_statements(c);
+        c->session = pid;
+    }
 }
 
 /* ---- the prepared-statement set ---------------------------------------- */
@@ -165,28 +202,109 @@ static bool remember_prepared(pgqc_conn *c, const pgqc_query *q)
     return true;
 }
 
+/*
+ * Forget every cached query whose statement is named `name` (normally just
+ * one: only hand-written descriptors share a name with other SQL).
+ * Rebuilds the set: this happens only when a statement goes stale.
+ */
+static void forget_name(pgqc_conn *c, const char *name)
+{
+    const pgqc_query **old = c->prepared;
+    size_t oldcap = c->cap;
+    c->prepared = NULL;
+    c->cap = c->nprepared = 0;
+    for (size_t i = 0; i < oldcap; i++)
+        if (old[i] && strcmp(old[i]->stmt_name, name) != 0)
+            remember_prepared(c, old[i]);
+    free(old);
+}
+
 /* ---- errors ------------------------------------------------------------- */
 
+/* Copy of s[0 .. n) with every run of whitespace (newlines, libpq's tabs) as one space. */
+static char *one_line(const char *s, size_t n)
+{
+    char *out = malloc(n + 1), *o = out;
+    if (!out)
+        return NULL;
+    bool space = false;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\n' || s[i] == '\t' || s[i] == ' ' || s[i] == '\r') {
+            space = o > out;
+            continue;
+        }
+        if (space)
+            *o++ = ' ';
+        space = false;
+        *o++ = s[i];
+    }
+    *o = '\0';
+    return out;
+}
+
+/*
+ * Store libpq's own report (no server fields), e.g.
+ *   "server closed the connection unexpectedly\n\tThis probably means ..."
+ * as message = its first line, without a "FATAL:  "-style severity prefix
+ * when the line relays a server message, and detail = the rest on one line.
+ */
+static void keep_libpq_text(pgqc_conn *c, const char *text)
+{
+    while (*text == '\n')
+        text++;
+    const char *p = text;
+    while (*p >= 'A' && *p <= 'Z')
+        p++;
+    if (p > text && strncmp(p, ":  ", 3) == 0)
+        text = p + 3;
+    size_t first = strcspn(text, "\n");
+    c->err_storage[0] = one_line(text, first);
+    c->err.message = c->err_storage[0] && *c->err_storage[0] ? c->err_storage[0] : empty_;
+    if (text[first]) {
+        c->err_storage[1] = one_line(text + first + 1, strlen(text + first + 1));
+        c->err.detail = c->err_storage[1] ? c->err_storage[1] : empty_;
+    }
+}
+
+/*
+ * Record the failure `r` reports — or, when `r` is NULL, libpq's reason for
+ * not producing a result (it could not send: the connection is gone, or it
+ * ran out of memory). Server errors keep their SQLSTATE and fields; a lost
+ * connection is PGQC_ERROR with SQLSTATE 08006 (connection_failure) unless
+ * the server said more. Only an allocation failure is PGQC_NOMEM.
+ */
 static pgqc_status fail_from_result(pgqc_conn *c, const pgqc_query *q, const PGresult *r)
 {
     error_clear(c);
-    c->err.status = PGQC_ERROR;
+    pgqc_status s = PGQC_ERROR;
+    bool lost = PQstatus(c->pg) != CONNECTION_OK;
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     if (state)
         snprintf(c->err.sqlstate, sizeof c->err.sqlstate, "%s", state);
-    const char *msg = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
-    if (!msg || !*msg)
-        msg = PQerrorMessage(c->pg);
-    if (!msg || !*msg)
-        msg = "unknown libpq error";
-    c->err.message = keep(c, 0, msg);
-    if (r) {
+    else if (lost)
+        snprintf(c->err.sqlstate, sizeof c->err.sqlstate, "08006");
+    const char *primary = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    if (primary && *primary) {
+        c->err.message = keep(c, 0, primary);
         c->err.detail = keep(c, 1, PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL));
         c->err.hint = keep(c, 2, PQresultErrorField(r, PG_DIAG_MESSAGE_HINT));
         c->err.constraint = keep(c, 3, PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME));
+    } else {
+        const char *text = r ? PQresultErrorMessage(r) : "";
+        if (!*text)
+            text = PQerrorMessage(c->pg);
+        keep_libpq_text(c, text);
+        /* libpq says "out of memory" when an allocation failed (and in no other case). */
+        if (!r && !lost && (!*c->err.message || strcmp(c->err.message, "out of memory") == 0))
+            s = PGQC_NOMEM;
+        if (!*c->err.message)
+            c->err.message = s == PGQC_NOMEM ? "out of memory" : "unknown libpq error";
     }
+    c->err.status = s;
     c->err.query = q ? q->name : empty_;
-    return PGQC_ERROR;
+    if (lost)
+        check_session(c); /* nothing prepared survives a lost connection */
+    return s;
 }
 
 pgqc_status pgqc_fail(pgqc_conn *c, const pgqc_query *q, pgqc_status s, const char *message)
@@ -251,73 +369,157 @@ static bool is_ok(const PGresult *r)
     return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK || st == PGRES_SINGLE_TUPLE;
 }
 
+static pgqc_status remember(pgqc_conn *c, const pgqc_query *q)
+{
+    return remember_prepared(c, q) ? PGQC_OK : pgqc_fail(c, q, PGQC_NOMEM, "out of memory");
+}
+
+/* Drop the server's statement named like `q`'s (if any) and our record of it. */
+static void deallocate(pgqc_conn *c, const pgqc_query *q)
+{
+    forget_name(c, q->stmt_name);
+    char *ident = PQescapeIdentifier(c->pg, q->stmt_name, strlen(q->stmt_name));
+    if (!ident)
+        return;
+    size_t n = strlen(ident) + sizeof "DEALLOCATE ";
+    char *sql = malloc(n);
+    if (sql) {
+        snprintf(sql, n, "DEALLOCATE %s", ident);
+        PQclear(PQexec(c->pg, sql));
+        free(sql);
+    }
+    PQfreemem(ident);
+}
+
 /*
- * The server no longer has our statement (26000, e.g. after DISCARD ALL), or
- * its plan went stale because the schema changed under it (0A000 "cached
- * plan must not change result type"): prepare again and retry once.
+ * Is the statement the server holds under q's name ours: the same text and,
+ * where we name a type, the same parameter types? Every name and operator is
+ * schema-qualified, so the session's search_path cannot change the answer.
  */
-static bool is_forgotten_statement(const PGresult *r)
+static const char find_sql[] =
+    "SELECT s.statement OPERATOR(pg_catalog.=) $2 AND NOT EXISTS ("
+    "SELECT FROM ROWS FROM (pg_catalog.unnest(s.parameter_types::pg_catalog.oid[]), "
+    "pg_catalog.unnest($3::pg_catalog.oid[])) AS t(got, want) "
+    "WHERE t.got IS NULL OR t.want IS NULL OR (t.want OPERATOR(pg_catalog.<>) 0 "
+    "AND t.got OPERATOR(pg_catalog.<>) t.want)) "
+    "FROM pg_catalog.pg_prepared_statements s WHERE s.name OPERATOR(pg_catalog.=) $1";
+
+typedef enum stmt_found {
+    STMT_ABSENT, /* no statement of that name */
+    STMT_OURS,   /* q's exact statement */
+    STMT_OTHER,  /* another statement under q's name */
+    STMT_FAILED  /* could not tell: the error is recorded */
+} stmt_found;
+
+static stmt_found find_statement(pgqc_conn *c, const pgqc_query *q)
+{
+    /* q's parameter type OIDs as an array literal, "{23,0,25}" (0: the server infers it). */
+    char small[256];
+    size_t cap = 3 + (size_t)q->nparams * 11;
+    char *oids = cap <= sizeof small ? small : malloc(cap);
+    if (!oids) {
+        pgqc_fail(c, q, PGQC_NOMEM, "out of memory");
+        return STMT_FAILED;
+    }
+    size_t n = 0;
+    oids[n++] = '{';
+    for (int i = 0; i < q->nparams; i++)
+        n += (size_t)snprintf(oids + n, cap - n, "%s%u", i ? "," : "", (unsigned)q->param_types[i]);
+    snprintf(oids + n, cap - n, "}");
+    const char *values[3] = {q->stmt_name, q->sql, oids};
+    PGresult *r = PQexecParams(c->pg, find_sql, 3, NULL, values, NULL, NULL, 0);
+    if (oids != small)
+        free(oids);
+    stmt_found found;
+    if (!r || PQresultStatus(r) != PGRES_TUPLES_OK) {
+        fail_from_result(c, q, r);
+        found = STMT_FAILED;
+    } else if (PQntuples(r) == 0) {
+        found = STMT_ABSENT;
+    } else {
+        found = strcmp(PQgetvalue(r, 0, 0), "t") == 0 ? STMT_OURS : STMT_OTHER;
+    }
+    PQclear(r);
+    return found;
+}
+
+/*
+ * Prepare `q` under its name on this session and remember it. A statement
+ * already there under that name is adopted only when find_statement() says
+ * it is ours; otherwise it is replaced, or, where that is impossible (inside
+ * a transaction; behind a pooler that keeps routing us to a server holding
+ * it), *unnamed tells the caller to run this call as an unnamed statement.
+ */
+static pgqc_status prepare(pgqc_conn *c, const pgqc_query *q, bool *unnamed)
+{
+    *unnamed = false;
+    if (PQtransactionStatus(c->pg) == PQTRANS_INTRANS) {
+        /* A PREPARE failing on a taken name (42P05) would abort the caller's transaction. */
+        switch (find_statement(c, q)) {
+        case STMT_OURS:
+            return remember(c, q);
+        case STMT_OTHER:
+            *unnamed = true;
+            return PGQC_OK;
+        case STMT_FAILED:
+            return c->err.status;
+        case STMT_ABSENT:
+            break;
+        }
+    }
+    for (int attempt = 0;; attempt++) {
+        PGresult *r = PQprepare(c->pg, q->stmt_name, q->sql, q->nparams, q->param_types);
+        if (r && PQresultStatus(r) == PGRES_COMMAND_OK) {
+            PQclear(r);
+            return remember(c, q);
+        }
+        const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+        if (!state || strcmp(state, "42P05") != 0 || PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
+            pgqc_status s = fail_from_result(c, q, r);
+            PQclear(r);
+            return s;
+        }
+        PQclear(r);
+        /* The name is taken: by an earlier pgqc_conn on this PGconn, another client of a
+         * pooler's server — or by a statement that only looks like ours. */
+        stmt_found found = find_statement(c, q);
+        if (found == STMT_OURS)
+            return remember(c, q);
+        if (found == STMT_FAILED)
+            return c->err.status;
+        if (attempt > 0) {
+            *unnamed = true;
+            return PGQC_OK;
+        }
+        deallocate(c, q); /* not ours (or out of sight, behind a pooler): replace it */
+    }
+}
+
+/*
+ * Running `q` as a named statement failed with `r`. When the server does
+ * not know the statement (26000: the session was reset, DISCARD ALL ran, or
+ * a pooler sent us to another server) no other cached statement can be
+ * trusted either: forget them all. When the statement's plan went stale
+ * (0A000 "cached plan must not change result type") drop it. True when the
+ * call may prepare again and retry: only outside a transaction, since inside
+ * one the error has aborted it.
+ */
+static bool recover(pgqc_conn *c, const pgqc_query *q, const PGresult *r)
 {
     const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
     if (!state)
         return false;
-    if (strcmp(state, "26000") == 0)
-        return true;
-    const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
-    return strcmp(state, "0A000") == 0 && msg && strstr(msg, "cached plan must not change");
-}
-
-static pgqc_status prepare(pgqc_conn *c, const pgqc_query *q)
-{
-    PGresult *r = PQprepare(c->pg, q->stmt_name, q->sql, q->nparams, q->param_types);
-    if (!r)
-        return pgqc_fail(c, q, PGQC_NOMEM, "out of memory preparing statement");
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-        const char *state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
-        /* Prepared by an earlier wrapper of the same PGconn: adopt it. */
-        if (state && strcmp(state, "42P05") == 0) {
-            PQclear(r);
-            return remember_prepared(c, q) ? PGQC_OK : pgqc_fail(c, q, PGQC_NOMEM, "out of memory");
-        }
-        pgqc_status s = fail_from_result(c, q, r);
-        PQclear(r);
-        return s;
+    bool idle = PQtransactionStatus(c->pg) == PQTRANS_IDLE;
+    if (strcmp(state, "26000") == 0) {
+        pgqc_conn_forget_statements(c);
+        return idle;
     }
-    PQclear(r);
-    if (!remember_prepared(c, q))
-        return pgqc_fail(c, q, PGQC_NOMEM, "out of memory");
-    return PGQC_OK;
-}
-
-static void forget(pgqc_conn *c, const pgqc_query *q)
-{
-    /* Rebuild without q: deletions are rare (server forgot a statement). */
-    const pgqc_query **old = c->prepared;
-    size_t oldcap = c->cap;
-    c->prepared = NULL;
-    c->cap = c->nprepared = 0;
-    for (size_t i = 0; i < oldcap; i++)
-        if (old[i] && old[i] != q)
-            remember_prepared(c, old[i]);
-    free(old);
-}
-
-/* Drop our record of `q` and the server's statement (if it still has one). */
-static void deallocate(pgqc_conn *c, const pgqc_query *q)
-{
-    char sql[256];
-    forget(c, q);
-    snprintf(sql, sizeof sql, "DEALLOCATE \"%s\"", q->stmt_name);
-    PQclear(PQexec(c->pg, sql));
-}
-
-static PGresult *run(pgqc_conn *c, const pgqc_query *q, const char *const *values,
-                     const int *lengths)
-{
-    if (c->unnamed)
-        return PQexecParams(c->pg, q->sql, q->nparams, q->param_types, values, lengths,
-                            q->param_formats, 1);
-    return PQexecPrepared(c->pg, q->stmt_name, q->nparams, values, lengths, q->param_formats, 1);
+    const char *msg = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY);
+    if (idle && strcmp(state, "0A000") == 0 && msg && strstr(msg, "cached plan must not change")) {
+        deallocate(c, q);
+        return true;
+    }
+    return false;
 }
 
 pgqc_status pgqc_exec(pgqc_conn *c, const pgqc_query *q, const char *const *values,
@@ -330,25 +532,24 @@ pgqc_status pgqc_exec(pgqc_conn *c, const pgqc_query *q, const char *const *valu
         return PGQC_MISUSE;
     if (c->streaming)
         return pgqc_fail(c, q, PGQC_MISUSE, "a streaming (:iter) query is still in progress");
-    pgqc_status s = PGQC_OK;
+    check_session(c);
+    pgqc_status s;
     PGresult *r = NULL;
-    for (int attempt = 0; attempt < 2; attempt++) {
-        if (!c->unnamed && !is_prepared(c, q) && (s = prepare(c, q)) != PGQC_OK)
+    for (int retries = 0;; retries++) {
+        bool unnamed = c->unnamed || retries > NAMED_RETRIES;
+        if (!unnamed && !is_prepared(c, q) && (s = prepare(c, q, &unnamed)) != PGQC_OK)
             break;
-        r = run(c, q, values, lengths);
-        if (!r) {
-            s = pgqc_fail(c, q, PGQC_NOMEM, "out of memory running statement");
-            break;
-        }
-        if (is_ok(r)) {
+        r = unnamed ? PQexecParams(c->pg, q->sql, q->nparams, q->param_types, values, lengths,
+                                   q->param_formats, 1)
+                    : PQexecPrepared(c->pg, q->stmt_name, q->nparams, values, lengths,
+                                     q->param_formats, 1);
+        if (r && is_ok(r)) {
             s = PGQC_OK;
             break;
         }
-        if (!c->unnamed && attempt == 0 && is_forgotten_statement(r) &&
-            PQtransactionStatus(c->pg) == PQTRANS_IDLE) {
+        if (r && !unnamed && recover(c, q, r)) {
             PQclear(r);
             r = NULL;
-            deallocate(c, q);
             continue;
         }
         s = fail_from_result(c, q, r);
@@ -364,20 +565,17 @@ pgqc_status pgqc_exec(pgqc_conn *c, const pgqc_query *q, const char *const *valu
     return PGQC_OK;
 }
 
-pgqc_status pgqc_send(pgqc_conn *c, const pgqc_query *q, const char *const *values,
-                      const int *lengths)
+/* Send the current scan's statement (again); the last retry runs it unnamed. */
+static pgqc_status start_scan(pgqc_conn *c, const pgqc_query *q)
 {
-    if (!c || !q)
-        return PGQC_MISUSE;
-    if (c->streaming)
-        return pgqc_fail(c, q, PGQC_MISUSE, "a streaming (:iter) query is still in progress");
     pgqc_status s;
-    if (!c->unnamed && !is_prepared(c, q) && (s = prepare(c, q)) != PGQC_OK)
+    bool unnamed = c->unnamed || c->scan_retries > NAMED_RETRIES;
+    if (!unnamed && !is_prepared(c, q) && (s = prepare(c, q, &unnamed)) != PGQC_OK)
         return s;
-    int ok = c->unnamed ? PQsendQueryParams(c->pg, q->sql, q->nparams, q->param_types, values,
-                                            lengths, q->param_formats, 1)
-                        : PQsendQueryPrepared(c->pg, q->stmt_name, q->nparams, values, lengths,
-                                              q->param_formats, 1);
+    int ok = unnamed ? PQsendQueryParams(c->pg, q->sql, q->nparams, q->param_types, c->scan_values,
+                                         c->scan_lengths, q->param_formats, 1)
+                     : PQsendQueryPrepared(c->pg, q->stmt_name, q->nparams, c->scan_values,
+                                           c->scan_lengths, q->param_formats, 1);
     if (!ok)
         return fail_from_result(c, q, NULL);
     if (!PQsetSingleRowMode(c->pg)) {
@@ -385,11 +583,24 @@ pgqc_status pgqc_send(pgqc_conn *c, const pgqc_query *q, const char *const *valu
         return pgqc_fail(c, q, PGQC_ERROR, "could not switch to single-row mode");
     }
     c->streaming = true;
+    c->scan_unnamed = unnamed;
     c->shape_ok = false;
     c->any_row = false;
+    return PGQC_OK;
+}
+
+pgqc_status pgqc_send(pgqc_conn *c, const pgqc_query *q, const char *const *values,
+                      const int *lengths)
+{
+    if (!c || !q)
+        return PGQC_MISUSE;
+    if (c->streaming)
+        return pgqc_fail(c, q, PGQC_MISUSE, "a streaming (:iter) query is still in progress");
+    check_session(c);
     c->scan_values = values;
     c->scan_lengths = lengths;
-    return PGQC_OK;
+    c->scan_retries = 0;
+    return start_scan(c, q);
 }
 
 pgqc_status pgqc_next(pgqc_conn *c, const pgqc_query *q, PGresult **row)
@@ -423,27 +634,17 @@ pgqc_status pgqc_next(pgqc_conn *c, const pgqc_query *q, PGresult **row)
         pgqc_finish(c);
         return s == PGQC_OK ? PGQC_NO_ROWS : s;
     }
-    pgqc_status s;
-    if (is_forgotten_statement(r) && !c->unnamed) {
-        bool retry = !c->any_row;
-        PQclear(r);
-        pgqc_finish(c);
-        /* No row reached the caller yet: prepare and send again, once. */
-        if (retry && PQtransactionStatus(c->pg) == PQTRANS_IDLE) {
-            deallocate(c, q);
-            s = pgqc_send(c, q, c->scan_values, c->scan_lengths);
-            if (s != PGQC_OK)
-                return s;
-            c->any_row = true; /* at most one retry per scan */
-            return pgqc_next(c, q, row);
-        }
-        forget(c, q); /* the next call prepares again */
-        return pgqc_fail(c, q, PGQC_ERROR,
-                         "the server forgot the prepared statement during a scan; retry the call");
-    }
-    s = fail_from_result(c, q, r);
-    PQclear(r);
+    /* An error ends the scan: drain it, so the connection is idle (or known lost). */
     pgqc_finish(c);
+    if (!c->scan_unnamed && recover(c, q, r) && !c->any_row) {
+        /* No row reached the caller yet: prepare and send again (bounded). */
+        PQclear(r);
+        c->scan_retries++;
+        pgqc_status s = start_scan(c, q);
+        return s != PGQC_OK ? s : pgqc_next(c, q, row);
+    }
+    pgqc_status s = fail_from_result(c, q, r);
+    PQclear(r);
     return s;
 }
 

@@ -219,6 +219,190 @@ static void test_forgotten_statements_are_prepared_again(void **state)
     assert_int_equal(n, 2);
 }
 
+/* :iter reports the server's SQLSTATE like every other command. */
+static void test_iter_failure_carries_the_servers_sqlstate(void **state)
+{
+    (void)state;
+    int n = 0;
+    assert_int_equal(db_scan_posts(conn, count_rows, &n), PGQC_OK); /* prepared now */
+    assert_int_equal(pgqc_begin(conn), PGQC_OK);
+    exec_sql("DEALLOCATE ALL"); /* inside a transaction no retry is possible */
+    assert_int_equal(db_scan_posts(conn, count_rows, &n), PGQC_ERROR);
+    assert_string_equal(pgqc_conn_error(conn)->sqlstate, "26000");
+    assert_string_equal(pgqc_conn_error(conn)->query, "scan_posts");
+    assert_non_null(strstr(pgqc_conn_error(conn)->message, "does not exist"));
+    assert_int_equal(pgqc_rollback(conn), PGQC_OK);
+    assert_int_equal(db_scan_posts(conn, count_rows, &n), PGQC_OK);
+}
+
+/* A statement the server does not know means a new session: no cached one is trusted. */
+static void test_one_forgotten_statement_forgets_the_whole_cache(void **state)
+{
+    (void)state;
+    db_count_posts_row c;
+    db_list_users_rows rows;
+    assert_int_equal(db_count_posts(conn, &c), PGQC_OK);
+    db_count_posts_row_free(&c);
+    assert_int_equal(db_list_users(conn, &rows), PGQC_OK);
+    db_list_users_rows_free(&rows);
+    exec_sql("DEALLOCATE ALL");
+    assert_int_equal(db_count_posts(conn, &c), PGQC_OK); /* 26000, prepared again, retried */
+    db_count_posts_row_free(&c);
+    /* list_users was forgotten with it: inside a transaction (where a 26000 would
+     * abort everything) it is prepared afresh instead of failing. */
+    assert_int_equal(pgqc_begin(conn), PGQC_OK);
+    assert_int_equal(db_list_users(conn, &rows), PGQC_OK);
+    db_list_users_rows_free(&rows);
+    assert_int_equal(pgqc_commit(conn), PGQC_OK);
+}
+
+/* A second wrapper of a PGconn meets the first one's statements inside a transaction. */
+static void test_statements_of_an_earlier_wrapper_are_adopted_inside_a_transaction(void **state)
+{
+    (void)state;
+    PGconn *pg2 = PQconnectdb(tmpdb_conninfo(server));
+    assert_int_equal(PQstatus(pg2), CONNECTION_OK);
+    pgqc_conn *first = pgqc_conn_wrap(pg2);
+    db_count_posts_row c;
+    assert_int_equal(db_count_posts(first, &c), PGQC_OK);
+    db_count_posts_row_free(&c);
+    pgqc_conn_free(first);
+    pgqc_conn *second = pgqc_conn_wrap(pg2);
+    assert_int_equal(pgqc_begin(second), PGQC_OK);
+    /* A PREPARE failing on the taken name would abort the transaction: none is sent. */
+    assert_int_equal(db_count_posts(second, &c), PGQC_OK);
+    db_count_posts_row_free(&c);
+    assert_int_equal(db_count_posts(second, &c), PGQC_OK);
+    db_count_posts_row_free(&c);
+    assert_int_equal(pgqc_commit(second), PGQC_OK);
+    pgqc_conn_free(second);
+    PQfinish(pg2);
+}
+
+/* One call of each command, on connection `c`. */
+static pgqc_status call_one(pgqc_conn *c)
+{
+    db_count_posts_row row;
+    pgqc_status s = db_count_posts(c, &row);
+    if (s == PGQC_OK)
+        db_count_posts_row_free(&row);
+    return s;
+}
+
+static pgqc_status call_many(pgqc_conn *c)
+{
+    db_list_users_rows rows;
+    pgqc_status s = db_list_users(c, &rows);
+    if (s == PGQC_OK)
+        db_list_users_rows_free(&rows);
+    return s;
+}
+
+static pgqc_status call_iter(pgqc_conn *c)
+{
+    int n = 0;
+    return db_scan_posts(c, count_rows, &n);
+}
+
+static pgqc_status call_exec(pgqc_conn *c)
+{
+    return db_delete_user(c, -1);
+}
+
+static pgqc_status call_execrows(pgqc_conn *c)
+{
+    int64_t affected;
+    return db_rename_user(c, "nobody", -1, &affected);
+}
+
+static pgqc_status (*const every_command[])(pgqc_conn *) = {call_one, call_many, call_iter,
+                                                            call_exec, call_execrows};
+
+/* The failure recorded on `c` is a lost connection, told in one line, not "out of memory". */
+static void assert_connection_lost(pgqc_conn *c, pgqc_status s)
+{
+    const pgqc_error *e = pgqc_conn_error(c);
+    assert_int_equal(s, PGQC_ERROR);
+    assert_int_equal(e->status, PGQC_ERROR);
+    assert_true(*e->message);
+    assert_null(strchr(e->message, '\n'));
+    assert_null(strstr(e->message, "out of memory"));
+    assert_null(strstr(e->message, "FATAL"));
+    /* The server's own code when it said why (57P01: terminated), else connection_failure. */
+    if (strcmp(e->sqlstate, "57P01") != 0)
+        assert_string_equal(e->sqlstate, "08006");
+}
+
+static void test_a_lost_connection_is_an_error_with_libpqs_message(void **state)
+{
+    (void)state;
+    for (int unnamed = 0; unnamed < 2; unnamed++) {
+        for (size_t i = 0; i < sizeof every_command / sizeof every_command[0]; i++) {
+            PGconn *pg2 = PQconnectdb(tmpdb_conninfo(server));
+            assert_int_equal(PQstatus(pg2), CONNECTION_OK);
+            pgqc_conn *c2 = pgqc_conn_wrap(pg2);
+            pgqc_conn_set_unnamed_statements(c2, unnamed);
+            assert_int_equal(every_command[i](c2), PGQC_OK);
+            char sql[64];
+            snprintf(sql, sizeof sql, "SELECT pg_terminate_backend(%d, 10000)", PQbackendPID(pg2));
+            exec_sql(sql);
+            /* The server went away while the connection was idle... */
+            assert_connection_lost(c2, every_command[i](c2));
+            /* ...and later calls are told there is no connection at all. */
+            assert_connection_lost(c2, every_command[i](c2));
+            assert_string_equal(pgqc_conn_error(c2)->message, "no connection to the server");
+            /* After PQreset the runtime notices the new session by itself: inside a
+             * transaction a stale cache would give 26000 and abort it. */
+            PQreset(pg2);
+            assert_int_equal(PQstatus(pg2), CONNECTION_OK);
+            assert_int_equal(pgqc_begin(c2), PGQC_OK);
+            assert_int_equal(every_command[i](c2), PGQC_OK);
+            assert_int_equal(pgqc_commit(c2), PGQC_OK);
+            pgqc_conn_free(c2);
+            PQfinish(pg2);
+        }
+    }
+}
+
+static void test_a_reset_connection_is_noticed_without_forget_statements(void **state)
+{
+    (void)state;
+    PGconn *pg2 = PQconnectdb(tmpdb_conninfo(server));
+    assert_int_equal(PQstatus(pg2), CONNECTION_OK);
+    pgqc_conn *c2 = pgqc_conn_wrap(pg2);
+    for (size_t i = 0; i < sizeof every_command / sizeof every_command[0]; i++)
+        assert_int_equal(every_command[i](c2), PGQC_OK);
+    PQreset(pg2); /* a healthy connection, reset: every statement is gone */
+    assert_int_equal(PQstatus(pg2), CONNECTION_OK);
+    assert_int_equal(pgqc_begin(c2), PGQC_OK);
+    for (size_t i = 0; i < sizeof every_command / sizeof every_command[0]; i++)
+        assert_int_equal(every_command[i](c2), PGQC_OK);
+    assert_int_equal(pgqc_commit(c2), PGQC_OK);
+    pgqc_conn_free(c2);
+    PQfinish(pg2);
+}
+
+/* libpq returning no result is not "out of memory" unless it ran out of memory. */
+static void test_a_call_libpq_refuses_is_an_error_not_nomem(void **state)
+{
+    (void)state;
+    PGconn *pg2 = PQconnectdb(tmpdb_conninfo(server));
+    assert_int_equal(PQstatus(pg2), CONNECTION_OK);
+    pgqc_conn *c2 = pgqc_conn_wrap(pg2);
+    assert_int_equal(call_one(c2), PGQC_OK);
+    assert_true(PQenterPipelineMode(pg2));
+    for (size_t i = 0; i < sizeof every_command / sizeof every_command[0]; i++) {
+        pgqc_status s = every_command[i](c2);
+        if (every_command[i] == call_iter)
+            continue; /* libpq sends in pipeline mode; single-row mode is what it refuses */
+        assert_int_equal(s, PGQC_ERROR);
+        assert_non_null(strstr(pgqc_conn_error(c2)->message, "pipeline mode"));
+        assert_string_equal(pgqc_conn_error(c2)->sqlstate, "");
+    }
+    pgqc_conn_free(c2);
+    PQfinish(pg2);
+}
+
 static pgqc_status begin_inside_scan(const db_scan_posts_row *row, void *ctx)
 {
     (void)row;
@@ -297,6 +481,12 @@ int main(void)
         cmocka_unit_test(test_execrows_reports_affected_rows),
         cmocka_unit_test(test_constraint_violation_is_an_error_with_sqlstate_and_constraint),
         cmocka_unit_test(test_forgotten_statements_are_prepared_again),
+        cmocka_unit_test(test_iter_failure_carries_the_servers_sqlstate),
+        cmocka_unit_test(test_one_forgotten_statement_forgets_the_whole_cache),
+        cmocka_unit_test(test_statements_of_an_earlier_wrapper_are_adopted_inside_a_transaction),
+        cmocka_unit_test(test_a_lost_connection_is_an_error_with_libpqs_message),
+        cmocka_unit_test(test_a_reset_connection_is_noticed_without_forget_statements),
+        cmocka_unit_test(test_a_call_libpq_refuses_is_an_error_not_nomem),
         cmocka_unit_test(test_transaction_helpers_refuse_to_run_inside_a_scan),
         cmocka_unit_test(test_null_output_pointers_are_misuse_not_a_crash),
         cmocka_unit_test(test_unnamed_statements_work_without_the_cache),

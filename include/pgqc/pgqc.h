@@ -41,11 +41,12 @@ extern "C" {
 typedef enum pgqc_status {
     PGQC_OK = 0,          /* success */
     PGQC_NO_ROWS,         /* :one found no row (not an error: nothing to free) */
-    PGQC_ERROR,           /* the server or libpq reported an error: see pgqc_conn_error() */
+    PGQC_ERROR,           /* the server or libpq reported an error (a lost connection too):
+                             see pgqc_conn_error() */
     PGQC_UNEXPECTED_NULL, /* a column generated as non-null came back NULL */
     PGQC_SCHEMA_MISMATCH, /* the result's shape or a column type differs from generation time */
     PGQC_DECODE_ERROR,    /* a field's binary value had an impossible length or content */
-    PGQC_NOMEM,           /* out of memory */
+    PGQC_NOMEM,           /* out of memory (an allocation failed) */
     PGQC_MISUSE           /* invalid argument (NULL connection, output pointer, ...) */
 } pgqc_status;
 
@@ -58,8 +59,10 @@ const char *pgqc_status_string(pgqc_status s);
  */
 typedef struct pgqc_error {
     pgqc_status status;
-    char sqlstate[6];    /* five characters and NUL; "" when not from the server */
-    const char *message; /* primary message, never empty after a failure */
+    char sqlstate[6];    /* five characters and NUL; "08006" (connection_failure) when the
+                            connection was lost and the server said nothing; else "" when
+                            not from the server */
+    const char *message; /* primary message in one line, never empty after a failure */
     const char *detail;
     const char *hint;
     const char *constraint; /* constraint name for integrity violations */
@@ -83,12 +86,19 @@ const pgqc_error *pgqc_conn_error(const pgqc_conn *c);
 
 /*
  * Use unnamed statements (PQexecParams, no per-connection cache) instead of
- * named prepared statements: needed behind transaction-mode poolers such as
- * PgBouncer, where consecutive statements may reach different servers.
+ * named prepared statements: for transaction-mode poolers without prepared
+ * statement support (PgBouncer before 1.21, or max_prepared_statements = 0),
+ * where consecutive statements may reach different servers. Named statements
+ * give the right answers there too, but with failed round trips.
  */
 void pgqc_conn_set_unnamed_statements(pgqc_conn *c, bool on);
 
-/* Forget every cached prepared statement (after DISCARD ALL or a reconnect). */
+/*
+ * Forget every cached prepared statement. Rarely needed: the cache is
+ * forgotten by itself when the session changes (PQreset, a lost connection:
+ * the backend PID differs) and when the server reports a cached statement
+ * missing (26000, e.g. after DISCARD ALL).
+ */
 void pgqc_conn_forget_statements(pgqc_conn *c);
 
 /* Transaction helpers: BEGIN, COMMIT, ROLLBACK. */
@@ -104,7 +114,8 @@ pgqc_status pgqc_rollback(pgqc_conn *c);
 /* Static description of one generated query; one per query, never freed. */
 typedef struct pgqc_query {
     const char *name;      /* query name as written in the .sql file */
-    const char *stmt_name; /* prepared statement name, unique per program */
+    const char *stmt_name; /* prepared statement name: identifies sql and the parameter
+                              types (a hash of them), at most 63 bytes */
     const char *sql;       /* the SQL with $n parameters */
     int nparams;
     const Oid *param_types;   /* nparams OIDs, sent with PREPARE */
@@ -118,10 +129,13 @@ typedef struct pgqc_query {
 /*
  * Run `q` with binary parameters (`values[i]` points at `lengths[i]` bytes,
  * NULL for SQL NULL) and binary results. Prepares the statement on first use
- * on this connection, and again transparently when the server has forgotten
- * it (SQLSTATE 26000). Checks the result shape against `q`. On PGQC_OK,
- * `*res` holds the result (the caller PQclear()s it); otherwise `*res` is
- * NULL and the error is recorded on `c`.
+ * in this session; a statement already there under q's name is adopted only
+ * when its text and parameter types are q's. Outside a transaction, prepares
+ * again transparently when the server has forgotten it (SQLSTATE 26000, after
+ * which the whole cache is forgotten) and, if it is lost again, runs it
+ * unnamed. Checks the result shape against `q`. On PGQC_OK, `*res` holds the
+ * result (the caller PQclear()s it); otherwise `*res` is NULL and the error
+ * is recorded on `c`.
  */
 pgqc_status pgqc_exec(pgqc_conn *c, const pgqc_query *q, const char *const *values,
                       const int *lengths, PGresult **res);

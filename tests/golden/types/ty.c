@@ -355,7 +355,7 @@ static const Oid ty_insert_everything_col_types[] = {20};
 static const char *const ty_insert_everything_col_names[] = {"id"};
 static const pgqc_query ty_insert_everything_query = {
     "insert_everything",
-    "ty_insert_everything",
+    "ty_insert_everything_f5ffffefd3dc90a9b69b4088",
     "INSERT INTO everything (b, i2, i4, i8, f4, f8, num, t, vc, ch, by, u, d, tm, tmtz, ts, tstz, iv,\n"
     "                        js, jsb, ip, net, mac, bits, m, o, md, omd, pos, ints, texts, moods, stamps)\n"
     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18,\n"
@@ -574,7 +574,7 @@ static const Oid ty_get_everything_col_types[] = {20, 16, 21, 23, 20, 700, 701, 
 static const char *const ty_get_everything_col_names[] = {"id", "b", "i2", "i4", "i8", "f4", "f8", "num", "t", "vc", "ch", "by", "u", "d", "tm", "tmtz", "ts", "tstz", "iv", "js", "jsb", "ip", "net", "mac", "bits", "m", "o", "md", "omd", "pos", "ints", "texts", "moods", "nums", "stamps", "ci", "rng", "tsv", "pr", "nst"};
 static const pgqc_query ty_get_everything_query = {
     "get_everything",
-    "ty_get_everything",
+    "ty_get_everything_13df7aa881e92fd4b0bf8b94",
     "SELECT pgqc_1, pgqc_2, pgqc_3, pgqc_4, pgqc_5, pgqc_6, pgqc_7, pgqc_8, pgqc_9, pgqc_10, pgqc_11, pgqc_12, pgqc_13, pgqc_14, pgqc_15, pgqc_16, pgqc_17, pgqc_18, pgqc_19, pgqc_20, pgqc_21, pgqc_22, pgqc_23, pgqc_24, pgqc_25, pgqc_26, pgqc_27, pgqc_28, pgqc_29, pgqc_30, pgqc_31, pgqc_32, pgqc_33, pgqc_34, pgqc_35, pgqc_36, pgqc_37::text, pgqc_38::text, pgqc_39, pgqc_40 FROM (SELECT * FROM everything WHERE id = $1) AS pgqc_q(pgqc_1, pgqc_2, pgqc_3, pgqc_4, pgqc_5, pgqc_6, pgqc_7, pgqc_8, pgqc_9, pgqc_10, pgqc_11, pgqc_12, pgqc_13, pgqc_14, pgqc_15, pgqc_16, pgqc_17, pgqc_18, pgqc_19, pgqc_20, pgqc_21, pgqc_22, pgqc_23, pgqc_24, pgqc_25, pgqc_26, pgqc_27, pgqc_28, pgqc_29, pgqc_30, pgqc_31, pgqc_32, pgqc_33, pgqc_34, pgqc_35, pgqc_36, pgqc_37, pgqc_38, pgqc_39, pgqc_40)",
     1, ty_get_everything_param_types, ty_get_everything_param_formats,
     40, ty_get_everything_col_types, ty_get_everything_col_names,
@@ -848,7 +848,7 @@ static const Oid ty_set_numbers_param_types[] = {1009, 20};
 static const int ty_set_numbers_param_formats[] = {1, 1};
 static const pgqc_query ty_set_numbers_query = {
     "set_numbers",
-    "ty_set_numbers",
+    "ty_set_numbers_cc1f66ae8c131db9035d2053",
     "UPDATE everything SET nums = $1::text[]::numeric[] WHERE id = $2",
     2, ty_set_numbers_param_types, ty_set_numbers_param_formats,
     0, NULL, NULL,
@@ -890,7 +890,7 @@ static const Oid ty_all_moods_col_types[] = {0, 20};
 static const char *const ty_all_moods_col_names[] = {"md", "n"};
 static const pgqc_query ty_all_moods_query = {
     "all_moods",
-    "ty_all_moods",
+    "ty_all_moods_8a8368a852f514cd2f037594",
     "SELECT md, count(*) AS n FROM everything WHERE md IS NOT NULL GROUP BY md ORDER BY md",
     0, NULL, NULL,
     2, ty_all_moods_col_types, ty_all_moods_col_names,
@@ -963,7 +963,7 @@ static const Oid ty_big_bytea_col_types[] = {17, 23};
 static const char *const ty_big_bytea_col_names[] = {"data", "len"};
 static const pgqc_query ty_big_bytea_query = {
     "big_bytea",
-    "ty_big_bytea",
+    "ty_big_bytea_d5eebc10fcbe5f9451296829",
     "SELECT $1::bytea AS data, length($1::bytea) AS len",
     1, ty_big_bytea_param_types, ty_big_bytea_param_formats,
     2, ty_big_bytea_col_types, ty_big_bytea_col_names,
@@ -1031,7 +1031,7 @@ static const Oid ty_set_ci_col_types[] = {0};
 static const char *const ty_set_ci_col_names[] = {"ci"};
 static const pgqc_query ty_set_ci_query = {
     "set_ci",
-    "ty_set_ci",
+    "ty_set_ci_d784f42b5e10135bcf3bdbb5",
     "UPDATE everything SET ci = $1 WHERE id = $2 RETURNING ci",
     2, ty_set_ci_param_types, ty_set_ci_param_formats,
     1, ty_set_ci_col_types, ty_set_ci_col_names,
@@ -1095,7 +1095,7 @@ static const Oid ty_find_ci_col_types[] = {20};
 static const char *const ty_find_ci_col_names[] = {"id"};
 static const pgqc_query ty_find_ci_query = {
     "find_ci",
-    "ty_find_ci",
+    "ty_find_ci_2d556638a827d03c75d6618c",
     "SELECT id FROM everything WHERE ci = $1",
     1, ty_find_ci_param_types, ty_find_ci_param_formats,
     1, ty_find_ci_col_types, ty_find_ci_col_names,
@@ -1171,7 +1171,7 @@ static const Oid ty_set_range_col_types[] = {20, 25, 0};
 static const char *const ty_set_range_col_names[] = {"id", "rng", "pr"};
 static const pgqc_query ty_set_range_query = {
     "set_range",
-    "ty_set_range",
+    "ty_set_range_2ed6e63e3bbf2d59818d6905",
     "WITH pgqc_q(pgqc_1, pgqc_2, pgqc_3) AS (UPDATE everything SET rng = $1, pr = $2 WHERE id = $3 RETURNING id, rng, pr) SELECT pgqc_1, pgqc_2::text, pgqc_3 FROM pgqc_q",
     3, ty_set_range_param_types, ty_set_range_param_formats,
     3, ty_set_range_col_types, ty_set_range_col_names,
@@ -1254,7 +1254,7 @@ static const Oid ty_set_nested_col_types[] = {0};
 static const char *const ty_set_nested_col_names[] = {"nst"};
 static const pgqc_query ty_set_nested_query = {
     "set_nested",
-    "ty_set_nested",
+    "ty_set_nested_b74d6abd80dcde9d441af0dd",
     "UPDATE everything SET nst = $1 WHERE id = $2 RETURNING nst",
     2, ty_set_nested_param_types, ty_set_nested_param_formats,
     1, ty_set_nested_col_types, ty_set_nested_col_names,
@@ -1322,7 +1322,7 @@ static const Oid ty_jsonb_array_col_types[] = {3807};
 static const char *const ty_jsonb_array_col_names[] = {"docs"};
 static const pgqc_query ty_jsonb_array_query = {
     "jsonb_array",
-    "ty_jsonb_array",
+    "ty_jsonb_array_ad7feb49b4e2356488eb08c6",
     "SELECT ARRAY['{\"a\": 1}'::jsonb, NULL, '[]'::jsonb] AS docs",
     0, NULL, NULL,
     1, ty_jsonb_array_col_types, ty_jsonb_array_col_names,

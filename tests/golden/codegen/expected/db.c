@@ -142,7 +142,7 @@ static const Oid db_get_order_col_types[] = {20, 23, 25, 16, 25, 16, 23, 23, 0, 
 static const char *const db_get_order_col_names[] = {"Order Id", "int", "default", "register", "\303\261ame", "2fa", "__x", "_Upper", "state", "tags"};
 static const pgqc_query db_get_order_query = {
     "get_order",
-    "db_get_order",
+    "db_get_order_0d9e651b1dbc28c1bbde5c0d",
     "SELECT * FROM \"Orders\" WHERE \"Order Id\" = $1",
     1, db_get_order_param_types, db_get_order_param_formats,
     10, db_get_order_col_types, db_get_order_col_names,
@@ -253,7 +253,7 @@ static const Oid db_order_with_invoice_col_types[] = {20, 20, 23, 20, 23, 20};
 static const char *const db_order_with_invoice_col_names[] = {"Order Id", "id", "int", "id", "?column?", "count"};
 static const pgqc_query db_order_with_invoice_query = {
     "order_with_invoice",
-    "db_order_with_invoice",
+    "db_order_with_invoice_287de03f7bd34bd1cbf08f00",
     "SELECT o.\"Order Id\", i.id, o.\"int\", i.id, 1 + 1, count(*) OVER () AS \"count!\"\n"
     "FROM \"Orders\" o JOIN billing.invoices i ON i.order_id = o.\"Order Id\"\n"
     "WHERE o.state = $1 AND i.status = $2",
@@ -361,7 +361,7 @@ static const Oid db_by_keywords_col_types[] = {25, 16};
 static const char *const db_by_keywords_col_names[] = {"default", "register"};
 static const pgqc_query db_by_keywords_query = {
     "by_keywords",
-    "db_by_keywords",
+    "db_by_keywords_3edda91de994d32088570cd5",
     "SELECT \"default\", \"register\" FROM \"Orders\" WHERE \"int\" = $1 AND \"default\" = $2",
     2, db_by_keywords_param_types, db_by_keywords_param_formats,
     2, db_by_keywords_col_types, db_by_keywords_col_names,
@@ -433,7 +433,7 @@ static const Oid db_params_named_like_arguments_param_types[] = {25, 20, 23};
 static const int db_params_named_like_arguments_param_formats[] = {1, 1, 1};
 static const pgqc_query db_params_named_like_arguments_query = {
     "params_named_like_arguments",
-    "db_params_named_like_arguments",
+    "db_params_named_like_arguments_ed177c71c62c17eac47b5ae0",
     "UPDATE \"Orders\" SET \"default\" = $1 WHERE \"Order Id\" = $2 AND \"int\" = $3",
     3, db_params_named_like_arguments_param_types, db_params_named_like_arguments_param_formats,
     0, NULL, NULL,
@@ -476,7 +476,7 @@ static const Oid db_set_states_param_types[] = {0, 0, 1016};
 static const int db_set_states_param_formats[] = {1, 1, 1};
 static const pgqc_query db_set_states_query = {
     "set_states",
-    "db_set_states",
+    "db_set_states_6243bec8e96b386a48d593d4",
     "UPDATE billing.invoices SET status = $1, local = $2 WHERE id = ANY($3::bigint[])",
     3, db_set_states_param_types, db_set_states_param_formats,
     0, NULL, NULL,
@@ -531,7 +531,7 @@ static const Oid db_sql_with_strings_col_types[] = {25};
 static const char *const db_sql_with_strings_col_names[] = {"s"};
 static const pgqc_query db_sql_with_strings_query = {
     "sql_with_strings",
-    "db_sql_with_strings",
+    "db_sql_with_strings_d0e9cd6ebf0e79fef4b806fe",
     "SELECT 'a \"quoted\" \\ string */' || E'\\t' || $$?\?=$$ AS s",
     0, NULL, NULL,
     1, db_sql_with_strings_col_types, db_sql_with_strings_col_names,
@@ -590,7 +590,7 @@ static const Oid db_params_named_like_locals_col_types[] = {20, 0};
 static const char *const db_params_named_like_locals_col_names[] = {"id", "flag"};
 static const pgqc_query db_params_named_like_locals_query = {
     "params_named_like_locals",
-    "db_params_named_like_locals",
+    "db_params_named_like_locals_1d99ebde8cb487b880d50047",
     "SELECT id, flag FROM billing.invoices WHERE id = $1 AND flag = $2",
     2, db_params_named_like_locals_param_types, db_params_named_like_locals_param_formats,
     2, db_params_named_like_locals_col_types, db_params_named_like_locals_col_names,

@@ -405,8 +405,8 @@ int cmd_generate(int argc, char **argv)
         return usage_error("generate", "unexpected argument \"%s\"", argv[optind]);
     if (!out)
         return usage_error("generate", "--out DIR is required");
-    if (!c_ident_ok(name))
-        return usage_error("generate", "--name \"%s\" is not a valid C identifier", name);
+    if (!cname_prefix_ok(name))
+        return usage_error("generate", "--name \"%s\": %s", name, cname_prefix_problem(name));
     if (offline && o.database_url)
         return usage_error("generate", "--offline and --database-url exclude each other");
     common_defaults(&o);
@@ -635,8 +635,8 @@ int cmd_check(int argc, char **argv)
     }
     if (optind < argc)
         return usage_error("check", "unexpected argument \"%s\"", argv[optind]);
-    if (!c_ident_ok(name))
-        return usage_error("check", "--name \"%s\" is not a valid C identifier", name);
+    if (!cname_prefix_ok(name))
+        return usage_error("check", "--name \"%s\": %s", name, cname_prefix_problem(name));
     common_defaults(&o);
     char *lock_path = lock_opt ? xstrdup(lock_opt) : lockfile_default_path(o.migrations);
     diag_list dl = DIAG_LIST_INIT;

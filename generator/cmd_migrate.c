@@ -654,8 +654,9 @@ static int migrate_embed_cmd(int argc, char **argv)
     const char *prefix = a.prefix ? a.prefix : "db";
     if (!a.out)
         return usage_error("migrate embed", "--out DIR is required");
-    if (!c_ident_ok(prefix))
-        return usage_error("migrate embed", "--name \"%s\" is not a valid C identifier", prefix);
+    if (!cname_prefix_ok(prefix))
+        return usage_error("migrate embed", "--name \"%s\": %s", prefix,
+                           cname_prefix_problem(prefix));
     diag_list dl = DIAG_LIST_INIT;
     pgqc_migration_set *set = NULL;
     st = load_set(a.common.migrations, &set, &dl);

@@ -16,247 +16,43 @@
  *     of generated locals) get a "p_" prefix.
  */
 #include "emit_c.h"
+#include "cname.h"
 #include "emit_types.h"
 #include "stmt_name.h"
 #include "typemap.h"
 
 #include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const c_keywords[] = {
-    "auto",
-    "break",
-    "case",
-    "char",
-    "const",
-    "continue",
-    "default",
-    "do",
-    "double",
-    "else",
-    "enum",
-    "extern",
-    "float",
-    "for",
-    "goto",
-    "if",
-    "inline",
-    "int",
-    "long",
-    "register",
-    "restrict",
-    "return",
-    "short",
-    "signed",
-    "sizeof",
-    "static",
-    "struct",
-    "switch",
-    "typedef",
-    "union",
-    "unsigned",
-    "void",
-    "volatile",
-    "while",
-    "_Alignas",
-    "_Alignof",
-    "_Atomic",
-    "_Bool",
-    "_Complex",
-    "_Generic",
-    "_Imaginary",
-    "_Noreturn",
-    "_Static_assert",
-    "_Thread_local",
-    /* C++ keywords, since the header is usable from C++ */
-    "and",
-    "and_eq",
-    "asm",
-    "bitand",
-    "bitor",
-    "bool",
-    "catch",
-    "class",
-    "compl",
-    "concept",
-    "consteval",
-    "constexpr",
-    "constinit",
-    "const_cast",
-    "co_await",
-    "co_return",
-    "co_yield",
-    "decltype",
-    "delete",
-    "dynamic_cast",
-    "explicit",
-    "export",
-    "false",
-    "friend",
-    "mutable",
-    "namespace",
-    "new",
-    "noexcept",
-    "not",
-    "not_eq",
-    "nullptr",
-    "operator",
-    "or",
-    "or_eq",
-    "private",
-    "protected",
-    "public",
-    "reinterpret_cast",
-    "requires",
-    "static_assert",
-    "static_cast",
-    "template",
-    "this",
-    "thread_local",
-    "throw",
-    "true",
-    "try",
-    "typeid",
-    "typename",
-    "using",
-    "virtual",
-    "wchar_t",
-    "xor",
-    "xor_eq",
-    "alignas",
-    "alignof",
-    "char8_t",
-    "char16_t",
-    "char32_t",
-    /* macros from the headers generated code includes */
-    "NULL",
-    "errno",
-    "assert",
-    "offsetof",
-    "stdin",
-    "stdout",
-    "stderr",
-    "EOF",
-};
+/* The names pgqc derives from one query: public ones, then the file's statics. */
+typedef struct qnames {
+    char *fn; /* PREFIX_QUERY; _row, _rows, _row_free, _rows_free follow it */
+    char *ib; /* base of the statics (_query, _decode, _run, ...): fn, or fn_2 on a clash */
+} qnames;
 
-static bool is_keyword(const char *s)
-{
-    for (size_t i = 0; i < sizeof c_keywords / sizeof c_keywords[0]; i++)
-        if (strcmp(s, c_keywords[i]) == 0)
-            return true;
-    /* Reserved: _Upper and double underscore anywhere. */
-    return (s[0] == '_' && isupper((unsigned char)s[1])) || strstr(s, "__") != NULL;
-}
-
-bool c_ident_ok(const char *s)
-{
-    if (!*s || !(isalpha((unsigned char)*s) || *s == '_'))
-        return false;
-    for (const char *p = s; *p; p++)
-        if (!(isalnum((unsigned char)*p) || *p == '_'))
-            return false;
-    return !is_keyword(s);
-}
-
-char *c_ident(const char *name)
-{
-    strbuf sb = STRBUF_INIT;
-    for (const char *p = name; *p; p++) {
-        unsigned char ch = (unsigned char)*p;
-        if (isalnum(ch) && ch < 0x80)
-            strbuf_addch(&sb, ch);
-        else if (sb.len && sb.buf[sb.len - 1] != '_')
-            strbuf_addch(&sb, '_');
-    }
-    while (sb.len && sb.buf[sb.len - 1] == '_')
-        strbuf_setlen(&sb, sb.len - 1);
-    if (!sb.len)
-        strbuf_addstr(&sb, "column");
-    if (isdigit((unsigned char)sb.buf[0])) {
-        strbuf tmp = STRBUF_INIT;
-        strbuf_addf(&tmp, "c%s", sb.buf);
-        strbuf_release(&sb);
-        sb = tmp;
-    }
-    if (is_keyword(sb.buf))
-        strbuf_addch(&sb, '_');
-    return strbuf_detach(&sb, NULL);
-}
-
-/* Names unique within one scope: repeated ones get _2, _3, ... */
-typedef struct name_set {
-    char **names;
-    size_t n, alloc;
-} name_set;
-
-char *c_unique(char *const *taken, size_t n, const char *id)
-{
-    char *name = xstrdup(id);
-    for (int k = 2;; k++) {
-        bool used = false;
-        for (size_t i = 0; i < n && !used; i++)
-            used = strcmp(taken[i], name) == 0;
-        if (!used)
-            return name;
-        free(name);
-        name = xstrfmt("%s_%d", id, k);
-    }
-}
-
-static char *unique_name(name_set *ns, const char *wanted)
-{
-    char *base = c_ident(wanted);
-    char *name = c_unique(ns->names, ns->n, base);
-    free(base);
-    ALLOC_GROW(ns->names, ns->n + 1, ns->alloc);
-    ns->names[ns->n++] = name;
-    return name;
-}
-
-static void name_set_free(name_set *ns)
-{
-    for (size_t i = 0; i < ns->n; i++)
-        free(ns->names[i]);
-    free(ns->names);
-}
+static const char *const query_statics[] = {
+    "_param_types", "_param_formats", "_col_types", "_col_names",
+    "_query",       "_decode",        "_run",       "_sql"};
 
 /* Per-query emission state. */
 typedef struct qctx {
     const an_query *q;
     const char *prefix;
-    char *fn;         /* PREFIX_query */
+    const char *fn;   /* PREFIX_query */
+    const char *ib;   /* base of the query's static objects and functions */
     char **fields;    /* C names of columns */
     char **params;    /* C names of parameters */
     ctype *ccols;     /* C mapping of each column */
     ctype *cparams;   /* C mapping of each parameter */
     bool arena;       /* some column's decoder needs a pgqc_arena */
     bool param_arena; /* some parameter's encoder needs one (arrays) */
-    name_set fset, pset;
 } qctx;
 
-/* Write `text` into a C comment safely (no premature close). */
-static void add_comment_text(strbuf *sb, const char *text, const char *indent)
-{
-    strbuf_addstr(sb, indent);
-    for (const char *p = text; *p; p++) {
-        if (*p == '\n') {
-            while (sb->len && sb->buf[sb->len - 1] == ' ')
-                strbuf_setlen(sb, sb->len - 1);
-            strbuf_addch(sb, '\n');
-            strbuf_addstr(sb, indent);
-        } else if (*p == '*' && p[1] == '/') {
-            strbuf_addstr(sb, "* ");
-        } else if (*p == '/' && p[1] == '*') {
-            strbuf_addstr(sb, "/ ");
-        } else if (*p != '\r') {
-            strbuf_addch(sb, *p);
-        }
-    }
-    while (sb->len && sb->buf[sb->len - 1] == ' ')
-        strbuf_setlen(sb, sb->len - 1);
-    strbuf_addch(sb, '\n');
-}
+/* Named placeholders every query template may use. */
+#define QVARS(x) "fn", (x)->fn, "ib", (x)->ib
 
 /* text: what columns and parameters without a C mapping travel as. */
 #define TEXT_OID 25
@@ -285,7 +81,9 @@ static void field_decl(strbuf *h, const an_column *col, const ctype *t, const ch
         strbuf_addchars(h, ' ', 40 - w);
     else
         strbuf_addch(h, ' ');
-    strbuf_addf(h, "/* %s%s, %s%s */\n", col->type_name, col->text_fallback ? " as text" : "",
+    strbuf_addstr(h, "/* ");
+    cname_comment_inline(h, col->type_name);
+    strbuf_addf(h, "%s, %s%s */\n", col->text_fallback ? " as text" : "",
                 col->nullable ? "nullable" : "not null", col->nullable ? null_note(t->repr) : "");
 }
 
@@ -363,19 +161,22 @@ static void signature(strbuf *sb, const qctx *x)
 static void emit_header_query(strbuf *h, const qctx *x)
 {
     const an_query *q = x->q;
-    strbuf_addf(h, "/*\n * %s (:%s) - %s:%d\n", q->name, query_cmd_name(q->cmd), q->file, q->line);
+    strbuf_addf(h, "/*\n * %s (:%s) - ", q->name, query_cmd_name(q->cmd));
+    cname_comment_inline(h, q->file);
+    strbuf_addf(h, ":%d\n", q->line);
     if (*q->doc) {
         strbuf_addstr(h, " *\n");
-        add_comment_text(h, q->doc, " * ");
+        cname_comment(h, q->doc, " * ");
     }
     strbuf_addstr(h, " *\n");
-    add_comment_text(h, q->sql, " *     ");
+    cname_comment(h, q->sql, " *     ");
     for (size_t i = 0; i < q->nparams; i++) {
         const an_param *p = &q->params[i];
         if (i == 0)
             strbuf_addstr(h, " *\n");
-        strbuf_addf(h, " * $%d %s: %s%s, %s", p->number, x->params[i], p->type_name,
-                    p->text_fallback ? " in its text form" : "",
+        strbuf_addf(h, " * $%d %s: ", p->number, x->params[i]);
+        cname_comment_inline(h, p->type_name);
+        strbuf_addf(h, "%s, %s", p->text_fallback ? " in its text form" : "",
                     p->nullable ? "nullable" : "not null");
         if (p->nullable)
             strbuf_addstr(h, x->cparams[i].repr == REPR_VALUE    ? " (NULL pointer: SQL NULL)"
@@ -453,54 +254,65 @@ static void emit_descriptor(strbuf *c, const qctx *x)
 {
     const an_query *q = x->q;
     if (q->nparams) {
-        strbuf_addf(c, "static const Oid %s_param_types[] = {", x->fn);
+        strbuf_addf(c, "static const Oid %s_param_types[] = {", x->ib);
         for (size_t i = 0; i < q->nparams; i++)
             strbuf_addf(c, "%s%u", i ? ", " : "",
                         pg_oid_is_stable(q->params[i].type_oid) ? q->params[i].type_oid : 0);
-        strbuf_addf(c, "};\nstatic const int %s_param_formats[] = {", x->fn);
+        strbuf_addf(c, "};\nstatic const int %s_param_formats[] = {", x->ib);
         for (size_t i = 0; i < q->nparams; i++)
             strbuf_addf(c, "%s%d", i ? ", " : "", x->cparams[i].param_format);
         strbuf_addstr(c, "};\n");
     }
     if (q->ncols) {
-        strbuf_addf(c, "static const Oid %s_col_types[] = {", x->fn);
+        strbuf_addf(c, "static const Oid %s_col_types[] = {", x->ib);
         for (size_t i = 0; i < q->ncols; i++)
             strbuf_addf(c, "%s%u", i ? ", " : "",
                         q->cols[i].text_fallback                ? TEXT_OID
                         : pg_oid_is_stable(q->cols[i].type_oid) ? q->cols[i].type_oid
                                                                 : 0);
-        strbuf_addf(c, "};\nstatic const char *const %s_col_names[] = {", x->fn);
+        strbuf_addf(c, "};\nstatic const char *const %s_col_names[] = {", x->ib);
         for (size_t i = 0; i < q->ncols; i++) {
-            strbuf_addstr(c, i ? ", \"" : "\"");
-            strbuf_add_c_escaped(c, q->cols[i].name, strlen(q->cols[i].name));
-            strbuf_addch(c, '"');
+            strbuf_addstr(c, i ? ", " : "");
+            cname_literal(c, q->cols[i].name);
         }
         strbuf_addstr(c, "};\n");
+    }
+    /* SQL too long for one literal (ISO C: 4,095 characters) becomes an array. */
+    const char *sql = q->wire_sql ? q->wire_sql : q->sql;
+    bool long_sql = strlen(sql) > CNAME_LITERAL_MAX;
+    if (long_sql) {
+        char *name = xstrfmt("%s_sql", x->ib);
+        cname_string_array(c, name, sql);
+        free(name);
     }
     char stmt[STMT_NAME_MAX + 1];
     if (!stmt_name(x->fn, q, stmt))
         die_oom();
-    strbuf_addf(c, "static const pgqc_query %s_query = {\n    \"", x->fn);
-    strbuf_add_c_escaped(c, q->name, strlen(q->name));
-    strbuf_addf(c, "\",\n    \"%s\",\n", stmt);
-    /* The SQL, one source line per SQL line. */
-    strbuf_addstr(c, "    \"");
-    for (const char *p = q->wire_sql ? q->wire_sql : q->sql;;) {
-        const char *nl = strchr(p, '\n');
-        /* Whole lines at once, so the escaper sees "??" trigraph pairs. */
-        strbuf_add_c_escaped(c, p, nl ? (size_t)(nl - p) : strlen(p));
-        if (!nl)
-            break;
-        strbuf_addstr(c, "\\n\"\n    \"");
-        p = nl + 1;
+    strbuf_addf(c, "static const pgqc_query %s_query = {\n    ", x->ib);
+    cname_literal(c, q->name);
+    strbuf_addf(c, ",\n    \"%s\",\n", stmt);
+    if (long_sql) {
+        strbuf_addf(c, "    %s_sql,\n", x->ib);
+    } else {
+        /* The SQL, one source line per SQL line. */
+        strbuf_addstr(c, "    \"");
+        for (const char *p = sql;;) {
+            const char *nl = strchr(p, '\n');
+            /* Whole lines at once, so the escaper sees "??" trigraph pairs. */
+            cname_literal_body(c, p, nl ? (size_t)(nl - p) : strlen(p));
+            if (!nl)
+                break;
+            strbuf_addstr(c, "\\n\"\n    \"");
+            p = nl + 1;
+        }
+        strbuf_addstr(c, "\",\n");
     }
-    strbuf_addstr(c, "\",\n");
     if (q->nparams)
-        strbuf_addf(c, "    %zu, %s_param_types, %s_param_formats,\n", q->nparams, x->fn, x->fn);
+        strbuf_addf(c, "    %zu, %s_param_types, %s_param_formats,\n", q->nparams, x->ib, x->ib);
     else
         strbuf_addstr(c, "    0, NULL, NULL,\n");
     if (q->ncols)
-        strbuf_addf(c, "    %zu, %s_col_types, %s_col_names,\n", q->ncols, x->fn, x->fn);
+        strbuf_addf(c, "    %zu, %s_col_types, %s_col_names,\n", q->ncols, x->ib, x->ib);
     else
         strbuf_addstr(c, "    0, NULL, NULL,\n");
     strbuf_addstr(c, "};\n\n");
@@ -509,80 +321,71 @@ static void emit_descriptor(strbuf *c, const qctx *x)
 static void emit_decoder(strbuf *c, const qctx *x)
 {
     const an_query *q = x->q;
-    strbuf_addf(c,
-                "static pgqc_status %s_decode(pgqc_conn *c, const PGresult *res, int i, %s%s_row "
-                "*row)\n{\n",
-                x->fn, x->arena ? "pgqc_arena *arena, " : "", x->fn);
+    const char *head[] = {QVARS(x), "arena", x->arena ? "pgqc_arena *arena, " : "", NULL};
+    cname_expand(c,
+                 "static pgqc_status ${ib}_decode(pgqc_conn *c, const PGresult *res, int i, "
+                 "${arena}${fn}_row *row)\n{\n",
+                 head);
     /* Nullable plain-text columns cannot fail: then nothing else uses `c`. */
     strbuf_addstr(c, "    (void)c;\n");
     for (size_t k = 0; k < q->ncols; k++) {
         const an_column *col = &q->cols[k];
         const ctype *t = &x->ccols[k];
-        const char *f = x->fields[k];
-        const char *ar = t->dec_arena ? "arena, " : "";
+        char kbuf[32];
+        snprintf(kbuf, sizeof kbuf, "%zu", k);
+        const char *vars[] = {QVARS(x), "k",          kbuf,
+                              "f",      x->fields[k], "dec",
+                              t->dec,   "ar",         t->dec_arena ? "arena, " : "",
+                              NULL};
         /* Fixed-width values: a NULL has length 0, which their decoder rejects, so
          * PQgetisnull is only asked on that path. Plain text needs no length: libpq
          * NUL-terminates every value and text cannot contain NUL. */
         bool fixed = t->repr == REPR_VALUE && !t->is_enum && t->wire_size > 0;
         bool plain_text = t->repr == REPR_STRING && strcmp(t->dec, "pgqc_dec_text") == 0;
-        strbuf_addf(c, "    /* %s: %s, %s */\n", f, col->type_name,
-                    col->nullable ? "nullable" : "not null");
-        if (fixed && !col->nullable) {
-            strbuf_addf(
-                c,
-                "    if (!%s(PQgetvalue(res, i, %zu), PQgetlength(res, i, %zu), &row->%s))\n"
-                "        return pgqc_fail_column(c, &%s_query, %zu,\n"
-                "                                PQgetisnull(res, i, %zu) ? "
-                "PGQC_UNEXPECTED_NULL : PGQC_DECODE_ERROR);\n",
-                t->dec, k, k, f, x->fn, k, k);
-        } else if (fixed) {
-            strbuf_addf(c,
-                        "    if (%s(PQgetvalue(res, i, %zu), PQgetlength(res, i, %zu), "
-                        "&row->%s.value))\n"
-                        "        row->%s.valid = true;\n"
-                        "    else if (PQgetisnull(res, i, %zu))\n"
-                        "        memset(&row->%s, 0, sizeof row->%s);\n"
-                        "    else\n"
-                        "        return pgqc_fail_column(c, &%s_query, %zu, PGQC_DECODE_ERROR);\n",
-                        t->dec, k, k, f, f, k, f, f, x->fn, k);
-        } else if (plain_text && !col->nullable) {
-            strbuf_addf(c,
-                        "    if (PQgetisnull(res, i, %zu))\n"
-                        "        return pgqc_fail_column(c, &%s_query, %zu, "
-                        "PGQC_UNEXPECTED_NULL);\n"
-                        "    row->%s = PQgetvalue(res, i, %zu);\n",
-                        k, x->fn, k, f, k);
-        } else if (plain_text) {
-            strbuf_addf(
-                c, "    row->%s = PQgetisnull(res, i, %zu) ? NULL : PQgetvalue(res, i, %zu);\n", f,
-                k, k);
-        } else if (!col->nullable) {
-            strbuf_addf(c,
-                        "    if (PQgetisnull(res, i, %zu))\n"
-                        "        return pgqc_fail_column(c, &%s_query, %zu, "
-                        "PGQC_UNEXPECTED_NULL);\n"
-                        "    if (!%s(PQgetvalue(res, i, %zu), PQgetlength(res, i, %zu), "
-                        "%s&row->%s))\n"
-                        "        return pgqc_fail_column(c, &%s_query, %zu, PGQC_DECODE_ERROR);\n",
-                        k, x->fn, k, t->dec, k, k, ar, f, x->fn, k);
-        } else if (t->opt_type) {
-            strbuf_addf(c,
-                        "    row->%s.valid = !PQgetisnull(res, i, %zu);\n"
-                        "    if (!row->%s.valid)\n"
-                        "        memset(&row->%s.value, 0, sizeof row->%s.value);\n"
-                        "    else if (!%s(PQgetvalue(res, i, %zu), PQgetlength(res, i, "
-                        "%zu), %s&row->%s.value))\n"
-                        "        return pgqc_fail_column(c, &%s_query, %zu, PGQC_DECODE_ERROR);\n",
-                        f, k, f, f, f, t->dec, k, k, ar, f, x->fn, k);
-        } else {
-            strbuf_addf(c,
-                        "    if (PQgetisnull(res, i, %zu))\n"
-                        "        memset(&row->%s, 0, sizeof row->%s);\n"
-                        "    else if (!%s(PQgetvalue(res, i, %zu), PQgetlength(res, i, "
-                        "%zu), %s&row->%s))\n"
-                        "        return pgqc_fail_column(c, &%s_query, %zu, PGQC_DECODE_ERROR);\n",
-                        k, f, f, t->dec, k, k, ar, f, x->fn, k);
-        }
+        strbuf_addf(c, "    /* %s: ", x->fields[k]);
+        cname_comment_inline(c, col->type_name);
+        strbuf_addf(c, ", %s */\n", col->nullable ? "nullable" : "not null");
+        const char *tpl;
+        if (fixed && !col->nullable)
+            tpl = "    if (!${dec}(PQgetvalue(res, i, ${k}), PQgetlength(res, i, ${k}), "
+                  "&row->${f}))\n"
+                  "        return pgqc_fail_column(c, &${ib}_query, ${k},\n"
+                  "                                PQgetisnull(res, i, ${k}) ? "
+                  "PGQC_UNEXPECTED_NULL : PGQC_DECODE_ERROR);\n";
+        else if (fixed)
+            tpl = "    if (${dec}(PQgetvalue(res, i, ${k}), PQgetlength(res, i, ${k}), "
+                  "&row->${f}.value))\n"
+                  "        row->${f}.valid = true;\n"
+                  "    else if (PQgetisnull(res, i, ${k}))\n"
+                  "        memset(&row->${f}, 0, sizeof row->${f});\n"
+                  "    else\n"
+                  "        return pgqc_fail_column(c, &${ib}_query, ${k}, PGQC_DECODE_ERROR);\n";
+        else if (plain_text && !col->nullable)
+            tpl = "    if (PQgetisnull(res, i, ${k}))\n"
+                  "        return pgqc_fail_column(c, &${ib}_query, ${k}, PGQC_UNEXPECTED_NULL);\n"
+                  "    row->${f} = PQgetvalue(res, i, ${k});\n";
+        else if (plain_text)
+            tpl = "    row->${f} = PQgetisnull(res, i, ${k}) ? NULL : PQgetvalue(res, i, ${k});\n";
+        else if (!col->nullable)
+            tpl = "    if (PQgetisnull(res, i, ${k}))\n"
+                  "        return pgqc_fail_column(c, &${ib}_query, ${k}, PGQC_UNEXPECTED_NULL);\n"
+                  "    if (!${dec}(PQgetvalue(res, i, ${k}), PQgetlength(res, i, ${k}), "
+                  "${ar}&row->${f}))\n"
+                  "        return pgqc_fail_column(c, &${ib}_query, ${k}, PGQC_DECODE_ERROR);\n";
+        else if (t->opt_type)
+            tpl = "    row->${f}.valid = !PQgetisnull(res, i, ${k});\n"
+                  "    if (!row->${f}.valid)\n"
+                  "        memset(&row->${f}.value, 0, sizeof row->${f}.value);\n"
+                  "    else if (!${dec}(PQgetvalue(res, i, ${k}), PQgetlength(res, i, "
+                  "${k}), ${ar}&row->${f}.value))\n"
+                  "        return pgqc_fail_column(c, &${ib}_query, ${k}, PGQC_DECODE_ERROR);\n";
+        else
+            tpl = "    if (PQgetisnull(res, i, ${k}))\n"
+                  "        memset(&row->${f}, 0, sizeof row->${f});\n"
+                  "    else if (!${dec}(PQgetvalue(res, i, ${k}), PQgetlength(res, i, "
+                  "${k}), ${ar}&row->${f}))\n"
+                  "        return pgqc_fail_column(c, &${ib}_query, ${k}, PGQC_DECODE_ERROR);\n";
+        cname_expand(c, tpl, vars);
     }
     strbuf_addstr(c, "    return PGQC_OK;\n}\n\n");
 }
@@ -594,9 +397,9 @@ static void param_fail(strbuf *c, const qctx *x, const char *status, const char 
     strbuf_addf(c, "%s{\n", indent);
     if (x->param_arena)
         strbuf_addf(c, "%s    pgqc_arena_free(&pgqc_params);\n", indent);
-    strbuf_addf(c, "%s    return pgqc_fail(c, &%s_query, %s, \"", indent, x->fn, status);
-    strbuf_add_c_escaped(c, msg, strlen(msg));
-    strbuf_addf(c, "\");\n%s}\n", indent);
+    strbuf_addf(c, "%s    return pgqc_fail(c, &%s_query, %s, ", indent, x->ib, status);
+    cname_literal(c, msg);
+    strbuf_addf(c, ");\n%s}\n", indent);
 }
 
 /* Declare and fill pgqc_values / pgqc_lengths from the C parameters. */
@@ -713,7 +516,7 @@ static void emit_run(strbuf *c, const qctx *x)
     strbuf_addf(c,
                 "static pgqc_status %s_run(pgqc_conn *c, const char *const *pgqc_values, "
                 "const int *pgqc_lengths",
-                x->fn);
+                x->ib);
     out_args(c, x, true, ", ");
     strbuf_addstr(c, ")\n{\n    PGresult *pgqc_res;\n    pgqc_status pgqc_s;\n");
     if (is_existence_check(q)) {
@@ -724,109 +527,114 @@ static void emit_run(strbuf *c, const qctx *x)
                     "%s"
                     "    PQclear(pgqc_res);\n"
                     "    return pgqc_s;\n}\n\n",
-                    x->fn,
+                    x->ib,
                     q->cmd == CMD_ONE ? "    pgqc_s = PQntuples(pgqc_res) > 0 ? PGQC_OK : "
                                         "PGQC_NO_ROWS;\n"
                                       : "    *count = (size_t)PQntuples(pgqc_res);\n");
         return;
     }
+    const char *vars[] = {
+        QVARS(x),
+        "out_arena",
+        x->arena ? "&out->pgqc_arena_, " : "",
+        "free_out_arena",
+        x->arena ? "        pgqc_arena_free(&out->pgqc_arena_);\n" : "",
+        "free_rows_arena",
+        x->arena ? "            pgqc_arena_free(&out->pgqc_arena_);\n" : "",
+        "row_arena_decl",
+        x->arena ? "        pgqc_arena pgqc_arena = {0};\n" : "",
+        "row_arena",
+        x->arena ? "&pgqc_arena, " : "",
+        "free_row_arena",
+        x->arena ? "        pgqc_arena_free(&pgqc_arena);\n" : "",
+        NULL,
+    };
+    const char *tpl = "";
     switch (q->cmd) {
     case CMD_ONE:
-        strbuf_addf(c,
-                    "    memset(out, 0, sizeof *out);\n"
-                    "    pgqc_s = pgqc_exec(c, &%s_query, pgqc_values, pgqc_lengths, &pgqc_res);\n"
-                    "    if (pgqc_s != PGQC_OK)\n"
-                    "        return pgqc_s;\n"
-                    "    if (PQntuples(pgqc_res) == 0) {\n"
-                    "        PQclear(pgqc_res);\n"
-                    "        return PGQC_NO_ROWS;\n"
-                    "    }\n"
-                    "    pgqc_s = %s_decode(c, pgqc_res, 0, %sout);\n"
-                    "    if (pgqc_s != PGQC_OK) {\n"
-                    "        PQclear(pgqc_res);\n"
-                    "%s"
-                    "        memset(out, 0, sizeof *out);\n"
-                    "        return pgqc_s;\n"
-                    "    }\n"
-                    "    out->pgqc_result_ = pgqc_res;\n"
-                    "    return PGQC_OK;\n}\n\n",
-                    x->fn, x->fn, x->arena ? "&out->pgqc_arena_, " : "",
-                    x->arena ? "        pgqc_arena_free(&out->pgqc_arena_);\n" : "");
+        tpl = "    memset(out, 0, sizeof *out);\n"
+              "    pgqc_s = pgqc_exec(c, &${ib}_query, pgqc_values, pgqc_lengths, &pgqc_res);\n"
+              "    if (pgqc_s != PGQC_OK)\n"
+              "        return pgqc_s;\n"
+              "    if (PQntuples(pgqc_res) == 0) {\n"
+              "        PQclear(pgqc_res);\n"
+              "        return PGQC_NO_ROWS;\n"
+              "    }\n"
+              "    pgqc_s = ${ib}_decode(c, pgqc_res, 0, ${out_arena}out);\n"
+              "    if (pgqc_s != PGQC_OK) {\n"
+              "        PQclear(pgqc_res);\n"
+              "${free_out_arena}"
+              "        memset(out, 0, sizeof *out);\n"
+              "        return pgqc_s;\n"
+              "    }\n"
+              "    out->pgqc_result_ = pgqc_res;\n"
+              "    return PGQC_OK;\n}\n\n";
         break;
     case CMD_MANY:
-        strbuf_addf(c,
-                    "    memset(out, 0, sizeof *out);\n"
-                    "    pgqc_s = pgqc_exec(c, &%s_query, pgqc_values, pgqc_lengths, &pgqc_res);\n"
-                    "    if (pgqc_s != PGQC_OK)\n"
-                    "        return pgqc_s;\n"
-                    "    int pgqc_n = PQntuples(pgqc_res);\n"
-                    "    if (pgqc_n > 0) {\n"
-                    "        out->rows = (%s_row *)malloc((size_t)pgqc_n * sizeof *out->rows);\n"
-                    "        if (!out->rows) {\n"
-                    "            PQclear(pgqc_res);\n"
-                    "            return pgqc_fail(c, &%s_query, PGQC_NOMEM, \"out of memory\");\n"
-                    "        }\n"
-                    "    }\n"
-                    "    for (int pgqc_i = 0; pgqc_i < pgqc_n; pgqc_i++) {\n"
-                    "        pgqc_s = %s_decode(c, pgqc_res, pgqc_i, %s&out->rows[pgqc_i]);\n"
-                    "        if (pgqc_s != PGQC_OK) {\n"
-                    "            free(out->rows);\n"
-                    "            PQclear(pgqc_res);\n"
-                    "%s"
-                    "            memset(out, 0, sizeof *out);\n"
-                    "            return pgqc_s;\n"
-                    "        }\n"
-                    "    }\n"
-                    "    out->count = (size_t)pgqc_n;\n"
-                    "    out->pgqc_result_ = pgqc_res;\n"
-                    "    return PGQC_OK;\n}\n\n",
-                    x->fn, x->fn, x->fn, x->fn, x->arena ? "&out->pgqc_arena_, " : "",
-                    x->arena ? "            pgqc_arena_free(&out->pgqc_arena_);\n" : "");
+        tpl =
+            "    memset(out, 0, sizeof *out);\n"
+            "    pgqc_s = pgqc_exec(c, &${ib}_query, pgqc_values, pgqc_lengths, &pgqc_res);\n"
+            "    if (pgqc_s != PGQC_OK)\n"
+            "        return pgqc_s;\n"
+            "    int pgqc_n = PQntuples(pgqc_res);\n"
+            "    if (pgqc_n > 0) {\n"
+            "        out->rows = (${fn}_row *)malloc((size_t)pgqc_n * sizeof *out->rows);\n"
+            "        if (!out->rows) {\n"
+            "            PQclear(pgqc_res);\n"
+            "            return pgqc_fail(c, &${ib}_query, PGQC_NOMEM, \"out of memory\");\n"
+            "        }\n"
+            "    }\n"
+            "    for (int pgqc_i = 0; pgqc_i < pgqc_n; pgqc_i++) {\n"
+            "        pgqc_s = ${ib}_decode(c, pgqc_res, pgqc_i, ${out_arena}&out->rows[pgqc_i]);\n"
+            "        if (pgqc_s != PGQC_OK) {\n"
+            "            free(out->rows);\n"
+            "            PQclear(pgqc_res);\n"
+            "${free_rows_arena}"
+            "            memset(out, 0, sizeof *out);\n"
+            "            return pgqc_s;\n"
+            "        }\n"
+            "    }\n"
+            "    out->count = (size_t)pgqc_n;\n"
+            "    out->pgqc_result_ = pgqc_res;\n"
+            "    return PGQC_OK;\n}\n\n";
         break;
     case CMD_ITER:
-        strbuf_addf(c,
-                    "    pgqc_s = pgqc_send(c, &%s_query, pgqc_values, pgqc_lengths);\n"
-                    "    if (pgqc_s != PGQC_OK)\n"
-                    "        return pgqc_s;\n"
-                    "    for (;;) {\n"
-                    "        %s_row pgqc_row;\n"
-                    "        pgqc_s = pgqc_next(c, &%s_query, &pgqc_res);\n"
-                    "        if (pgqc_s == PGQC_NO_ROWS)\n"
-                    "            return PGQC_OK;\n"
-                    "        if (pgqc_s != PGQC_OK)\n"
-                    "            return pgqc_s;\n"
-                    "%s"
-                    "        pgqc_s = %s_decode(c, pgqc_res, 0, %s&pgqc_row);\n"
-                    "        if (pgqc_s == PGQC_OK)\n"
-                    "            pgqc_s = each(&pgqc_row, ctx);\n"
-                    "        PQclear(pgqc_res);\n"
-                    "%s"
-                    "        if (pgqc_s != PGQC_OK) {\n"
-                    "            pgqc_finish(c);\n"
-                    "            return pgqc_s;\n"
-                    "        }\n"
-                    "    }\n}\n\n",
-                    x->fn, x->fn, x->fn, x->arena ? "        pgqc_arena pgqc_arena = {0};\n" : "",
-                    x->fn, x->arena ? "&pgqc_arena, " : "",
-                    x->arena ? "        pgqc_arena_free(&pgqc_arena);\n" : "");
+        tpl = "    pgqc_s = pgqc_send(c, &${ib}_query, pgqc_values, pgqc_lengths);\n"
+              "    if (pgqc_s != PGQC_OK)\n"
+              "        return pgqc_s;\n"
+              "    for (;;) {\n"
+              "        ${fn}_row pgqc_row;\n"
+              "        pgqc_s = pgqc_next(c, &${ib}_query, &pgqc_res);\n"
+              "        if (pgqc_s == PGQC_NO_ROWS)\n"
+              "            return PGQC_OK;\n"
+              "        if (pgqc_s != PGQC_OK)\n"
+              "            return pgqc_s;\n"
+              "${row_arena_decl}"
+              "        pgqc_s = ${ib}_decode(c, pgqc_res, 0, ${row_arena}&pgqc_row);\n"
+              "        if (pgqc_s == PGQC_OK)\n"
+              "            pgqc_s = each(&pgqc_row, ctx);\n"
+              "        PQclear(pgqc_res);\n"
+              "${free_row_arena}"
+              "        if (pgqc_s != PGQC_OK) {\n"
+              "            pgqc_finish(c);\n"
+              "            return pgqc_s;\n"
+              "        }\n"
+              "    }\n}\n\n";
         break;
     case CMD_EXEC:
-        strbuf_addf(c,
-                    "    pgqc_s = pgqc_exec(c, &%s_query, pgqc_values, pgqc_lengths, &pgqc_res);\n"
-                    "    PQclear(pgqc_res);\n"
-                    "    return pgqc_s;\n}\n\n",
-                    x->fn);
+        tpl = "    pgqc_s = pgqc_exec(c, &${ib}_query, pgqc_values, pgqc_lengths, &pgqc_res);\n"
+              "    PQclear(pgqc_res);\n"
+              "    return pgqc_s;\n}\n\n";
         break;
     case CMD_EXECROWS:
-        strbuf_addf(c,
-                    "    pgqc_s = pgqc_exec(c, &%s_query, pgqc_values, pgqc_lengths, &pgqc_res);\n"
-                    "    if (pgqc_s == PGQC_OK && affected)\n"
-                    "        *affected = pgqc_affected_rows(pgqc_res);\n"
-                    "    PQclear(pgqc_res);\n"
-                    "    return pgqc_s;\n}\n\n",
-                    x->fn);
+        tpl = "    pgqc_s = pgqc_exec(c, &${ib}_query, pgqc_values, pgqc_lengths, &pgqc_res);\n"
+              "    if (pgqc_s == PGQC_OK && affected)\n"
+              "        *affected = pgqc_affected_rows(pgqc_res);\n"
+              "    PQclear(pgqc_res);\n"
+              "    return pgqc_s;\n}\n\n";
         break;
     }
+    cname_expand(c, tpl, vars);
 }
 
 static void emit_function(strbuf *c, const qctx *x)
@@ -848,7 +656,7 @@ static void emit_function(strbuf *c, const qctx *x)
         strbuf_addstr(c, "    pgqc_status pgqc_s = ");
     else
         strbuf_addstr(c, "    return ");
-    strbuf_addf(c, "%s_run(c, %s", x->fn, q->nparams ? "pgqc_values, pgqc_lengths" : "NULL, NULL");
+    strbuf_addf(c, "%s_run(c, %s", x->ib, q->nparams ? "pgqc_values, pgqc_lengths" : "NULL, NULL");
     out_args(c, x, false, ", ");
     strbuf_addstr(c, ");\n");
     if (x->param_arena)
@@ -856,47 +664,59 @@ static void emit_function(strbuf *c, const qctx *x)
     strbuf_addstr(c, "}\n\n");
     if (exists)
         return;
+    const char *vars[] = {QVARS(x), "free_arena",
+                          x->arena
+                              ? (q->cmd == CMD_ONE ? "    pgqc_arena_free(&row->pgqc_arena_);\n"
+                                                   : "    pgqc_arena_free(&rows->pgqc_arena_);\n")
+                              : "",
+                          NULL};
     if (q->cmd == CMD_ONE)
-        strbuf_addf(c,
-                    "void %s_row_free(%s_row *row)\n{\n"
-                    "    if (!row)\n        return;\n"
-                    "    PQclear(row->pgqc_result_);\n"
-                    "%s"
-                    "    memset(row, 0, sizeof *row);\n}\n\n",
-                    x->fn, x->fn, x->arena ? "    pgqc_arena_free(&row->pgqc_arena_);\n" : "");
+        cname_expand(c,
+                     "void ${fn}_row_free(${fn}_row *row)\n{\n"
+                     "    if (!row)\n        return;\n"
+                     "    PQclear(row->pgqc_result_);\n"
+                     "${free_arena}"
+                     "    memset(row, 0, sizeof *row);\n}\n\n",
+                     vars);
     else if (q->cmd == CMD_MANY)
-        strbuf_addf(c,
-                    "void %s_rows_free(%s_rows *rows)\n{\n"
-                    "    if (!rows)\n        return;\n"
-                    "    free(rows->rows);\n"
-                    "    PQclear(rows->pgqc_result_);\n"
-                    "%s"
-                    "    memset(rows, 0, sizeof *rows);\n}\n\n",
-                    x->fn, x->fn, x->arena ? "    pgqc_arena_free(&rows->pgqc_arena_);\n" : "");
+        cname_expand(c,
+                     "void ${fn}_rows_free(${fn}_rows *rows)\n{\n"
+                     "    if (!rows)\n        return;\n"
+                     "    free(rows->rows);\n"
+                     "    PQclear(rows->pgqc_result_);\n"
+                     "${free_arena}"
+                     "    memset(rows, 0, sizeof *rows);\n}\n\n",
+                     vars);
 }
 
-static void qctx_init(qctx *x, const analysis *a, const an_query *q, const emit_options *opt)
+static void qctx_init(qctx *x, const analysis *a, const an_query *q, const qnames *qn,
+                      const emit_options *opt, const emit_names *names)
 {
-    const char *prefix = opt->prefix;
     memset(x, 0, sizeof *x);
     x->q = q;
-    x->prefix = prefix;
-    x->fn = xstrfmt("%s_%s", prefix, q->name);
+    x->prefix = opt->prefix;
+    x->fn = qn->fn;
+    x->ib = qn->ib;
     x->fields = xcalloc(q->ncols + 1, sizeof(char *));
     x->ccols = xcalloc(q->ncols + 1, sizeof(ctype));
+    /* Fields: one struct's members, beside the row's own internal members. */
+    cname_table *fields = cname_table_new(CNAME_FIELDS, NULL);
+    cname_claim(fields, "pgqc_result_", "the row's result");
+    cname_claim(fields, "pgqc_arena_", "the row's arena");
     for (size_t i = 0; i < q->ncols; i++) {
-        x->fields[i] = unique_name(&x->fset, q->cols[i].name);
+        x->fields[i] = cname_local(fields, q->cols[i].name, q->cols[i].name);
         /* A column without a C mapping arrives as text (the query is wrapped). */
-        ctype_resolve(a, opt, q->cols[i].text_fallback ? TEXT_OID : q->cols[i].type_oid,
+        ctype_resolve(a, opt, names, q->cols[i].text_fallback ? TEXT_OID : q->cols[i].type_oid,
                       &x->ccols[i]);
         x->arena = x->arena || x->ccols[i].dec_arena;
     }
-    /* Parameter names must not collide with the function's own arguments. */
-    static const char *const reserved[] = {"c", "out", "each", "ctx", "affected"};
-    for (size_t i = 0; i < sizeof reserved / sizeof reserved[0]; i++) {
-        ALLOC_GROW(x->pset.names, x->pset.n + 1, x->pset.alloc);
-        x->pset.names[x->pset.n++] = xstrdup(reserved[i]);
-    }
+    cname_table_free(fields);
+    /* Parameters: no name the function body refers to (the file's names, the
+     * library's, the function's own arguments). */
+    cname_table *params = cname_table_new(CNAME_PARAMS, names->file);
+    static const char *const own[] = {"c", "out", "each", "ctx", "affected"};
+    for (size_t i = 0; i < sizeof own / sizeof own[0]; i++)
+        cname_claim(params, own[i], "an argument of every generated function");
     x->params = xcalloc(q->nparams + 1, sizeof(char *));
     x->cparams = xcalloc(q->nparams + 1, sizeof(ctype));
     for (size_t i = 0; i < q->nparams; i++) {
@@ -904,15 +724,16 @@ static void qctx_init(qctx *x, const analysis *a, const an_query *q, const emit_
         char *wanted = strncmp(q->params[i].name, "pgqc_", 5) == 0
                            ? xstrfmt("p_%s", q->params[i].name)
                            : xstrdup(q->params[i].name);
-        x->params[i] = unique_name(&x->pset, wanted);
+        x->params[i] = cname_local(params, wanted, q->params[i].name);
         free(wanted);
-        ctype_resolve(a, opt, q->params[i].text_fallback ? TEXT_OID : q->params[i].type_oid,
+        ctype_resolve(a, opt, names, q->params[i].text_fallback ? TEXT_OID : q->params[i].type_oid,
                       &x->cparams[i]);
         if (q->params[i].text_fallback)
             x->cparams[i].param_format = 0; /* the server parses the text form */
         x->param_arena =
             x->param_arena || x->cparams[i].repr == REPR_ARRAY || x->cparams[i].is_user;
     }
+    cname_table_free(params);
 }
 
 static void qctx_free(qctx *x)
@@ -921,17 +742,19 @@ static void qctx_free(qctx *x)
         ctype_free(&x->ccols[i]);
     for (size_t i = 0; i < x->q->nparams; i++)
         ctype_free(&x->cparams[i]);
+    for (size_t i = 0; i < x->q->ncols; i++)
+        free(x->fields[i]);
+    for (size_t i = 0; i < x->q->nparams; i++)
+        free(x->params[i]);
     free(x->ccols);
     free(x->cparams);
-    free(x->fn);
-    free(x->fields); /* names are owned by the name sets */
+    free(x->fields);
     free(x->params);
-    name_set_free(&x->fset);
-    name_set_free(&x->pset);
 }
 
 /* Emit PREFIX_check_schema(): the columns and enums the queries rely on, checked at start-up. */
-static void emit_check_schema(strbuf *h, strbuf *c, const analysis *a, const char *prefix)
+static void emit_check_schema(strbuf *h, strbuf *c, const analysis *a, const char *prefix,
+                              const char *sb)
 {
     strbuf_addf(h,
                 "/*\n * Verify, in one round trip, that every table column and enum the queries\n"
@@ -941,7 +764,7 @@ static void emit_check_schema(strbuf *h, strbuf *c, const analysis *a, const cha
                 "pgqc_status %s_check_schema(pgqc_conn *c);\n\n",
                 prefix);
     size_t ncols = 0;
-    strbuf_addf(c, "static const pgqc_schema_column %s_schema_columns[] = {\n", prefix);
+    strbuf_addf(c, "static const pgqc_schema_column %s_schema_columns[] = {\n", sb);
     for (size_t i = 0; i < a->nqueries; i++) {
         for (size_t k = 0; k < a->queries[i].ncols; k++) {
             const an_column *col = &a->queries[i].cols[k];
@@ -966,9 +789,8 @@ static void emit_check_schema(strbuf *h, strbuf *c, const analysis *a, const cha
                                     col->src_type};
             strbuf_addstr(c, "    {");
             for (int p = 0; p < 4; p++) {
-                strbuf_addstr(c, "\"");
-                strbuf_add_c_escaped(c, parts[p], strlen(parts[p]));
-                strbuf_addstr(c, "\", ");
+                cname_literal(c, parts[p]);
+                strbuf_addstr(c, ", ");
             }
             strbuf_addf(c, "%s},\n", relies ? "true" : "false");
             ncols++;
@@ -982,99 +804,306 @@ static void emit_check_schema(strbuf *h, strbuf *c, const analysis *a, const cha
         const an_type *t = &a->types[i];
         if (t->kind != 'e')
             continue;
-        strbuf_addf(c, "static const char *const %s_schema_enum%zu[] = {", prefix, nenums++);
+        strbuf_addf(c, "static const char *const %s_schema_enum%zu[] = {", sb, nenums++);
         for (size_t k = 0; k < t->nlabels; k++) {
-            strbuf_addstr(c, k ? ", \"" : "\"");
-            strbuf_add_c_escaped(c, t->labels[k], strlen(t->labels[k]));
-            strbuf_addch(c, '"');
+            strbuf_addstr(c, k ? ", " : "");
+            cname_literal(c, t->labels[k]);
         }
         strbuf_addstr(c, t->nlabels ? "};\n" : "NULL};\n");
     }
-    strbuf_addf(c, "static const pgqc_schema_enum %s_schema_enums[] = {\n", prefix);
+    strbuf_addf(c, "static const pgqc_schema_enum %s_schema_enums[] = {\n", sb);
     for (size_t i = 0, e = 0; i < a->ntypes; i++) {
         const an_type *t = &a->types[i];
         if (t->kind != 'e')
             continue;
-        strbuf_addstr(c, "    {\"");
-        strbuf_add_c_escaped(c, t->schema, strlen(t->schema));
-        strbuf_addstr(c, "\", \"");
-        strbuf_add_c_escaped(c, t->typname, strlen(t->typname));
-        strbuf_addf(c, "\", %s_schema_enum%zu, %zu},\n", prefix, e++, t->nlabels);
+        strbuf_addstr(c, "    {");
+        cname_literal(c, t->schema);
+        strbuf_addstr(c, ", ");
+        cname_literal(c, t->typname);
+        strbuf_addf(c, ", %s_schema_enum%zu, %zu},\n", sb, e++, t->nlabels);
     }
     if (!nenums)
         strbuf_addstr(c, "    {NULL, NULL, NULL, 0},\n");
-    strbuf_addf(c,
-                "};\n\n"
-                "pgqc_status %s_check_schema(pgqc_conn *c)\n{\n"
-                "    return pgqc_check_schema(c, %s_schema_columns, %zu, %s_schema_enums, %zu);\n"
-                "}\n\n",
-                prefix, prefix, ncols, prefix, nenums);
+    char ncols_s[32], nenums_s[32];
+    snprintf(ncols_s, sizeof ncols_s, "%zu", ncols);
+    snprintf(nenums_s, sizeof nenums_s, "%zu", nenums);
+    const char *vars[] = {"P", prefix, "S", sb, "ncols", ncols_s, "nenums", nenums_s, NULL};
+    cname_expand(
+        c,
+        "};\n\n"
+        "pgqc_status ${P}_check_schema(pgqc_conn *c)\n{\n"
+        "    return pgqc_check_schema(c, ${S}_schema_columns, ${ncols}, ${S}_schema_enums, "
+        "${nenums});\n"
+        "}\n\n",
+        vars);
 }
 
-bool emit_c(const analysis *a, const emit_options *opt, strbuf *h, strbuf *c, diag_list *dl)
+/* An error about query `q`, at its annotation's file:line. */
+static diag *query_error(diag_list *dl, const an_query *q, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static diag *query_error(diag_list *dl, const an_query *q, const char *fmt, ...)
 {
-    if (!c_ident_ok(opt->prefix)) {
-        diag_plain(dl, DIAG_ERROR, NULL,
-                   "--name \"%s\" is not a valid C identifier (letters, digits, '_')", opt->prefix);
-        return false;
+    strbuf sb = STRBUF_INIT;
+    va_list ap;
+    va_start(ap, fmt);
+    strbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    diag *d = diag_plain(dl, DIAG_ERROR, q->file, "%s", sb.buf);
+    d->line = q->line;
+    d->col = 1;
+    strbuf_release(&sb);
+    return d;
+}
+
+/*
+ * Options are written into the header as code (--include, --map-type): they
+ * must have the shape of what they stand for.
+ */
+static bool c_type_shaped(const char *s)
+{
+    /* identifiers, spaces and '*': "my_point", "struct point *", "unsigned long" */
+    bool word = false;
+    for (const char *p = s; *p; p++) {
+        if (isalnum((unsigned char)*p) || *p == '_')
+            word = true;
+        else if (*p != ' ' && *p != '*')
+            return false;
     }
+    return word && !isdigit((unsigned char)s[strspn(s, " *")]);
+}
+
+static bool check_options(const emit_options *opt, diag_list *dl)
+{
+    size_t errors = dl->errors;
+    const char *why = cname_prefix_problem(opt->prefix);
+    if (why)
+        diag_plain(dl, DIAG_ERROR, NULL, "--name \"%s\": %s", opt->prefix, why);
+    for (size_t i = 0; i < opt->nincludes; i++) {
+        const char *inc = opt->includes[i];
+        bool ok = *inc != '\0';
+        for (const char *p = inc; *p && ok; p++)
+            ok = (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f && *p != '"' && *p != '\\';
+        if (!ok)
+            diag_plain(dl, DIAG_ERROR, NULL,
+                       "--include: a header name must be printable ASCII without '\"' or '\\'");
+    }
+    for (size_t i = 0; i < opt->nmaps; i++) {
+        const type_map *m = &opt->maps[i];
+        if (!c_type_shaped(m->c_type) || strlen(m->c_type) > CNAME_IDENT_MAX)
+            diag_plain(dl, DIAG_ERROR, NULL,
+                       "--map-type: the C type of a mapping must be identifiers, spaces and '*'");
+        if (!c_ident_ok(m->decoder) || (m->encoder && !c_ident_ok(m->encoder)))
+            diag_plain(dl, DIAG_ERROR, NULL,
+                       "--map-type: decoder and encoder must be C identifiers");
+    }
+    return dl->errors == errors;
+}
+
+/* Strings that become literals must fit one (names from the database are short). */
+static bool check_literal_lengths(const analysis *a, diag_list *dl)
+{
+    size_t errors = dl->errors;
+    for (size_t i = 0; i < a->nqueries; i++) {
+        const an_query *q = &a->queries[i];
+        for (size_t k = 0; k < q->ncols; k++) {
+            const an_column *col = &q->cols[k];
+            const char *parts[] = {col->name, col->src_schema, col->src_table, col->src_column,
+                                   col->src_type};
+            for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
+                if (parts[p] && strlen(parts[p]) > CNAME_IDENT_MAX)
+                    query_error(dl, q,
+                                "query \"%.64s...\": a column's name is longer than %d bytes",
+                                q->name, CNAME_IDENT_MAX);
+        }
+        for (size_t k = 0; k < q->nparams; k++)
+            if (strlen(q->params[k].name) > CNAME_IDENT_MAX)
+                query_error(dl, q, "a parameter name is longer than %d bytes", CNAME_IDENT_MAX);
+    }
+    for (size_t i = 0; i < a->ntypes; i++) {
+        const an_type *t = &a->types[i];
+        bool long_name =
+            strlen(t->schema) > CNAME_IDENT_MAX || strlen(t->typname) > CNAME_IDENT_MAX;
+        for (size_t k = 0; k < t->nlabels; k++)
+            long_name = long_name || strlen(t->labels[k]) > CNAME_IDENT_MAX;
+        if (long_name)
+            diag_plain(dl, DIAG_ERROR, NULL, "type \"%.64s...\": a name longer than %d bytes",
+                       t->name, CNAME_IDENT_MAX);
+    }
+    return dl->errors == errors;
+}
+
+/* The public names of query `q` (fn, then fn_row, ...), or a diagnostic when one is taken. */
+static char *claim_query_names(cname_table *file, const an_query *q, const char *prefix,
+                               diag_list *dl)
+{
+    char *fn = xstrfmt("%s_%s", prefix, q->name);
+    const char *suffixes[4];
+    size_t n = 0;
+    suffixes[n++] = "";
+    if (query_cmd_returns_rows(q->cmd))
+        suffixes[n++] = "_row";
+    if (q->cmd == CMD_ONE)
+        suffixes[n++] = "_row_free";
+    if (q->cmd == CMD_MANY) {
+        suffixes[n++] = "_rows";
+        suffixes[n++] = "_rows_free";
+    }
+    char *owner = xstrfmt("query \"%s\" (%s:%d)", q->name, q->file, q->line);
+    bool ok = true;
+    for (size_t i = 0; i < n && ok; i++) {
+        char *name = xstrfmt("%s%s", fn, suffixes[i]);
+        const char *why = cname_problem(file, name);
+        if (why) {
+            diag *d = query_error(
+                dl, q, "query \"%s\": its generated name %s is %s%s", q->name, name,
+                strncmp(why, "query ", 6) == 0 || strncmp(why, "enum ", 5) == 0 ||
+                        strncmp(why, "composite ", 10) == 0 || strncmp(why, "the ", 4) == 0
+                    ? "already used by "
+                    : "",
+                why);
+            diag_set_hint(d, "rename the query (`-- name: ...`)");
+            ok = false;
+        }
+        free(name);
+    }
+    for (size_t i = 0; i < n && ok; i++) {
+        char *name = xstrfmt("%s%s", fn, suffixes[i]);
+        cname_claim(file, name, owner);
+        free(name);
+    }
+    free(owner);
+    if (!ok) {
+        free(fn);
+        return NULL;
+    }
+    return fn;
+}
+
+bool emit_c(const analysis *a, const emit_options *opt_in, strbuf *h, strbuf *c, diag_list *dl)
+{
+    if (!check_options(opt_in, dl) || !check_literal_lengths(a, dl))
+        return false;
     size_t errors_before = dl->errors;
-    char *guard = xstrfmt("%s_H_PGQC_GENERATED", opt->prefix);
+    const char *prefix = opt_in->prefix;
+
+    /* Name everything first, in a fixed order, so names never depend on emission:
+     * pgqc's own public names, the user's mapped types, user types, queries, statics. */
+    emit_names names = {0};
+    names.file = cname_table_new(CNAME_FILE, NULL);
+    const emit_options *opt = opt_in;
+    char *guard = xstrfmt("%s_H_PGQC_GENERATED", prefix);
     for (char *p = guard; *p; p++)
         *p = (char)toupper((unsigned char)*p);
-
-    strbuf_addf(h,
-                "/*\n * %s.h - generated by pgqc " PGQC_VERSION_STRING ". DO NOT EDIT.\n"
-                " *\n"
-                " * Regenerate with `pgqc generate`. Every function runs its query as a\n"
-                " * prepared statement with binary parameters and results; rows point into\n"
-                " * the libpq result and stay valid until their _free call.\n */\n"
-                "#ifndef %s\n#define %s\n\n"
-                "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n\n"
-                "#include <pgqc/pgqc.h>\n\n"
-                "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n",
-                opt->prefix, guard, guard);
-    for (size_t i = 0; i < opt->nincludes; i++)
-        strbuf_addf(h, "#include \"%s\"\n%s", opt->includes[i],
-                    i + 1 == opt->nincludes ? "\n" : "");
-    strbuf_addf(c,
-                "/*\n * %s.c - generated by pgqc " PGQC_VERSION_STRING ". DO NOT EDIT.\n */\n"
-                "#include \"%s\"\n\n#include <stdlib.h>\n#include <string.h>\n\n",
-                opt->prefix, opt->header_name);
-    emit_user_types_header(h, a, opt);
-    emit_user_types_source(c, a, opt);
-
+    char *check_fn = xstrfmt("%s_check_schema", prefix);
+    cname_claim(names.file, guard, "the header's include guard");
+    cname_claim(names.file, check_fn, "the schema check");
+    free(check_fn);
+    for (size_t i = 0; i < opt->nmaps; i++) {
+        /* PREFIX_opt_CTYPE, the nullable form of a mapped type that libpgqc lacks. */
+        char *id = c_ident(opt->maps[i].c_type);
+        char *name = xstrfmt("%s_opt_%s", prefix, id);
+        const char *why = cname_problem(names.file, name);
+        if (why && strcmp(why, "--map-type") != 0)
+            diag_plain(dl, DIAG_ERROR, NULL, "--map-type %s: the name %s is %s",
+                       opt->maps[i].c_type, name, why);
+        else if (!why)
+            cname_claim(names.file, name, "--map-type");
+        free(id);
+        free(name);
+    }
+    emit_names_plan_types(&names, a, opt, dl);
+    char **fns = xcalloc(a->nqueries + 1, sizeof(char *));
     for (size_t i = 0; i < a->nqueries; i++)
+        fns[i] = claim_query_names(names.file, &a->queries[i], prefix, dl);
+    qnames *qn = xcalloc(a->nqueries + 1, sizeof *qn);
+    for (size_t i = 0; i < a->nqueries && fns[i]; i++) {
+        qn[i].fn = fns[i];
+        char *owner = xstrfmt("query \"%s\" (internal)", a->queries[i].name);
+        qn[i].ib = cname_claim_suffixes(names.file, fns[i], query_statics,
+                                        sizeof query_statics / sizeof *query_statics, owner);
+        if (!qn[i].ib)
+            query_error(dl, &a->queries[i], "query \"%s\": no names left for its static objects",
+                        a->queries[i].name);
+        free(owner);
+    }
+    /* The schema check's tables: PREFIX_schema_columns, _enums, _enum0, ... */
+    size_t nenums = 0;
+    for (size_t i = 0; i < a->ntypes; i++)
+        nenums += a->types[i].kind == 'e';
+    char **schema_names = xcalloc(nenums + 3, sizeof(char *));
+    schema_names[0] = xstrdup("_schema_columns");
+    schema_names[1] = xstrdup("_schema_enums");
+    for (size_t e = 0; e < nenums; e++)
+        schema_names[2 + e] = xstrfmt("_schema_enum%zu", e);
+    char *schema_base = cname_claim_suffixes(names.file, prefix, (const char *const *)schema_names,
+                                             nenums + 2, "the schema check's tables");
+    for (size_t e = 0; e < nenums + 2; e++)
+        free(schema_names[e]);
+    free(schema_names);
+    if (!schema_base)
+        diag_plain(dl, DIAG_ERROR, NULL, "no names left for the schema check's tables");
+
+    for (size_t i = 0; i < a->nqueries && dl->errors == errors_before; i++)
         for (size_t k = 0; k < a->queries[i].nparams; k++) {
             if (a->queries[i].params[k].text_fallback)
                 continue;
             ctype t;
-            ctype_resolve(a, opt, a->queries[i].params[k].type_oid, &t);
+            ctype_resolve(a, opt, &names, a->queries[i].params[k].type_oid, &t);
             if (t.is_user && !t.enc)
-                diag_plain(dl, DIAG_ERROR, a->queries[i].file,
-                           "query \"%s\": parameter \"%s\" has type %s, mapped to %s without an "
-                           "encoder (--map-type TYPE=CTYPE:DECODER:ENCODER)",
-                           a->queries[i].name, a->queries[i].params[k].name,
-                           a->queries[i].params[k].type_name, t.c_type);
+                query_error(dl, &a->queries[i],
+                            "query \"%s\": parameter \"%s\" has type %s, mapped to %s without an "
+                            "encoder (--map-type TYPE=CTYPE:DECODER:ENCODER)",
+                            a->queries[i].name, a->queries[i].params[k].name,
+                            a->queries[i].params[k].type_name, t.c_type);
             ctype_free(&t);
         }
-    if (dl->errors > errors_before) {
-        free(guard);
-        return false;
+
+    bool ok = dl->errors == errors_before;
+    if (ok) {
+        strbuf_addf(h,
+                    "/*\n * %s.h - generated by pgqc " PGQC_VERSION_STRING ". DO NOT EDIT.\n"
+                    " *\n"
+                    " * Regenerate with `pgqc generate`. Every function runs its query as a\n"
+                    " * prepared statement with binary parameters and results; rows point into\n"
+                    " * the libpq result and stay valid until their _free call.\n */\n"
+                    "#ifndef %s\n#define %s\n\n"
+                    "#include <stdbool.h>\n#include <stddef.h>\n#include <stdint.h>\n\n"
+                    "#include <pgqc/pgqc.h>\n\n"
+                    "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n",
+                    prefix, guard, guard);
+        for (size_t i = 0; i < opt->nincludes; i++)
+            strbuf_addf(h, "#include \"%s\"\n%s", opt->includes[i],
+                        i + 1 == opt->nincludes ? "\n" : "");
+        strbuf_addf(c,
+                    "/*\n * %s.c - generated by pgqc " PGQC_VERSION_STRING ". DO NOT EDIT.\n */\n"
+                    "#include \"",
+                    prefix);
+        cname_literal_body(c, opt->header_name, strlen(opt->header_name));
+        strbuf_addstr(c, "\"\n\n#include <stdlib.h>\n#include <string.h>\n\n");
+        emit_user_types_header(h, a, opt, &names);
+        emit_user_types_source(c, a, opt, &names);
+        for (size_t i = 0; i < a->nqueries; i++) {
+            qctx x;
+            qctx_init(&x, a, &a->queries[i], &qn[i], opt, &names);
+            emit_header_query(h, &x);
+            emit_descriptor(c, &x);
+            emit_function(c, &x);
+            qctx_free(&x);
+        }
+        emit_check_schema(h, c, a, prefix, schema_base);
+        strbuf_addf(h, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* %s */\n", guard);
+        /* Drop the blank line before EOF in the source. */
+        while (c->len > 1 && c->buf[c->len - 1] == '\n' && c->buf[c->len - 2] == '\n')
+            strbuf_setlen(c, c->len - 1);
     }
     for (size_t i = 0; i < a->nqueries; i++) {
-        qctx x;
-        qctx_init(&x, a, &a->queries[i], opt);
-        emit_header_query(h, &x);
-        emit_descriptor(c, &x);
-        emit_function(c, &x);
-        qctx_free(&x);
+        free(fns[i]);
+        free(qn[i].ib);
     }
-    emit_check_schema(h, c, a, opt->prefix);
-    strbuf_addf(h, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* %s */\n", guard);
-    /* Drop the blank line before EOF in the source. */
-    while (c->len > 1 && c->buf[c->len - 1] == '\n' && c->buf[c->len - 2] == '\n')
-        strbuf_setlen(c, c->len - 1);
+    free(fns);
+    free(qn);
+    free(schema_base);
     free(guard);
-    return true;
+    emit_names_free(&names, a);
+    return ok;
 }

@@ -10,6 +10,7 @@
 #define PGQC_EMIT_C_H
 
 #include "analysis.h"
+#include "cname.h"
 #include "diag.h"
 #include "strbuf.h"
 #include "typemap.h"
@@ -24,18 +25,13 @@ typedef struct emit_options {
 } emit_options;
 
 /*
- * Emit header and source text into `h` and `c`. Returns false (with
- * diagnostics) when a name cannot be made into a valid identifier.
+ * Emit header and source text into `h` and `c`. Every identifier is named
+ * through one cname_table (cname.h) and every string from the analysis or
+ * the options is escaped there. Returns false (with diagnostics, at the
+ * query's file:line where there is one) when a name cannot be given
+ * without a clash, or an option cannot be written into C safely; then the
+ * output must not be used.
  */
 bool emit_c(const analysis *a, const emit_options *opt, strbuf *h, strbuf *c, diag_list *dl);
-
-/* Is `s` a valid C identifier that is not a keyword? */
-bool c_ident_ok(const char *s);
-
-/* Make `name` a valid, non-reserved C identifier (malloc'ed). */
-char *c_ident(const char *name);
-
-/* `id`, or `id_2`, `id_3`, ... : the first not among `taken[0..n-1]` (malloc'ed). */
-char *c_unique(char *const *taken, size_t n, const char *id);
 
 #endif

@@ -8,8 +8,10 @@
  * constant.
  */
 #include "emit_types.h"
+#include "cname.h"
 #include "emit_c.h"
 
+#include <stdio.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,24 +36,109 @@ static char *user_type_base_name(const char *prefix, const an_type *t)
     return id;
 }
 
-char *user_type_c_name(const char *prefix, const analysis *a, const an_type *t)
+const char *user_type_c_name(const emit_names *names, const analysis *a, const an_type *t)
 {
-    /* Two enums or composites can give the same name (public "billing_status"
-     * and billing."status"): the later ones, in OID order, get _2, _3, ... */
-    char *base = user_type_base_name(prefix, t);
-    int same = 0;
-    for (size_t i = 0; i < a->ntypes && a->types[i].oid < t->oid; i++) {
-        if (a->types[i].kind != 'e' && a->types[i].kind != 'c')
+    size_t i = (size_t)(t - a->types);
+    return names && i < a->ntypes ? names->type_names[i] : NULL;
+}
+
+static pg_oid strip_domains(const analysis *a, pg_oid oid);
+
+/* The names each enum and composite gives its C type (all claimed together). */
+static const char *const enum_family[] = {"_opt",    "_array", "_to_string", "_from_string",
+                                          "_labels", "_dec",   "_dec_array", "_enc_array"};
+static const char *const composite_family[] = {"_opt", "_dec"};
+
+static char *upper(char *s)
+{
+    for (char *p = s; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    return s;
+}
+
+bool emit_names_plan_types(emit_names *n, const analysis *a, const struct emit_options *opt,
+                           diag_list *dl)
+{
+    n->type_names = xcalloc(a->ntypes + 1, sizeof(char *));
+    n->enum_consts = xcalloc(a->ntypes + 1, sizeof(char **));
+    size_t errors = dl->errors;
+    /* Types first, in OID order, so their names do not depend on the queries. */
+    for (size_t i = 0; i < a->ntypes; i++) {
+        const an_type *t = &a->types[i];
+        if (t->kind != 'e' && t->kind != 'c')
             continue;
-        char *other = user_type_base_name(prefix, &a->types[i]);
-        same += strcmp(other, base) == 0;
-        free(other);
+        char *base = user_type_base_name(opt->prefix, t);
+        char *owner = xstrfmt("%s \"%s\"", t->kind == 'e' ? "enum" : "composite type", t->name);
+        n->type_names[i] =
+            t->kind == 'e'
+                ? cname_claim_family(n->file, base, enum_family,
+                                     sizeof enum_family / sizeof *enum_family, owner)
+                : cname_claim_family(n->file, base, composite_family,
+                                     sizeof composite_family / sizeof *composite_family, owner);
+        if (!n->type_names[i])
+            diag_plain(dl, DIAG_ERROR, NULL, "%s: no C name can be made from it (tried %s)", owner,
+                       base);
+        free(base);
+        free(owner);
     }
-    if (!same)
-        return base;
-    char *name = xstrfmt("%s_%d", base, same + 1);
-    free(base);
-    return name;
+    /* Then the enum constants: unique across every enum of the file. */
+    for (size_t i = 0; i < a->ntypes; i++) {
+        const an_type *t = &a->types[i];
+        if (t->kind != 'e' || !n->type_names[i])
+            continue;
+        size_t nconsts = t->nlabels ? t->nlabels : 1;
+        n->enum_consts[i] = xcalloc(nconsts + 1, sizeof(char *));
+        for (size_t k = 0; k < nconsts; k++) {
+            /* An enum without labels still needs one constant to be valid C. */
+            char *raw = t->nlabels ? xstrfmt("%s_%s", n->type_names[i], t->labels[k])
+                                   : xstrfmt("%s_no_labels", n->type_names[i]);
+            char *id = upper(c_ident(raw));
+            char *owner = t->nlabels ? xstrfmt("label '%s' of enum \"%s\"", t->labels[k], t->name)
+                                     : xstrfmt("enum \"%s\" (no labels)", t->name);
+            n->enum_consts[i][k] = cname_local(n->file, id, owner);
+            if (!n->enum_consts[i][k]) {
+                diag_plain(dl, DIAG_ERROR, NULL, "%s: no C name can be made from it", owner);
+                n->enum_consts[i][k] = xstrdup("");
+            }
+            free(raw);
+            free(id);
+            free(owner);
+        }
+    }
+    /* Codecs of arrays of built-in types are named after the array's (stable) OID. */
+    for (size_t i = 0; i < a->ntypes; i++) {
+        const an_type *t = &a->types[i];
+        if (t->kind != 'A' || !typemap_lookup(strip_domains(a, t->base)))
+            continue;
+        for (int enc = 0; enc < 2; enc++) {
+            char *name = xstrfmt("%s_%s_array_%u", opt->prefix, enc ? "enc" : "dec", t->oid);
+            char *owner = xstrfmt("the codec of %s", t->name);
+            if (!cname_claim(n->file, name, owner))
+                diag_plain(dl, DIAG_ERROR, NULL, "%s: the name %s is %s", owner, name,
+                           cname_problem(n->file, name));
+            free(name);
+            free(owner);
+        }
+    }
+    return dl->errors == errors;
+}
+
+void emit_names_free(emit_names *n, const analysis *a)
+{
+    for (size_t i = 0; i < a->ntypes; i++) {
+        if (n->enum_consts && n->enum_consts[i]) {
+            size_t nconsts = a->types[i].nlabels ? a->types[i].nlabels : 1;
+            for (size_t k = 0; k < nconsts; k++)
+                free(n->enum_consts[i][k]);
+            free(n->enum_consts[i]);
+        }
+        if (n->type_names)
+            free(n->type_names[i]);
+    }
+    free(n->type_names);
+    free(n->enum_consts);
+    cname_table_free(n->file);
+    memset(n, 0, sizeof *n);
 }
 
 static void from_builtin(const type_info *t, ctype *out)
@@ -104,7 +191,8 @@ static char *user_opt_type(const char *prefix, const char *c_type)
     return name;
 }
 
-void ctype_resolve(const analysis *a, const emit_options *opt, pg_oid oid, ctype *out)
+void ctype_resolve(const analysis *a, const emit_options *opt, const emit_names *names, pg_oid oid,
+                   ctype *out)
 {
     const char *prefix = opt->prefix;
     memset(out, 0, sizeof *out);
@@ -126,8 +214,8 @@ void ctype_resolve(const analysis *a, const emit_options *opt, pg_oid oid, ctype
         return;
     }
     const an_type *t = analysis_type(a, oid);
-    if (t && t->kind == 'c') {
-        char *name = user_type_c_name(prefix, a, t);
+    const char *name = t ? user_type_c_name(names, a, t) : NULL;
+    if (t && t->kind == 'c' && name) {
         out->repr = REPR_VALUE;
         out->is_composite = true;
         out->c_type = xstrdup(name);
@@ -135,11 +223,9 @@ void ctype_resolve(const analysis *a, const emit_options *opt, pg_oid oid, ctype
         out->dec = xstrfmt("%s_dec", name);
         out->dec_arena = true;
         out->param_format = 0; /* composites are sent in their text form */
-        free(name);
         return;
     }
-    if (t && t->kind == 'e') {
-        char *name = user_type_c_name(prefix, a, t);
+    if (t && t->kind == 'e' && name) {
         out->repr = REPR_VALUE;
         out->is_enum = true;
         out->c_type = xstrdup(name);
@@ -147,37 +233,28 @@ void ctype_resolve(const analysis *a, const emit_options *opt, pg_oid oid, ctype
         out->dec = xstrfmt("%s_dec", name);
         out->enc = xstrfmt("%s_to_string", name);
         out->param_format = 1;
-        free(name);
         return;
     }
-    /* Arrays (the analysis only records supported ones: built-in or enum elements). */
+    /* One-dimensional arrays of a built-in type or of an enum. */
     pg_oid elem = t && t->kind == 'A' ? strip_domains(a, t->base) : 0;
-    const type_info *eti = typemap_lookup(elem);
-    const an_type *et = eti ? NULL : analysis_type(a, elem);
-    /* Anything else (not recorded, a "mapped" type without its mapping, an array of an
-     * unknown element) cannot come from analysis or a validated lock: its text form,
-     * never a NULL dereference. */
-    if (!t || t->kind != 'A' || (!eti && (!et || et->kind != 'e'))) {
+    const type_info *eti = elem ? typemap_lookup(elem) : NULL;
+    const an_type *et = elem && !eti ? analysis_type(a, elem) : NULL;
+    const char *ename = et && et->kind == 'e' ? user_type_c_name(names, a, et) : NULL;
+    if (!eti && !ename) {
+        /* Anything else (not recorded, or an analysis edited by hand): its text form. */
         from_builtin(typemap_lookup(25), out);
         return;
     }
     out->repr = REPR_ARRAY;
-    if (eti) {
-        out->c_type = xstrfmt("pgqc_array_%s", array_name_of(eti));
-    } else {
-        char *name = user_type_c_name(prefix, a, et);
-        out->c_type = xstrfmt("%s_array", name);
-        free(name);
-    }
     /* Codec names: built-in element OIDs are stable; enums go by their C name. */
     if (eti) {
+        out->c_type = xstrfmt("pgqc_array_%s", array_name_of(eti));
         out->dec = xstrfmt("%s_dec_array_%u", prefix, oid);
         out->enc = xstrfmt("%s_enc_array_%u", prefix, oid);
     } else {
-        char *name = user_type_c_name(prefix, a, et);
-        out->dec = xstrfmt("%s_dec_array", name);
-        out->enc = xstrfmt("%s_enc_array", name);
-        free(name);
+        out->c_type = xstrfmt("%s_array", ename);
+        out->dec = xstrfmt("%s_dec_array", ename);
+        out->enc = xstrfmt("%s_enc_array", ename);
     }
     out->dec_arena = true;
     /* Enum OIDs differ between databases: such arrays travel as text literals. */
@@ -241,19 +318,21 @@ static bool type_used(const analysis *a, pg_oid oid, bool as_column)
 
 /* ---- enums ------------------------------------------------------------------ */
 
-/* Constant names for the labels of `t`, unique within the enum. */
-static char **label_constants(const char *ename, const an_type *t)
+/* ---- composites ---------------------------------------------------------------- */
+
+static void emit_decode_into(strbuf *c, const ctype *el, const char *target, const char *in);
+
+/* Field names of a composite's attributes: valid identifiers, unique in the struct. */
+static char **attr_fields(const an_type *t)
 {
-    char **names = xcalloc(t->nlabels + 1, sizeof(char *));
-    for (size_t i = 0; i < t->nlabels; i++) {
-        char *raw = xstrfmt("%s_%s", ename, t->labels[i]);
-        char *id = c_ident(raw);
-        free(raw);
-        for (char *p = id; *p; p++)
-            *p = (char)toupper((unsigned char)*p);
-        names[i] = c_unique(names, i, id);
-        free(id);
+    char **names = xcalloc(t->nattrs + 1, sizeof(char *));
+    cname_table *scope = cname_table_new(CNAME_FIELDS, NULL);
+    for (size_t i = 0; i < t->nattrs; i++) {
+        names[i] = cname_local(scope, t->attr_names[i], t->attr_names[i]);
+        if (!names[i]) /* only for a name over CNAME_IDENT_MAX: emit_c refuses those first */
+            names[i] = xstrfmt("attr%zu", i + 1);
     }
+    cname_table_free(scope);
     return names;
 }
 
@@ -262,22 +341,6 @@ static void free_names(char **names, size_t n)
     for (size_t i = 0; i < n; i++)
         free(names[i]);
     free(names);
-}
-
-/* ---- composites ---------------------------------------------------------------- */
-
-static void emit_decode_into(strbuf *c, const ctype *el, const char *target, const char *in);
-
-/* Field names of a composite's attributes: valid identifiers, unique. */
-static char **attr_fields(const an_type *t)
-{
-    char **names = xcalloc(t->nattrs + 1, sizeof(char *));
-    for (size_t i = 0; i < t->nattrs; i++) {
-        char *id = c_ident(t->attr_names[i]);
-        names[i] = c_unique(names, i, id);
-        free(id);
-    }
-    return names;
 }
 
 /* Composites in an order where every attribute's composite comes first. */
@@ -315,7 +378,8 @@ static const an_type **composites_in_order(const analysis *a, size_t *n)
     return out;
 }
 
-static void emit_composites_header(strbuf *h, const analysis *a, const emit_options *opt)
+static void emit_composites_header(strbuf *h, const analysis *a, const emit_options *opt,
+                                   const emit_names *names)
 {
     emit_options plain = *opt;
     plain.nmaps = 0;
@@ -323,14 +387,16 @@ static void emit_composites_header(strbuf *h, const analysis *a, const emit_opti
     const an_type **order = composites_in_order(a, &n);
     for (size_t i = 0; i < n; i++) {
         const an_type *t = order[i];
-        char *name = user_type_c_name(opt->prefix, a, t);
+        const char *name = user_type_c_name(names, a, t);
         char **fields = attr_fields(t);
-        strbuf_addf(h,
-                    "/* PostgreSQL composite %s (attributes may be NULL) */\ntypedef struct %s {\n",
-                    t->name, name);
+        strbuf_addstr(h, "/* PostgreSQL composite ");
+        cname_comment_inline(h, t->name);
+        strbuf_addf(h, " (attributes may be NULL) */\ntypedef struct %s {\n", name);
+        if (!t->nattrs) /* C has no empty structs */
+            strbuf_addstr(h, "    char pgqc_no_attributes_;\n");
         for (size_t f = 0; f < t->nattrs; f++) {
             ctype ft;
-            ctype_resolve(a, &plain, t->attr_types[f], &ft);
+            ctype_resolve(a, &plain, names, t->attr_types[f], &ft);
             const char *ct = ft.repr == REPR_VALUE ? ft.opt_type : ft.c_type;
             strbuf_addf(h, "    %s%s%s;\n", ct, ct[strlen(ct) - 1] == '*' ? "" : " ", fields[f]);
             ctype_free(&ft);
@@ -342,15 +408,13 @@ static void emit_composites_header(strbuf *h, const analysis *a, const emit_opti
                     "    %s value;\n"
                     "} %s_opt;\n\n",
                     name, name, name, name);
-        for (size_t f = 0; f < t->nattrs; f++)
-            free(fields[f]);
-        free(fields);
-        free(name);
+        free_names(fields, t->nattrs);
     }
     free(order);
 }
 
-static void emit_composites_source(strbuf *c, const analysis *a, const emit_options *opt)
+static void emit_composites_source(strbuf *c, const analysis *a, const emit_options *opt,
+                                   const emit_names *names)
 {
     emit_options plain = *opt;
     plain.nmaps = 0;
@@ -360,7 +424,7 @@ static void emit_composites_source(strbuf *c, const analysis *a, const emit_opti
         const an_type *t = order[i];
         if (!type_used(a, t->oid, true))
             continue;
-        char *name = user_type_c_name(opt->prefix, a, t);
+        const char *name = user_type_c_name(names, a, t);
         char **fields = attr_fields(t);
         strbuf_addf(c,
                     "static bool %s_dec(const char *v, int len, pgqc_arena *arena, %s *out)\n{\n"
@@ -374,7 +438,7 @@ static void emit_composites_source(strbuf *c, const analysis *a, const emit_opti
                     name, name, t->nattrs);
         for (size_t f = 0; f < t->nattrs; f++) {
             ctype ft;
-            ctype_resolve(a, &plain, t->attr_types[f], &ft);
+            ctype_resolve(a, &plain, names, t->attr_types[f], &ft);
             pg_oid at = strip_domains(a, t->attr_types[f]);
             char *target = xstrfmt("out->%s", fields[f]);
             strbuf_addf(c, "    /* %s */\n    if (!pgqc_record_next(&r, &oid, &ev, &elen)",
@@ -387,15 +451,13 @@ static void emit_composites_source(strbuf *c, const analysis *a, const emit_opti
             ctype_free(&ft);
         }
         strbuf_addstr(c, "    return r.p == r.end;\n}\n\n");
-        for (size_t f = 0; f < t->nattrs; f++)
-            free(fields[f]);
-        free(fields);
-        free(name);
+        free_names(fields, t->nattrs);
     }
     free(order);
 }
 
-void emit_user_types_header(strbuf *h, const analysis *a, const emit_options *opt)
+void emit_user_types_header(strbuf *h, const analysis *a, const emit_options *opt,
+                            const emit_names *names)
 {
     const char *prefix = opt->prefix;
     /* Nullable forms of the user's mapped C types that libpgqc does not define. */
@@ -417,74 +479,94 @@ void emit_user_types_header(strbuf *h, const analysis *a, const emit_options *op
     }
     for (size_t i = 0; i < a->ntypes; i++) {
         const an_type *t = &a->types[i];
-        if (t->kind != 'e')
+        const char *name = user_type_c_name(names, a, t);
+        if (t->kind != 'e' || !name)
             continue;
-        char *name = user_type_c_name(prefix, a, t);
-        char **consts = label_constants(name, t);
-        strbuf_addf(h, "/* PostgreSQL enum %s */\ntypedef enum %s {\n", t->name, name);
+        char *const *consts = names->enum_consts[i];
+        strbuf_addstr(h, "/* PostgreSQL enum ");
+        cname_comment_inline(h, t->name);
+        strbuf_addf(h, " */\ntypedef enum %s {\n", name);
         for (size_t k = 0; k < t->nlabels; k++) {
             strbuf_addf(h, "    %s = %zu, /* '", consts[k], k);
-            strbuf_add_c_escaped(h, t->labels[k], strlen(t->labels[k]));
+            cname_comment_inline(h, t->labels[k]);
             strbuf_addstr(h, "' */\n");
         }
-        strbuf_addf(h,
-                    "} %s;\n\n"
-                    "typedef struct %s_opt {\n"
-                    "    bool valid; /* false: SQL NULL */\n"
-                    "    %s value;\n"
-                    "} %s_opt;\n\n"
-                    "typedef struct %s_array {\n"
-                    "    const %s_opt *items;\n"
-                    "    size_t count;\n"
-                    "} %s_array;\n\n"
-                    "/* The label of `v`, or NULL when `v` is not a constant of the enum. */\n"
-                    "const char *%s_to_string(%s v);\n"
-                    "/* Parse a label; false when `s` is not one. */\n"
-                    "bool %s_from_string(const char *s, %s *out);\n\n",
-                    name, name, name, name, name, name, name, name, name, name, name);
-        free_names(consts, t->nlabels);
-        free(name);
+        if (!t->nlabels) /* C has no empty enums: a constant that is no label */
+            strbuf_addf(h, "    %s = 0 /* the enum has no labels */\n", consts[0]);
+        const char *vars[] = {"E", name, NULL};
+        cname_expand(h,
+                     "} ${E};\n\n"
+                     "typedef struct ${E}_opt {\n"
+                     "    bool valid; /* false: SQL NULL */\n"
+                     "    ${E} value;\n"
+                     "} ${E}_opt;\n\n"
+                     "typedef struct ${E}_array {\n"
+                     "    const ${E}_opt *items;\n"
+                     "    size_t count;\n"
+                     "} ${E}_array;\n\n"
+                     "/* The label of `v`, or NULL when `v` is not a constant of the enum. */\n"
+                     "const char *${E}_to_string(${E} v);\n"
+                     "/* Parse a label; false when `s` is not one. */\n"
+                     "bool ${E}_from_string(const char *s, ${E} *out);\n\n",
+                     vars);
     }
-    emit_composites_header(h, a, opt);
+    emit_composites_header(h, a, opt, names);
 }
 
-static void emit_enum_source(strbuf *c, const analysis *a, const an_type *t, const char *prefix)
+static void emit_enum_source(strbuf *c, const analysis *a, const an_type *t,
+                             const emit_names *names)
 {
-    char *name = user_type_c_name(prefix, a, t);
-    char **consts = label_constants(name, t);
+    const char *name = user_type_c_name(names, a, t);
+    if (!name)
+        return;
+    bool dec = type_used(a, t->oid, true);
+    if (!t->nlabels) {
+        /* No label to convert: a labels array would be unused (and empty). */
+        const char *vars[] = {"E", name, NULL};
+        cname_expand(c,
+                     "const char *${E}_to_string(${E} v)\n{\n"
+                     "    (void)v;\n    return NULL;\n}\n\n"
+                     "bool ${E}_from_string(const char *s, ${E} *out)\n{\n"
+                     "    (void)s;\n    (void)out;\n    return false;\n}\n\n",
+                     vars);
+        if (dec)
+            cname_expand(c,
+                         "static bool ${E}_dec(const char *v, int len, ${E} *out)\n{\n"
+                         "    (void)v;\n    (void)len;\n    (void)out;\n    return false;\n}\n\n",
+                         vars);
+        return;
+    }
     strbuf_addf(c, "static const char *const %s_labels[] = {", name);
     for (size_t k = 0; k < t->nlabels; k++) {
-        strbuf_addstr(c, k ? ", \"" : "\"");
-        strbuf_add_c_escaped(c, t->labels[k], strlen(t->labels[k]));
-        strbuf_addch(c, '"');
+        strbuf_addstr(c, k ? ", " : "");
+        cname_literal(c, t->labels[k]);
     }
-    if (!t->nlabels)
-        strbuf_addstr(c, "NULL");
-    strbuf_addf(c,
-                "};\n\n"
-                "const char *%s_to_string(%s v)\n{\n"
-                "    return (size_t)v < %zu ? %s_labels[v] : NULL;\n}\n\n"
-                "bool %s_from_string(const char *s, %s *out)\n{\n"
-                "    for (size_t i = 0; s && i < %zu; i++)\n"
-                "        if (strcmp(s, %s_labels[i]) == 0) {\n"
-                "            *out = (%s)i;\n"
-                "            return true;\n"
-                "        }\n"
-                "    return false;\n}\n\n",
-                name, name, t->nlabels, name, name, name, t->nlabels, name, name);
-    if (type_used(a, t->oid, true))
-        strbuf_addf(c,
-                    "static bool %s_dec(const char *v, int len, %s *out)\n{\n"
-                    "    for (size_t i = 0; len >= 0 && i < %zu; i++)\n"
-                    "        if (strlen(%s_labels[i]) == (size_t)len && "
-                    "memcmp(v, %s_labels[i], (size_t)len) == 0) {\n"
-                    "            *out = (%s)i;\n"
-                    "            return true;\n"
-                    "        }\n"
-                    "    return false;\n}\n\n",
-                    name, name, t->nlabels, name, name, name);
-    free_names(consts, t->nlabels);
-    free(name);
+    char count[32];
+    snprintf(count, sizeof count, "%zu", t->nlabels);
+    const char *vars[] = {"E", name, "N", count, NULL};
+    cname_expand(c,
+                 "};\n\n"
+                 "const char *${E}_to_string(${E} v)\n{\n"
+                 "    return (size_t)v < ${N} ? ${E}_labels[v] : NULL;\n}\n\n"
+                 "bool ${E}_from_string(const char *s, ${E} *out)\n{\n"
+                 "    for (size_t i = 0; s && i < ${N}; i++)\n"
+                 "        if (strcmp(s, ${E}_labels[i]) == 0) {\n"
+                 "            *out = (${E})i;\n"
+                 "            return true;\n"
+                 "        }\n"
+                 "    return false;\n}\n\n",
+                 vars);
+    if (dec)
+        cname_expand(c,
+                     "static bool ${E}_dec(const char *v, int len, ${E} *out)\n{\n"
+                     "    for (size_t i = 0; len >= 0 && i < ${N}; i++)\n"
+                     "        if (strlen(${E}_labels[i]) == (size_t)len && "
+                     "memcmp(v, ${E}_labels[i], (size_t)len) == 0) {\n"
+                     "            *out = (${E})i;\n"
+                     "            return true;\n"
+                     "        }\n"
+                     "    return false;\n}\n\n",
+                     vars);
 }
 
 /* ---- arrays ------------------------------------------------------------------ */
@@ -533,15 +615,20 @@ static void emit_array_decoder(strbuf *c, const ctype *arr, const ctype *el, pg_
 static void emit_array_encoder(strbuf *c, const ctype *arr, const ctype *el, pg_oid elem_oid);
 
 static void emit_array_source(strbuf *c, const analysis *a, const an_type *t,
-                              const emit_options *opt)
+                              const emit_options *opt, const emit_names *names)
 {
     /* --map-type applies to values of the type, not to array elements. */
     emit_options plain = *opt;
     plain.nmaps = 0;
     ctype arr, el;
-    ctype_resolve(a, opt, t->oid, &arr);
-    ctype_resolve(a, &plain, t->base, &el);
+    ctype_resolve(a, opt, names, t->oid, &arr);
+    ctype_resolve(a, &plain, names, t->base, &el);
     pg_oid elem_oid = strip_domains(a, t->base);
+    if (arr.repr != REPR_ARRAY) { /* an element type with no C mapping: sent as text */
+        ctype_free(&arr);
+        ctype_free(&el);
+        return;
+    }
 
     bool dec = type_used(a, t->oid, true), enc = type_used(a, t->oid, false);
     if (dec)
@@ -630,23 +717,22 @@ static void emit_array_encoder(strbuf *c, const ctype *arr, const ctype *el, pg_
                      "    return pgqc_array_write_end(&w, len);\n}\n\n");
 }
 
-void emit_user_types_source(strbuf *c, const analysis *a, const emit_options *opt)
+void emit_user_types_source(strbuf *c, const analysis *a, const emit_options *opt,
+                            const emit_names *names)
 {
-    const char *prefix = opt->prefix;
     /* Composite decoders use array decoders (and each other, in order): declare them. */
-    for (size_t i = 0; i < a->ntypes; i++)
-        if (a->types[i].kind == 'c' && type_used(a, a->types[i].oid, true)) {
-            char *name = user_type_c_name(prefix, a, &a->types[i]);
+    for (size_t i = 0; i < a->ntypes; i++) {
+        const char *name = user_type_c_name(names, a, &a->types[i]);
+        if (a->types[i].kind == 'c' && name && type_used(a, a->types[i].oid, true))
             strbuf_addf(c,
                         "static bool %s_dec(const char *v, int len, pgqc_arena *arena, %s *out);\n",
                         name, name);
-            free(name);
-        }
+    }
     for (size_t i = 0; i < a->ntypes; i++)
         if (a->types[i].kind == 'e')
-            emit_enum_source(c, a, &a->types[i], prefix);
+            emit_enum_source(c, a, &a->types[i], names);
     for (size_t i = 0; i < a->ntypes; i++)
         if (a->types[i].kind == 'A')
-            emit_array_source(c, a, &a->types[i], opt);
-    emit_composites_source(c, a, opt);
+            emit_array_source(c, a, &a->types[i], opt, names);
+    emit_composites_source(c, a, opt, names);
 }

@@ -18,10 +18,33 @@
 #include <stdbool.h>
 
 #include "analysis.h"
+#include "cname.h"
+#include "diag.h"
 #include "strbuf.h"
 #include "typemap.h"
 
 struct emit_options;
+
+/*
+ * The names of the user types in one generated file, decided once before
+ * anything is written (so they never depend on emission order).
+ */
+typedef struct emit_names {
+    cname_table *file;   /* every file-scope name of PREFIX.h / PREFIX.c */
+    char **type_names;   /* parallel to analysis.types: enum / composite C name, else NULL */
+    char ***enum_consts; /* parallel: an enum's constants (one placeholder for no labels) */
+} emit_names;
+
+/*
+ * Name every enum and composite of `a` (PREFIX_typname, or
+ * PREFIX_schema_typname outside public, numbered _2, _3, ... when taken;
+ * claimed in `n->file` with the names derived from it), their constants,
+ * and the codecs of arrays. False (with diagnostics) when a name cannot
+ * be made. `n->file` must already exist.
+ */
+bool emit_names_plan_types(emit_names *n, const analysis *a, const struct emit_options *opt,
+                           diag_list *dl);
+void emit_names_free(emit_names *n, const analysis *a);
 
 typedef struct ctype {
     c_repr repr;
@@ -39,20 +62,19 @@ typedef struct ctype {
 } ctype;
 
 /* Resolve `oid` (a built-in type or a type recorded in `a`). */
-void ctype_resolve(const analysis *a, const struct emit_options *opt, pg_oid oid, ctype *out);
+void ctype_resolve(const analysis *a, const struct emit_options *opt, const emit_names *names,
+                   pg_oid oid, ctype *out);
 void ctype_free(ctype *t);
 
-/*
- * The C name of enum or composite type `t`: PREFIX_typname, or
- * PREFIX_schema_typname outside public; numbered _2, _3, ... when another
- * of `a` (earlier in OID order) has the same name.
- */
-char *user_type_c_name(const char *prefix, const analysis *a, const an_type *t);
+/* The C name of enum or composite `t` (one of a->types), NULL when it has none. */
+const char *user_type_c_name(const emit_names *names, const analysis *a, const an_type *t);
 
 /* Typedefs and prototypes for the enums and enum arrays the queries use. */
-void emit_user_types_header(strbuf *h, const analysis *a, const struct emit_options *opt);
+void emit_user_types_header(strbuf *h, const analysis *a, const struct emit_options *opt,
+                            const emit_names *names);
 
 /* Enum string conversions and decoders, and the array codecs. */
-void emit_user_types_source(strbuf *c, const analysis *a, const struct emit_options *opt);
+void emit_user_types_source(strbuf *c, const analysis *a, const struct emit_options *opt,
+                            const emit_names *names);
 
 #endif

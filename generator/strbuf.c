@@ -169,36 +169,3 @@ void strbuf_addf(strbuf *sb, const char *fmt, ...)
     strbuf_vaddf(sb, fmt, ap);
     va_end(ap);
 }
-
-void strbuf_add_c_escaped(strbuf *sb, const char *s, size_t len)
-{
-    for (size_t i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        switch (c) {
-        case '\\':
-            strbuf_addstr(sb, "\\\\");
-            break;
-        case '"':
-            strbuf_addstr(sb, "\\\"");
-            break;
-        case '\n':
-            strbuf_addstr(sb, "\\n");
-            break;
-        case '\t':
-            strbuf_addstr(sb, "\\t");
-            break;
-        case '\r':
-            strbuf_addstr(sb, "\\r");
-            break;
-        case '?':
-            /* A '?' after a '?' is escaped, so no "??x" trigraph can form. */
-            strbuf_addstr(sb, i > 0 && s[i - 1] == '?' ? "\\?" : "?");
-            break;
-        default:
-            if (c < 0x20 || c >= 0x7f)
-                strbuf_addf(sb, "\\%03o", c);
-            else
-                strbuf_addch(sb, c);
-        }
-    }
-}

@@ -57,13 +57,6 @@ void strbuf_vaddf(strbuf *sb, const char *fmt, va_list ap);
 /* Append `n` copies of character `c`. */
 void strbuf_addchars(strbuf *sb, int c, size_t n);
 
-/*
- * Append `s` as the body of a C string literal (without the quotes):
- * backslash, quote and control characters escaped, bytes >= 0x80 as octal
- * escapes so the output is pure ASCII whatever the source encoding.
- */
-void strbuf_add_c_escaped(strbuf *sb, const char *s, size_t len);
-
 /* Return a malloc'ed copy of the formatted string (aborts on OOM). */
 char *xstrfmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xstrdup(const char *s);

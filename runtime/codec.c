@@ -8,6 +8,7 @@
 #include "pgqc/types.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -30,8 +31,8 @@ bool pgqc_dec_numeric_text(const char *v, int len, pgqc_arena *a, const char **o
     }
     if (sign != 0x0000 && sign != 0x4000)
         return false;
-    if (weight < -16384 || weight > 16384)
-        return false;
+    /* Any int16 weight is valid, as in PostgreSQL's numeric_recv(): values
+     * carry up to 131,072 digits before the point (weight up to 32,767). */
     const char *d = v + 8;
     for (int i = 0; i < ndigits; i++)
         if (pgqc_be16(d + 2 * i) > 9999)
@@ -163,7 +164,12 @@ bool pgqc_dec_numeric_double(const char *v, int len, double *out)
     if (used == 0)
         buf[n++] = '0';
     snprintf(buf + n, sizeof buf - (size_t)n, "e%d", 4 * (weight + 1));
-    *out = strtod(buf, NULL);
+    errno = 0;
+    double d = strtod(buf, NULL);
+    /* A finite numeric beyond double's range is an error, not a silent infinity. */
+    if (errno == ERANGE && isinf(d))
+        return false;
+    *out = d;
     return true;
 }
 

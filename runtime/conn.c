@@ -349,6 +349,17 @@ static pgqc_status check_shape(pgqc_conn *c, const pgqc_query *q, const PGresult
         return pgqc_fail(c, q, PGQC_SCHEMA_MISMATCH, msg);
     }
     for (int i = 0; i < n; i++) {
+        /* Generated decoders read binary: a text answer (from a proxy or server
+         * that ignored the requested format) would decode as garbage. */
+        if (PQfformat(r, i) != 1) {
+            snprintf(msg, sizeof msg,
+                     "column \"%s\" of query %s arrived in text format, but generated code "
+                     "decodes binary; is a proxy rewriting the result format?",
+                     q->col_names[i], q->name);
+            pgqc_fail(c, q, PGQC_SCHEMA_MISMATCH, msg);
+            c->err.column = keep(c, 4, q->col_names[i]);
+            return PGQC_SCHEMA_MISMATCH;
+        }
         Oid got = PQftype(r, i);
         if (q->col_types[i] && got != q->col_types[i]) {
             snprintf(msg, sizeof msg,

@@ -223,7 +223,7 @@ pgqc_status db_set_states(
 /*
  * sql_with_strings (:one) - queries/awkward.sql:19
  *
- *     SELECT 'a "quoted" \ string * /' || E'\t' || $$??=$$ AS s
+ *     SELECT 'a "quoted" \ string * /' || E'\t' || $$?? =$$ AS s
  */
 typedef struct db_sql_with_strings_row {
     const char *s;                      /* text, not null */

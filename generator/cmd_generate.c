@@ -286,7 +286,7 @@ int cmd_generate(int argc, char **argv)
         MAP_LONGOPTS,
         {NULL, 0, NULL, 0}};
     int c;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", longopts)) != -1) {
         int so = analysis_opt(&o, c, argv[0]);
         if (so < 0)
             return EXIT_USAGE;
@@ -315,7 +315,7 @@ int cmd_generate(int argc, char **argv)
             printf("%s\n%s", generate_help, common_help);
             return EXIT_OK;
         default:
-            return usage_error("generate", "invalid option");
+            return option_error("generate");
         }
     }
     if (optind < argc)
@@ -379,7 +379,7 @@ int cmd_describe(int argc, char **argv)
                                              MAP_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     int c;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", longopts)) != -1) {
         int so = analysis_opt(&o, c, argv[0]);
         if (so < 0)
             return EXIT_USAGE;
@@ -393,7 +393,7 @@ int cmd_describe(int argc, char **argv)
             printf("%s\n%s", describe_help, common_help);
             return EXIT_OK;
         default:
-            return usage_error("describe", "invalid option");
+            return option_error("describe");
         }
     }
     if (optind < argc)
@@ -522,7 +522,7 @@ int cmd_check(int argc, char **argv)
                                              MAP_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     int c;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", longopts)) != -1) {
         int so = analysis_opt(&o, c, argv[0]);
         if (so < 0)
             return EXIT_USAGE;
@@ -545,7 +545,7 @@ int cmd_check(int argc, char **argv)
             printf("%s\n%s", check_help, common_help);
             return EXIT_OK;
         default:
-            return usage_error("check", "invalid option");
+            return option_error("check");
         }
     }
     if (optind < argc)

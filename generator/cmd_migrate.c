@@ -120,7 +120,7 @@ static int handle_opt(mig_args *a, int c, const char *cmd, const char *help)
         printf("%s\n%s", help, common_help);
         return EXIT_OK;
     default:
-        return usage_error(cmd, "invalid option");
+        return option_error(cmd);
     }
 }
 
@@ -131,7 +131,7 @@ static int parse_args(int argc, char **argv, const char *cmd, const struct optio
     memset(a, 0, sizeof *a);
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", longopts)) != -1) {
         int st = handle_opt(a, c, cmd, strcmp(cmd, "seed") == 0 ? seed_help : migrate_help);
         if (st >= 0)
             return st;

@@ -44,7 +44,7 @@ static int parse_diff_args(int argc, char **argv, diff_args *a)
     memset(a, 0, sizeof *a);
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", longopts)) != -1) {
         if (common_opt(&a->common, c, optarg) || cache_opt(c))
             continue;
         if (c == OPT_JSON) {
@@ -53,7 +53,7 @@ static int parse_diff_args(int argc, char **argv, diff_args *a)
             printf("%s\n%s", schema_help, common_help);
             return EXIT_OK;
         } else {
-            return usage_error("schema diff", "invalid option");
+            return option_error("schema diff");
         }
     }
     if (optind < argc)

@@ -8,6 +8,7 @@
  */
 #include "cmd_schema.h"
 #include "cliutil.h"
+#include "redact.h"
 #include "dbsource.h"
 #include "schema_snapshot.h"
 #include "strbuf.h"
@@ -157,7 +158,8 @@ static void print_text(const char *safe_url, const char *migrations, const schem
 {
     for (size_t i = 0; i < n; i++) {
         char *msg = schema_difference_describe(&diffs[i], "in migrations", "in the database");
-        printf("%s\n", msg);
+        redact_fputs(msg, stdout); /* names from the database: no terminal escapes */
+        putchar('\n');
         free(msg);
     }
     if (n)

@@ -188,6 +188,30 @@ void inputs_free(inputs *in)
     pgqc_migration_set_free(in->migrations);
 }
 
+/* A file named twice (`--queries q --queries q/a.sql`) is read once. */
+static void drop_duplicate_paths(inputs *in)
+{
+    char **real = xcalloc(in->npaths + 1, sizeof *real);
+    size_t kept = 0;
+    for (size_t i = 0; i < in->npaths; i++) {
+        char *r = realpath(in->paths[i], NULL);
+        bool dup = false;
+        for (size_t k = 0; r && k < kept && !dup; k++)
+            dup = real[k] && strcmp(real[k], r) == 0;
+        if (dup) {
+            free(r);
+            free(in->paths[i]);
+            continue;
+        }
+        real[kept] = r;
+        in->paths[kept++] = in->paths[i];
+    }
+    for (size_t i = 0; i < kept; i++)
+        free(real[i]);
+    free(real);
+    in->npaths = kept;
+}
+
 int load_inputs(const common_opts *o, bool need_queries, inputs *in, diag_list *dl)
 {
     memset(in, 0, sizeof *in);
@@ -208,13 +232,14 @@ int load_inputs(const common_opts *o, bool need_queries, inputs *in, diag_list *
         return EXIT_OK;
     for (size_t i = 0; i < o->nqueries; i++) {
         char *err = NULL;
-        if (!fs_list_sql(o->queries[i], &in->paths, &in->npaths, &err)) {
+        if (!fs_list_sql_tree(o->queries[i], &in->paths, &in->npaths, &err)) {
             diag *d = diag_plain(dl, DIAG_ERROR, NULL, "queries: %s", err);
             diag_set_hint(d, "pass --queries DIR (or a .sql file)");
             free(err);
             return EXIT_USAGE;
         }
     }
+    drop_duplicate_paths(in);
     in->files = xcalloc(in->npaths + 1, sizeof *in->files);
     for (size_t i = 0; i < in->npaths; i++) {
         char *err = NULL;

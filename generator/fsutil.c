@@ -280,6 +280,65 @@ bool fs_list_sql(const char *path, char ***files, size_t *n, char **err)
     return true;
 }
 
+typedef struct dir_id {
+    dev_t dev;
+    ino_t ino;
+} dir_id;
+
+/* Append the .sql files below directory `path`, recursively; `seen` holds the directories read. */
+static bool list_tree(const char *path, dir_id **seen, size_t *nseen, size_t *seen_alloc,
+                      char ***files, size_t *n, size_t *alloc, char **err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        *err = xstrfmt("cannot read %s: %s", path, strerror(errno));
+        return false;
+    }
+    for (size_t i = 0; i < *nseen; i++)
+        if ((*seen)[i].dev == st.st_dev && (*seen)[i].ino == st.st_ino)
+            return true; /* a symlink loop, or the same directory twice */
+    ALLOC_GROW(*seen, *nseen + 1, *seen_alloc);
+    (*seen)[(*nseen)++] = (dir_id){st.st_dev, st.st_ino};
+    DIR *d = opendir(path);
+    if (!d) {
+        *err = xstrfmt("cannot open %s: %s", path, strerror(errno));
+        return false;
+    }
+    size_t pl = strlen(path);
+    bool ok = true;
+    struct dirent *de;
+    while (ok && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.') /* ., .., and hidden files and directories */
+            continue;
+        char *full = xstrfmt("%s%s%s", path, (pl && path[pl - 1] == '/') ? "" : "/", de->d_name);
+        size_t l = strlen(de->d_name);
+        if (fs_is_dir(full)) {
+            ok = list_tree(full, seen, nseen, seen_alloc, files, n, alloc, err);
+            free(full);
+        } else if (l >= 5 && strcmp(de->d_name + l - 4, ".sql") == 0 && fs_is_file(full)) {
+            ALLOC_GROW(*files, *n + 1, *alloc);
+            (*files)[(*n)++] = full;
+        } else {
+            free(full);
+        }
+    }
+    closedir(d);
+    return ok;
+}
+
+bool fs_list_sql_tree(const char *path, char ***files, size_t *n, char **err)
+{
+    if (!fs_is_dir(path))
+        return fs_list_sql(path, files, n, err);
+    size_t alloc = *n, first = *n, nseen = 0, seen_alloc = 0;
+    dir_id *seen = NULL;
+    bool ok = list_tree(path, &seen, &nseen, &seen_alloc, files, n, &alloc, err);
+    free(seen);
+    if (*n > first)
+        qsort(*files + first, *n - first, sizeof **files, cmp_str);
+    return ok;
+}
+
 static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st;

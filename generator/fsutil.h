@@ -59,6 +59,14 @@ bool fs_is_file(const char *path);
  */
 bool fs_list_sql(const char *path, char ***files, size_t *n, char **err);
 
+/*
+ * fs_list_sql(), but a directory is searched recursively: every `.sql`
+ * file below it, hidden files and directories (".name") skipped, each
+ * directory read once even through symlinks, sorted by path (strcmp), so
+ * the order does not depend on the file system.
+ */
+bool fs_list_sql_tree(const char *path, char ***files, size_t *n, char **err);
+
 /* Remove `path` and everything below it (no error when it does not exist). */
 bool fs_remove_tree(const char *path);
 

@@ -673,6 +673,26 @@ static void test_help_lists_every_command_and_subcommand(void **state)
     free(out);
 }
 
+static void test_queries_in_sub_directories_are_read_in_path_order(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "migrations/0001_a.sql", "CREATE TABLE a (id int);\n");
+    tu_write(f->dir, "queries/z.sql", "-- name: top :one\nSELECT 1 AS x;\n");
+    tu_write(f->dir, "queries/users/b.sql", "-- name: nested :one\nSELECT 2 AS x;\n");
+    tu_write(f->dir, "queries/users/admin/c.sql", "-- name: deeper :one\nSELECT 3 AS x;\n");
+    tu_write(f->dir, "queries/.drafts/d.sql", "not sql at all\n"); /* hidden: skipped */
+    assert_int_equal(tu_runf(NULL, "ln -s .. '%s/queries/users/loop'", f->dir), 0);
+    char *out;
+    int st = pgqc(f, &out, "describe --queries queries --queries queries/users/b.sql");
+    if (st != 0)
+        fail_msg("%s", out);
+    char *a = strstr(out, "queries/users/admin/c.sql"), *b = strstr(out, "queries/users/b.sql"),
+         *z = strstr(out, "queries/z.sql");
+    assert_true(a && b && z && a < b && b < z);        /* sorted by path */
+    assert_null(strstr(b + 1, "queries/users/b.sql")); /* named twice, read once */
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -715,6 +735,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_mistyped_options_get_a_did_you_mean, setup, teardown),
         cmocka_unit_test_setup_teardown(test_help_lists_every_command_and_subcommand, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_queries_in_sub_directories_are_read_in_path_order,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -140,7 +140,7 @@ static void print_main_help(FILE *out)
             "\n%s\nRun 'pgqc COMMAND --help' for a command's options.\n"
             "Exit status: 0 ok, 1 query or migration errors, 2 usage or configuration\n"
             "errors, 3 cannot reach or start a database.\n",
-            common_help);
+            common_help_with_queries);
 }
 
 static int cmd_help(int argc, char **argv)
@@ -189,7 +189,7 @@ static void register_secrets(int argc, char **argv)
 
 /* Options that may come before the command: they apply to it. */
 static const struct option global_longopts[] = {
-    COMMON_LONGOPTS, CACHE_LONGOPTS, {NULL, 0, NULL, 0}};
+    COMMON_LONGOPTS, QUERIES_LONGOPT, CACHE_LONGOPTS, {NULL, 0, NULL, 0}};
 
 static const struct option *find_global(const char *name, size_t len)
 {

@@ -14,13 +14,17 @@
 #include <string.h>
 #include <unistd.h>
 
-const char common_help[] =
-    "Common options:\n"
-    "  --migrations DIR      migration files (default: migrations)\n"
-    "  --queries PATH        query directory or .sql file; repeatable (default: queries)\n"
-    "  --database-url URL    use this server as it is (default: $DATABASE_URL, else an\n"
-    "                        embedded throwaway PostgreSQL with the migrations applied)\n"
-    "  --help                show help for the command\n";
+#define MIGRATIONS_HELP "  --migrations DIR      migration files (default: migrations)\n"
+#define QUERIES_HELP                                                                               \
+    "  --queries PATH        query directory (read recursively) or .sql file;\n"                   \
+    "                        repeatable (default: queries)\n"
+#define URL_HELP                                                                                   \
+    "  --database-url URL    use this server as it is (default: $DATABASE_URL, else an\n"          \
+    "                        embedded throwaway PostgreSQL with the migrations applied)\n"         \
+    "  --help                show help for the command\n"
+
+const char common_help[] = "Common options:\n" MIGRATIONS_HELP URL_HELP;
+const char common_help_with_queries[] = "Common options:\n" MIGRATIONS_HELP QUERIES_HELP URL_HELP;
 
 bool use_color(void)
 {
@@ -90,6 +94,26 @@ const char *closest_option(const char *name, size_t len, const struct option *lo
     return bestd <= limit ? best : NULL;
 }
 
+/* Is name[0..len) an option of some pgqc command? (For "not used by" messages only.) */
+static bool option_of_pgqc(const char *name, size_t len)
+{
+    static const char *const all[] = {"migrations",   "queries",
+                                      "database-url", "out",
+                                      "name",         "depfile",
+                                      "json",         "to",
+                                      "dry-run",      "steps",
+                                      "strict",       "force",
+                                      "seeds",        "seed",
+                                      "no-cache",     "verbose",
+                                      "map-type",     "include",
+                                      "lock",         "offline",
+                                      "reanalyze",    "embed-migrations"};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (strlen(all[i]) == len && strncmp(all[i], name, len) == 0)
+            return true;
+    return false;
+}
+
 int option_error(const char *cmd)
 {
     const char *arg = getopt_argv && optind > 0 ? getopt_argv[optind - 1] : NULL;
@@ -118,6 +142,9 @@ int option_error(const char *cmd)
     else if (!exact && prefix_matches > 1)
         st =
             usage_error(cmd, "option \"--%.*s\" is ambiguous (%s)", (int)len, name, candidates.buf);
+    else if (!exact && option_of_pgqc(name, len))
+        st = usage_error(cmd, "option \"--%.*s\" is not used by `pgqc %s`", (int)len, name,
+                         cmd ? cmd : "");
     else {
         const char *best = closest_option(name, len, getopt_longopts);
         if (best)

@@ -51,15 +51,22 @@ enum {
     OPT_SEED,
 };
 
+/* --migrations, --database-url, --help: every command. */
 #define COMMON_LONGOPTS                                                                            \
     {"migrations", required_argument, NULL, OPT_MIGRATIONS},                                       \
-        {"queries", required_argument, NULL, OPT_QUERIES},                                         \
         {"database-url", required_argument, NULL, OPT_DATABASE_URL},                               \
     {                                                                                              \
         "help", no_argument, NULL, OPT_HELP                                                        \
     }
+/* --queries: only the commands that read query files (generate, describe, check). */
+#define QUERIES_LONGOPT                                                                            \
+    {                                                                                              \
+        "queries", required_argument, NULL, OPT_QUERIES                                            \
+    }
 
+/* Help for COMMON_LONGOPTS, and the same with --queries. */
 extern const char common_help[];
+extern const char common_help_with_queries[];
 
 /* Colour diagnostics on a terminal unless NO_COLOR is set. */
 bool use_color(void);

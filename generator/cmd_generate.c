@@ -300,6 +300,7 @@ int cmd_generate(int argc, char **argv)
     bool offline = false, embed = false;
     static const struct option longopts[] = {
         COMMON_LONGOPTS,
+        QUERIES_LONGOPT,
         {"out", required_argument, NULL, OPT_OUT},
         {"name", required_argument, NULL, OPT_NAME},
         {"depfile", required_argument, NULL, OPT_DEPFILE},
@@ -336,7 +337,7 @@ int cmd_generate(int argc, char **argv)
             embed = true;
             break;
         case OPT_HELP:
-            printf("%s\n%s", generate_help, common_help);
+            printf("%s\n%s", generate_help, common_help_with_queries);
             return EXIT_OK;
         default:
             return option_error("generate");
@@ -402,11 +403,9 @@ int cmd_describe(int argc, char **argv)
 {
     common_opts o = {0};
     bool json = false;
-    static const struct option longopts[] = {COMMON_LONGOPTS,
-                                             {"json", no_argument, NULL, OPT_JSON},
-                                             CACHE_LONGOPTS,
-                                             MAP_LONGOPTS,
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        COMMON_LONGOPTS, QUERIES_LONGOPT, {"json", no_argument, NULL, OPT_JSON},
+        CACHE_LONGOPTS,  MAP_LONGOPTS,    {NULL, 0, NULL, 0}};
     int c;
     while ((c = cli_getopt(argc, argv, "", longopts)) != -1) {
         int so = analysis_opt(&o, c, argv[0]);
@@ -419,7 +418,7 @@ int cmd_describe(int argc, char **argv)
             json = true;
             break;
         case OPT_HELP:
-            printf("%s\n%s", describe_help, common_help);
+            printf("%s\n%s", describe_help, common_help_with_queries);
             return EXIT_OK;
         default:
             return option_error("describe");
@@ -543,6 +542,7 @@ int cmd_check(int argc, char **argv)
     const char *out = NULL, *name = "db", *lock_opt = NULL;
     bool reanalyze = false;
     static const struct option longopts[] = {COMMON_LONGOPTS,
+                                             QUERIES_LONGOPT,
                                              {"out", required_argument, NULL, OPT_OUT},
                                              {"name", required_argument, NULL, OPT_NAME},
                                              {"lock", required_argument, NULL, OPT_LOCK},
@@ -571,7 +571,7 @@ int cmd_check(int argc, char **argv)
             reanalyze = true;
             break;
         case OPT_HELP:
-            printf("%s\n%s", check_help, common_help);
+            printf("%s\n%s", check_help, common_help_with_queries);
             return EXIT_OK;
         default:
             return option_error("check");

@@ -654,6 +654,13 @@ static void test_mistyped_options_get_a_did_you_mean(void **state)
     assert_int_equal(pgqc(f, &out, "describe --json=yes"), 2);
     assert_non_null(strstr(out, "option \"--json\" takes no value"));
     free(out);
+    /* An option of another command is refused, not silently ignored. */
+    assert_int_equal(pgqc(f, &out, "migrate up --queries q"), 2);
+    assert_non_null(strstr(out, "option \"--queries\" is not used by `pgqc migrate up`"));
+    free(out);
+    assert_int_equal(pgqc(f, &out, "--queries q run -- true"), 2);
+    assert_non_null(strstr(out, "not used by `pgqc run`"));
+    free(out);
     assert_int_equal(pgqc(f, &out, "generate --completely-unrelated"), 2);
     assert_non_null(strstr(out, "unknown option \"--completely-unrelated\""));
     assert_null(strstr(out, "did you mean"));

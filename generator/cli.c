@@ -19,6 +19,7 @@
 #include "emit_c.h"
 #include "fsutil.h"
 #include "querysrc.h"
+#include "redact.h"
 #include "strbuf.h"
 #include "tmpdb.h"
 
@@ -134,14 +135,14 @@ static int cmd_run(int argc, char **argv)
     common_opts o = {0};
     static const struct option longopts[] = {COMMON_LONGOPTS, CACHE_LONGOPTS, {NULL, 0, NULL, 0}};
     int c;
-    while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "+", longopts)) != -1) {
         if (common_opt(&o, c, optarg) || cache_opt(c))
             continue;
         if (c == OPT_HELP) {
             printf("%s\n%s", run_help, common_help);
             return EXIT_OK;
         }
-        return usage_error("run", "invalid option");
+        return option_error("run");
     }
     if (o.database_url) {
         free(o.queries);
@@ -243,7 +244,7 @@ static const command commands[] = {
     {"generate", cmd_generate, "analyse queries and write PREFIX.h / PREFIX.c"},
     {"describe", cmd_describe, "print the analysis of every query (--json for machines)"},
     {"check", cmd_check, "fail when generated code or pgqc.lock is stale (for CI)"},
-    {"migrate", cmd_migrate, "new, lint, up, down, status, verify, repair, reset migrations"},
+    {"migrate", cmd_migrate, "new, lint, up, down, status, verify, repair, reset, embed"},
     {"seed", cmd_seed, "load development data (seeds/*.sql) into a migrated database"},
     {"schema", cmd_schema, "diff: compare a live database with the migrations' schema"},
     {"run", cmd_run, "run a command against a throwaway migrated database"},
@@ -262,7 +263,7 @@ static void print_main_help(FILE *out)
             "\n%s\nRun 'pgqc COMMAND --help' for a command's options.\n"
             "Exit status: 0 ok, 1 query or migration errors, 2 usage or configuration\n"
             "errors, 3 cannot reach or start a database.\n",
-            common_help);
+            common_help_with_queries);
 }
 
 static int cmd_help(int argc, char **argv)
@@ -287,11 +288,99 @@ static void on_signal(int sig)
     raise(sig);
 }
 
+/*
+ * Before anything can be printed: the passwords of DATABASE_URL and of
+ * every --database-url (also abbreviated, as getopt allows, and wherever it
+ * stands) are registered, so no message can echo them.
+ */
+static void register_secrets(int argc, char **argv)
+{
+    redact_register(getenv("DATABASE_URL"));
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *eq = strchr(a, '=');
+        if (strcmp(a, "--") == 0)
+            break;
+        size_t len = eq ? (size_t)(eq - a) : strlen(a);
+        if (strncmp(a, "--", 2) != 0 || len < 4 || strncmp(a + 2, "database-url", len - 2) != 0)
+            continue;
+        if (eq)
+            redact_register(eq + 1);
+        else if (i + 1 < argc)
+            redact_register(argv[i + 1]);
+    }
+}
+
+/* Options that may come before the command: they apply to it. */
+static const struct option global_longopts[] = {
+    COMMON_LONGOPTS, QUERIES_LONGOPT, CACHE_LONGOPTS, {NULL, 0, NULL, 0}};
+
+static const struct option *find_global(const char *name, size_t len)
+{
+    const struct option *match = NULL;
+    size_t n = 0;
+    for (const struct option *o = global_longopts; o->name; o++) {
+        if (strncmp(o->name, name, len) != 0)
+            continue;
+        if (strlen(o->name) == len)
+            return o;
+        match = o;
+        n++;
+    }
+    return n == 1 ? match : NULL;
+}
+
+/*
+ * `pgqc --migrations X run ...`: move the options written before the
+ * command to just after it (after its subcommand for migrate and schema),
+ * where the command parses them like its own. *first is the command's
+ * index in the new vector; returns an exit status, or -1 to go on.
+ */
+static int hoist_global_options(int argc, char **argv, char ***out, int *first)
+{
+    int i = 1;
+    while (i < argc && argv[i][0] == '-' && strcmp(argv[i], "--") != 0) {
+        const char *name = argv[i] + (argv[i][1] == '-' ? 2 : 1), *eq = strchr(name, '=');
+        size_t len = eq ? (size_t)(eq - name) : strlen(name);
+        const struct option *o = argv[i][1] == '-' ? find_global(name, len) : NULL;
+        if (!o || o->val == OPT_HELP) {
+            const char *best = closest_option(name, len, global_longopts);
+            if (best)
+                return usage_error(NULL,
+                                   "unknown option \"%.*s\" before the command (did you "
+                                   "mean \"--%s\"?)",
+                                   (int)(len + (size_t)(name - argv[i])), argv[i], best);
+            return usage_error(NULL, "unknown option \"%s\"", argv[i]);
+        }
+        if (o->has_arg == required_argument && !eq && ++i >= argc)
+            return usage_error(NULL, "option \"--%s\" needs a value", o->name);
+        i++;
+    }
+    if (i >= argc)
+        return usage_error(NULL, "a command is required after the options");
+    int cmd = i, insert = i + 1;
+    if ((strcmp(argv[cmd], "migrate") == 0 || strcmp(argv[cmd], "schema") == 0) && insert < argc &&
+        argv[insert][0] != '-')
+        insert++;
+    char **v = xcalloc((size_t)argc + 1, sizeof *v);
+    int n = 0;
+    v[n++] = argv[0];
+    for (int k = cmd; k < insert; k++)
+        v[n++] = argv[k];
+    for (int k = 1; k < cmd; k++)
+        v[n++] = argv[k];
+    for (int k = insert; k < argc; k++)
+        v[n++] = argv[k];
+    *out = v;
+    *first = 1;
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
     signal(SIGPIPE, SIG_IGN);
+    register_secrets(argc, argv);
     if (argc < 2) {
         print_main_help(stderr);
         return EXIT_USAGE;
@@ -305,12 +394,24 @@ int main(int argc, char **argv)
         printf("pgqc %s\n", PGQC_VERSION_STRING);
         return EXIT_OK;
     }
+    char **hoisted = NULL;
+    if (cmd[0] == '-') {
+        int first = 0;
+        int st = hoist_global_options(argc, argv, &hoisted, &first);
+        if (st >= 0)
+            return st;
+        argv = hoisted;
+        cmd = argv[first];
+    }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(commands[i].name, cmd) == 0) {
             optind = 1;
-            return commands[i].run(argc - 1, argv + 1);
+            int st = commands[i].run(argc - 1, argv + 1);
+            free(hoisted);
+            return st;
         }
     }
+    free(hoisted);
     const char *best = NULL;
     size_t bestd = (size_t)-1;
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
@@ -320,8 +421,6 @@ int main(int argc, char **argv)
             best = commands[i].name;
         }
     }
-    if (cmd[0] == '-')
-        return usage_error(NULL, "unknown option \"%s\"", cmd);
     if (best && bestd <= 2)
         return usage_error(NULL, "unknown command \"%s\" (did you mean \"%s\"?)", cmd, best);
     return usage_error(NULL, "unknown command \"%s\"", cmd);

@@ -5,6 +5,7 @@
 #include "analyze.h"
 #include "fsutil.h"
 #include "migrate_files.h"
+#include "redact.h"
 #include "strbuf.h"
 
 #include <stdarg.h>
@@ -13,13 +14,17 @@
 #include <string.h>
 #include <unistd.h>
 
-const char common_help[] =
-    "Common options:\n"
-    "  --migrations DIR      migration files (default: migrations)\n"
-    "  --queries PATH        query directory or .sql file; repeatable (default: queries)\n"
-    "  --database-url URL    use this server as it is (default: $DATABASE_URL, else an\n"
-    "                        embedded throwaway PostgreSQL with the migrations applied)\n"
-    "  --help                show help for the command\n";
+#define MIGRATIONS_HELP "  --migrations DIR      migration files (default: migrations)\n"
+#define QUERIES_HELP                                                                               \
+    "  --queries PATH        query directory (read recursively) or .sql file;\n"                   \
+    "                        repeatable (default: queries)\n"
+#define URL_HELP                                                                                   \
+    "  --database-url URL    use this server as it is (default: $DATABASE_URL, else an\n"          \
+    "                        embedded throwaway PostgreSQL with the migrations applied)\n"         \
+    "  --help                show help for the command\n"
+
+const char common_help[] = "Common options:\n" MIGRATIONS_HELP URL_HELP;
+const char common_help_with_queries[] = "Common options:\n" MIGRATIONS_HELP QUERIES_HELP URL_HELP;
 
 bool use_color(void)
 {
@@ -42,12 +47,114 @@ int finish(diag_list *dl, int status)
 int usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fputs("pgqc: ", stderr);
+    strbuf msg = STRBUF_INIT;
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    strbuf_vaddf(&msg, fmt, ap);
     va_end(ap);
+    /* A stray argument may be a URL with a password in it: never echo one. */
+    char *safe = redact_conninfo(msg.buf);
+    fputs("pgqc: ", stderr);
+    redact_fputs(safe, stderr);
     fprintf(stderr, "\nTry 'pgqc %s%s--help'.\n", cmd ? cmd : "", cmd ? " " : "");
+    free(safe);
+    strbuf_release(&msg);
     return EXIT_USAGE;
+}
+
+/* ---- option parsing -------------------------------------------------------- */
+
+static const struct option *getopt_longopts;
+static char **getopt_argv;
+
+int cli_getopt(int argc, char **argv, const char *optstring, const struct option *longopts)
+{
+    getopt_longopts = longopts;
+    getopt_argv = argv;
+    opterr = 0; /* option_error() says what went wrong, with a did-you-mean */
+    return getopt_long(argc, argv, optstring, longopts, NULL);
+}
+
+const char *closest_option(const char *name, size_t len, const struct option *longopts)
+{
+    const char *best = NULL;
+    size_t bestd = (size_t)-1;
+    char *want = xstrndup(name, len);
+    for (const struct option *o = longopts; o && o->name; o++) {
+        size_t d = edit_distance(want, o->name);
+        /* A prefix of an option ("--verb") or one with a typo ("--ouut"). */
+        if (strncmp(o->name, want, len) == 0 && len >= 2)
+            d = d < 1 ? d : 1;
+        if (d < bestd) {
+            bestd = d;
+            best = o->name;
+        }
+    }
+    size_t limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
+    free(want);
+    return bestd <= limit ? best : NULL;
+}
+
+/* Is name[0..len) an option of some pgqc command? (For "not used by" messages only.) */
+static bool option_of_pgqc(const char *name, size_t len)
+{
+    static const char *const all[] = {"migrations",   "queries",
+                                      "database-url", "out",
+                                      "name",         "depfile",
+                                      "json",         "to",
+                                      "dry-run",      "steps",
+                                      "strict",       "force",
+                                      "seeds",        "seed",
+                                      "no-cache",     "verbose",
+                                      "map-type",     "include",
+                                      "lock",         "offline",
+                                      "reanalyze",    "embed-migrations"};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (strlen(all[i]) == len && strncmp(all[i], name, len) == 0)
+            return true;
+    return false;
+}
+
+int option_error(const char *cmd)
+{
+    const char *arg = getopt_argv && optind > 0 ? getopt_argv[optind - 1] : NULL;
+    if (!arg || strncmp(arg, "--", 2) != 0) {
+        if (optopt > 0 && optopt < 0x100)
+            return usage_error(cmd, "unknown option \"-%c\"", optopt);
+        return usage_error(cmd, "invalid option \"%s\"", arg ? arg : "?");
+    }
+    const char *name = arg + 2, *eq = strchr(name, '=');
+    size_t len = eq ? (size_t)(eq - name) : strlen(name);
+    size_t prefix_matches = 0;
+    const struct option *exact = NULL;
+    strbuf candidates = STRBUF_INIT;
+    for (const struct option *o = getopt_longopts; o && o->name; o++) {
+        if (strncmp(o->name, name, len) != 0)
+            continue;
+        if (strlen(o->name) == len)
+            exact = o;
+        strbuf_addf(&candidates, "%s--%s", prefix_matches++ ? ", " : "", o->name);
+    }
+    int st;
+    if (exact && exact->has_arg == required_argument && !eq)
+        st = usage_error(cmd, "option \"--%s\" needs a value", exact->name);
+    else if (exact && exact->has_arg == no_argument && eq)
+        st = usage_error(cmd, "option \"--%s\" takes no value", exact->name);
+    else if (!exact && prefix_matches > 1)
+        st =
+            usage_error(cmd, "option \"--%.*s\" is ambiguous (%s)", (int)len, name, candidates.buf);
+    else if (!exact && option_of_pgqc(name, len))
+        st = usage_error(cmd, "option \"--%.*s\" is not used by `pgqc %s`", (int)len, name,
+                         cmd ? cmd : "");
+    else {
+        const char *best = closest_option(name, len, getopt_longopts);
+        if (best)
+            st = usage_error(cmd, "unknown option \"--%.*s\" (did you mean \"--%s\"?)", (int)len,
+                             name, best);
+        else
+            st = usage_error(cmd, "unknown option \"--%.*s\"", (int)len, name);
+    }
+    strbuf_release(&candidates);
+    return st;
 }
 
 /* Handle a common option; returns false when `c` is not one. */
@@ -63,6 +170,7 @@ bool common_opt(common_opts *o, int c, const char *arg)
         return true;
     case OPT_DATABASE_URL:
         o->database_url = arg;
+        redact_register(arg);
         return true;
     default:
         return false;
@@ -107,6 +215,30 @@ void inputs_free(inputs *in)
     pgqc_migration_set_free(in->migrations);
 }
 
+/* A file named twice (`--queries q --queries q/a.sql`) is read once. */
+static void drop_duplicate_paths(inputs *in)
+{
+    char **real = xcalloc(in->npaths + 1, sizeof *real);
+    size_t kept = 0;
+    for (size_t i = 0; i < in->npaths; i++) {
+        char *r = realpath(in->paths[i], NULL);
+        bool dup = false;
+        for (size_t k = 0; r && k < kept && !dup; k++)
+            dup = real[k] && strcmp(real[k], r) == 0;
+        if (dup) {
+            free(r);
+            free(in->paths[i]);
+            continue;
+        }
+        real[kept] = r;
+        in->paths[kept++] = in->paths[i];
+    }
+    for (size_t i = 0; i < kept; i++)
+        free(real[i]);
+    free(real);
+    in->npaths = kept;
+}
+
 int load_inputs(const common_opts *o, bool need_queries, inputs *in, diag_list *dl)
 {
     memset(in, 0, sizeof *in);
@@ -127,13 +259,14 @@ int load_inputs(const common_opts *o, bool need_queries, inputs *in, diag_list *
         return EXIT_OK;
     for (size_t i = 0; i < o->nqueries; i++) {
         char *err = NULL;
-        if (!fs_list_sql(o->queries[i], &in->paths, &in->npaths, &err)) {
+        if (!fs_list_sql_tree(o->queries[i], &in->paths, &in->npaths, &err)) {
             diag *d = diag_plain(dl, DIAG_ERROR, NULL, "queries: %s", err);
             diag_set_hint(d, "pass --queries DIR (or a .sql file)");
             free(err);
             return EXIT_USAGE;
         }
     }
+    drop_duplicate_paths(in);
     in->files = xcalloc(in->npaths + 1, sizeof *in->files);
     for (size_t i = 0; i < in->npaths; i++) {
         char *err = NULL;
@@ -171,8 +304,12 @@ void print_db_log(void)
     const char *line = db_log.buf;
     while (line && *line) {
         const char *nl = strchr(line, '\n');
-        int len = nl ? (int)(nl - line) : (int)strlen(line);
-        fprintf(stderr, "pgqc: %.*s\n", len, line);
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        char *one = xstrndup(line, len);
+        fputs("pgqc: ", stderr);
+        redact_fputs(one, stderr);
+        fputc('\n', stderr);
+        free(one);
         line += len + (nl ? 1 : 0);
     }
     strbuf_release(&db_log);

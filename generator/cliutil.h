@@ -51,15 +51,22 @@ enum {
     OPT_SEED,
 };
 
+/* --migrations, --database-url, --help: every command. */
 #define COMMON_LONGOPTS                                                                            \
     {"migrations", required_argument, NULL, OPT_MIGRATIONS},                                       \
-        {"queries", required_argument, NULL, OPT_QUERIES},                                         \
         {"database-url", required_argument, NULL, OPT_DATABASE_URL},                               \
     {                                                                                              \
         "help", no_argument, NULL, OPT_HELP                                                        \
     }
+/* --queries: only the commands that read query files (generate, describe, check). */
+#define QUERIES_LONGOPT                                                                            \
+    {                                                                                              \
+        "queries", required_argument, NULL, OPT_QUERIES                                            \
+    }
 
+/* Help for COMMON_LONGOPTS, and the same with --queries. */
 extern const char common_help[];
+extern const char common_help_with_queries[];
 
 /* Colour diagnostics on a terminal unless NO_COLOR is set. */
 bool use_color(void);
@@ -67,8 +74,28 @@ bool use_color(void);
 /* Print `dl` to stderr with a summary, free it, and return the exit status. */
 int finish(diag_list *dl, int status);
 
-/* Print "pgqc: MESSAGE / Try 'pgqc CMD --help'." and return EXIT_USAGE. */
+/*
+ * Print "pgqc: MESSAGE / Try 'pgqc CMD --help'." and return EXIT_USAGE. The
+ * message is redacted (a stray argument may be a URL with a password).
+ */
 int usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * getopt_long() for the commands: getopt's own messages are off, and the
+ * options and argv are remembered for option_error(). Returns what
+ * getopt_long returns ('?' for a bad option).
+ */
+int cli_getopt(int argc, char **argv, const char *optstring, const struct option *longopts);
+
+/*
+ * The usage error for the option cli_getopt() just refused: unknown (with
+ * "did you mean" the closest option of the command), ambiguous, missing
+ * its value, or given a value it does not take. Returns EXIT_USAGE.
+ */
+int option_error(const char *cmd);
+
+/* The option of `longopts` closest to name[0..len), or NULL when none is close. */
+const char *closest_option(const char *name, size_t len, const struct option *longopts);
 
 /* Handle a common option; returns false when `c` is not one. */
 bool common_opt(common_opts *o, int c, const char *arg);

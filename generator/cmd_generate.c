@@ -49,14 +49,31 @@ static void add_dep(strbuf *sb, const char *path)
     }
 }
 
-static bool write_output(const char *path, const char *content, diag_list *dl)
+/*
+ * Before any work: every place generate writes to can be written (a usage
+ * error naming the path otherwise, not a failure at the end).
+ */
+static bool check_output_paths(const char *out, const char *depfile, const char *lock_path)
 {
-    bool changed;
+    const char *file[2] = {depfile, lock_path}, *what[2] = {"--depfile", "the lock file"};
     char *err = NULL;
-    if (!fs_write_if_changed(path, content, strlen(content), &changed, &err)) {
-        diag_plain(dl, DIAG_ERROR, NULL, "%s", err);
+    if (!fs_check_output_dir(out, &err)) {
+        usage_error("generate", "--out %s: %s", out, err);
         free(err);
         return false;
+    }
+    for (int i = 0; i < 2; i++) {
+        if (!file[i])
+            continue;
+        char *dir = fs_dirname(file[i]);
+        bool ok = !fs_is_dir(file[i]) && fs_check_output_dir(dir, &err);
+        if (!ok)
+            usage_error("generate", "%s %s: %s", what[i], file[i], err ? err : "is a directory");
+        free(err);
+        err = NULL;
+        free(dir);
+        if (!ok)
+            return false;
     }
     return true;
 }
@@ -229,9 +246,8 @@ static int generate_outputs(const analysis *a, const lock_options *opt, const ch
                             const char *name, char *const *deps, size_t ndeps, const gen_extras *x,
                             diag_list *dl)
 {
-    strbuf h = STRBUF_INIT, c = STRBUF_INIT;
+    strbuf h = STRBUF_INIT, c = STRBUF_INIT, eh = STRBUF_INIT, ec = STRBUF_INIT, dep = STRBUF_INIT;
     char *err = NULL;
-    int st = EXIT_OK;
     if (!render_code(a, opt, name, &h, &c, dl) || !fs_mkdirs(out, false, &err)) {
         if (err)
             diag_plain(dl, DIAG_ERROR, NULL, "%s", err);
@@ -244,19 +260,18 @@ static int generate_outputs(const analysis *a, const lock_options *opt, const ch
     char *cpath = xstrfmt("%s/%s.c", out, name);
     char *mh = xstrfmt("%s/%s_migrations.h", out, name);
     char *mc = xstrfmt("%s/%s_migrations.c", out, name);
-    if (!write_output(hpath, h.buf, dl) || !write_output(cpath, c.buf, dl) ||
-        (x->lock_text && !write_output(x->lock_path, x->lock_text, dl)))
-        st = EXIT_ERRORS;
-    if (st == EXIT_OK && x->embed) {
-        strbuf eh = STRBUF_INIT, ec = STRBUF_INIT;
+    fs_output outs[6];
+    size_t n = 0;
+    outs[n++] = (fs_output){hpath, h.buf, h.len, false};
+    outs[n++] = (fs_output){cpath, c.buf, c.len, false};
+    if (x->lock_text)
+        outs[n++] = (fs_output){x->lock_path, x->lock_text, strlen(x->lock_text), false};
+    if (x->embed) {
         migrate_embed(x->embed, name, &eh, &ec);
-        if (!write_output(mh, eh.buf, dl) || !write_output(mc, ec.buf, dl))
-            st = EXIT_ERRORS;
-        strbuf_release(&eh);
-        strbuf_release(&ec);
+        outs[n++] = (fs_output){mh, eh.buf, eh.len, false};
+        outs[n++] = (fs_output){mc, ec.buf, ec.len, false};
     }
-    if (st == EXIT_OK && x->depfile) {
-        strbuf dep = STRBUF_INIT;
+    if (x->depfile) {
         strbuf_addf(&dep, "%s %s", cpath, hpath);
         if (x->embed)
             strbuf_addf(&dep, " %s %s", mc, mh);
@@ -264,9 +279,15 @@ static int generate_outputs(const analysis *a, const lock_options *opt, const ch
         for (size_t i = 0; i < ndeps; i++)
             add_dep(&dep, deps[i]);
         strbuf_addch(&dep, '\n');
-        if (!write_output(x->depfile, dep.buf, dl))
-            st = EXIT_ERRORS;
-        strbuf_release(&dep);
+        outs[n++] = (fs_output){x->depfile, dep.buf, dep.len, false};
+    }
+    /* All or nothing: a full disk leaves every previous file as it was. */
+    int st = EXIT_OK;
+    if (!fs_write_outputs(outs, n, &err)) {
+        diag *d = diag_plain(dl, DIAG_ERROR, NULL, "%s", err);
+        diag_set_hint(d, "nothing was written: the previous generated files are unchanged");
+        free(err);
+        st = EXIT_ERRORS;
     }
     free(mh);
     free(mc);
@@ -274,6 +295,9 @@ static int generate_outputs(const analysis *a, const lock_options *opt, const ch
     free(cpath);
     strbuf_release(&h);
     strbuf_release(&c);
+    strbuf_release(&eh);
+    strbuf_release(&ec);
+    strbuf_release(&dep);
     return st;
 }
 
@@ -359,6 +383,7 @@ int cmd_generate(int argc, char **argv)
     bool offline = false, embed = false;
     static const struct option longopts[] = {
         COMMON_LONGOPTS,
+        QUERIES_LONGOPT,
         {"out", required_argument, NULL, OPT_OUT},
         {"name", required_argument, NULL, OPT_NAME},
         {"depfile", required_argument, NULL, OPT_DEPFILE},
@@ -369,7 +394,7 @@ int cmd_generate(int argc, char **argv)
         MAP_LONGOPTS,
         {NULL, 0, NULL, 0}};
     int c;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", longopts)) != -1) {
         int so = analysis_opt(&o, c, argv[0]);
         if (so < 0)
             return EXIT_USAGE;
@@ -395,10 +420,10 @@ int cmd_generate(int argc, char **argv)
             embed = true;
             break;
         case OPT_HELP:
-            printf("%s\n%s", generate_help, common_help);
+            printf("%s\n%s", generate_help, common_help_with_queries);
             return EXIT_OK;
         default:
-            return usage_error("generate", "invalid option");
+            return option_error("generate");
         }
     }
     if (optind < argc)
@@ -411,6 +436,11 @@ int cmd_generate(int argc, char **argv)
         return usage_error("generate", "--offline and --database-url exclude each other");
     common_defaults(&o);
     char *lock_path = lock_opt ? xstrdup(lock_opt) : lockfile_default_path(o.migrations);
+    if (!check_output_paths(out, depfile, offline ? NULL : lock_path)) {
+        free(lock_path);
+        free(o.queries);
+        return EXIT_USAGE;
+    }
     diag_list dl = DIAG_LIST_INIT;
     int st = offline ? generate_offline(&o, out, name, depfile, lock_path, embed, &dl)
                      : generate_online(&o, out, name, depfile, lock_path, embed, &dl);
@@ -456,13 +486,11 @@ int cmd_describe(int argc, char **argv)
 {
     common_opts o = {0};
     bool json = false;
-    static const struct option longopts[] = {COMMON_LONGOPTS,
-                                             {"json", no_argument, NULL, OPT_JSON},
-                                             CACHE_LONGOPTS,
-                                             MAP_LONGOPTS,
-                                             {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {
+        COMMON_LONGOPTS, QUERIES_LONGOPT, {"json", no_argument, NULL, OPT_JSON},
+        CACHE_LONGOPTS,  MAP_LONGOPTS,    {NULL, 0, NULL, 0}};
     int c;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", longopts)) != -1) {
         int so = analysis_opt(&o, c, argv[0]);
         if (so < 0)
             return EXIT_USAGE;
@@ -473,10 +501,10 @@ int cmd_describe(int argc, char **argv)
             json = true;
             break;
         case OPT_HELP:
-            printf("%s\n%s", describe_help, common_help);
+            printf("%s\n%s", describe_help, common_help_with_queries);
             return EXIT_OK;
         default:
-            return usage_error("describe", "invalid option");
+            return option_error("describe");
         }
     }
     if (optind < argc)
@@ -599,6 +627,7 @@ int cmd_check(int argc, char **argv)
     const char *out = NULL, *name = "db", *lock_opt = NULL;
     bool reanalyze = false;
     static const struct option longopts[] = {COMMON_LONGOPTS,
+                                             QUERIES_LONGOPT,
                                              {"out", required_argument, NULL, OPT_OUT},
                                              {"name", required_argument, NULL, OPT_NAME},
                                              {"lock", required_argument, NULL, OPT_LOCK},
@@ -607,7 +636,7 @@ int cmd_check(int argc, char **argv)
                                              MAP_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     int c;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", longopts)) != -1) {
         int so = analysis_opt(&o, c, argv[0]);
         if (so < 0)
             return EXIT_USAGE;
@@ -627,10 +656,10 @@ int cmd_check(int argc, char **argv)
             reanalyze = true;
             break;
         case OPT_HELP:
-            printf("%s\n%s", check_help, common_help);
+            printf("%s\n%s", check_help, common_help_with_queries);
             return EXIT_OK;
         default:
-            return usage_error("check", "invalid option");
+            return option_error("check");
         }
     }
     if (optind < argc)

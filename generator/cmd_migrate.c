@@ -7,6 +7,7 @@
  */
 #include "cmd_migrate.h"
 #include "cliutil.h"
+#include "redact.h"
 #include "dbsource.h"
 #include "emit_c.h"
 #include "fsutil.h"
@@ -242,7 +243,7 @@ static int handle_opt(mig_args *a, int c, const char *cmd, const char *help)
         fputs(help, stdout);
         return EXIT_OK;
     default:
-        return usage_error(cmd, "invalid option");
+        return option_error(cmd);
     }
 }
 
@@ -253,7 +254,7 @@ static int parse_args(int argc, char **argv, const char *cmd, const struct optio
     memset(a, 0, sizeof *a);
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", longopts)) != -1) {
         int st = handle_opt(a, c, cmd, help_for(cmd));
         if (st >= 0)
             return st;
@@ -499,11 +500,20 @@ static void print_status(const pgqc_migration_status *st, size_t n, bool json)
     }
     printf("%-8s %-13s %-21s %10s  %s\n", "VERSION", "STATE", "APPLIED AT", "MS", "MIGRATION");
     for (size_t i = 0; i < n; i++) {
+        /* applied_at and a missing file's description come from the database. */
+        char *at = redact_printable(st[i].applied_at ? st[i].applied_at : "-");
+        char *what = redact_printable(st[i].file ? st[i].file : st[i].description);
         printf("%-8" PRId64 " %-13s %-21s %10.1f  %s", st[i].version,
-               pgqc_migration_state_name(st[i].state), st[i].applied_at ? st[i].applied_at : "-",
-               st[i].execution_ms, st[i].file ? st[i].file : st[i].description);
-        if (st[i].repair)
-            printf("  (repair: %s at %s)", st[i].repair, st[i].repaired_at);
+               pgqc_migration_state_name(st[i].state), at, st[i].execution_ms, what);
+        free(at);
+        free(what);
+        if (st[i].repair) {
+            char *rep = redact_printable(st[i].repair);
+            char *rat = redact_printable(st[i].repaired_at ? st[i].repaired_at : "-");
+            printf("  (repair: %s at %s)", rep, rat);
+            free(rep);
+            free(rat);
+        }
         putchar('\n');
     }
 }

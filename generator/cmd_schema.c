@@ -8,6 +8,7 @@
  */
 #include "cmd_schema.h"
 #include "cliutil.h"
+#include "redact.h"
 #include "dbsource.h"
 #include "schema_snapshot.h"
 #include "strbuf.h"
@@ -44,7 +45,7 @@ static int parse_diff_args(int argc, char **argv, diff_args *a)
     memset(a, 0, sizeof *a);
     optind = 1;
     int c;
-    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(argc, argv, "", longopts)) != -1) {
         if (common_opt(&a->common, c, optarg) || cache_opt(c))
             continue;
         if (c == OPT_JSON) {
@@ -53,7 +54,7 @@ static int parse_diff_args(int argc, char **argv, diff_args *a)
             printf("%s\n%s", schema_help, common_help);
             return EXIT_OK;
         } else {
-            return usage_error("schema diff", "invalid option");
+            return option_error("schema diff");
         }
     }
     if (optind < argc)
@@ -157,7 +158,8 @@ static void print_text(const char *safe_url, const char *migrations, const schem
 {
     for (size_t i = 0; i < n; i++) {
         char *msg = schema_difference_describe(&diffs[i], "in migrations", "in the database");
-        printf("%s\n", msg);
+        redact_fputs(msg, stdout); /* names from the database: no terminal escapes */
+        putchar('\n');
         free(msg);
     }
     if (n)

@@ -17,6 +17,7 @@
  */
 #include "dbsource.h"
 #include "fsutil.h"
+#include "redact.h"
 #include "strbuf.h"
 
 #include <inttypes.h>
@@ -39,21 +40,22 @@ const char *dbsource_url(const char *url)
 
 char *dbsource_redact(const char *conninfo)
 {
-    char *err = NULL;
-    PQconninfoOption *opts = PQconninfoParse(conninfo, &err);
-    if (!opts) {
-        PQfreemem(err);
-        return xstrdup("(unparseable connection string)");
-    }
-    strbuf sb = STRBUF_INIT;
-    for (PQconninfoOption *o = opts; o->keyword; o++) {
-        if (!o->val || !*o->val)
-            continue;
-        strbuf_addf(&sb, "%s%s=%s", sb.len ? " " : "", o->keyword,
-                    strcmp(o->keyword, "password") == 0 ? "***" : o->val);
-    }
-    PQconninfoFree(opts);
-    return strbuf_detach(&sb, NULL);
+    return redact_conninfo(conninfo);
+}
+
+/* libpq's message about `conninfo`, which may echo it: secrets scrubbed, one line. */
+static char *libpq_message(const char *msg, const char *conninfo)
+{
+    size_t n;
+    char **secrets = redact_secrets(conninfo, &n);
+    char *safe = redact_text(msg ? msg : "", secrets, n);
+    for (size_t i = 0; i < n; i++)
+        free(secrets[i]);
+    free(secrets);
+    size_t len = strlen(safe);
+    while (len && (safe[len - 1] == '\n' || safe[len - 1] == ' '))
+        safe[--len] = '\0';
+    return safe;
 }
 
 PGconn *dbsource_connect(const char *conninfo, diag_list *dl)
@@ -61,22 +63,23 @@ PGconn *dbsource_connect(const char *conninfo, diag_list *dl)
     char *perr = NULL;
     PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
     if (!opts) {
-        diag *d = diag_plain(dl, DIAG_ERROR, NULL, "invalid database URL: %s",
-                             perr ? perr : "cannot parse");
-        diag_set_hint(d, "use postgresql://user@host:port/dbname or key=value pairs");
+        char *safe = redact_conninfo(conninfo);
+        char *why = libpq_message(perr ? perr : "cannot parse", conninfo);
+        diag *d = diag_plain(dl, DIAG_ERROR, NULL, "invalid database URL %s: %s", safe, why);
+        diag_set_hint(d, "use postgresql://user:password@host:port/dbname (percent-encode "
+                         "special characters) or key=value pairs");
+        free(why);
+        free(safe);
         PQfreemem(perr);
         return NULL;
     }
     PQconninfoFree(opts);
     PGconn *pg = PQconnectdb(conninfo);
     if (PQstatus(pg) != CONNECTION_OK) {
-        char *safe = dbsource_redact(conninfo);
-        strbuf msg = STRBUF_INIT;
-        strbuf_addstr(&msg, PQerrorMessage(pg));
-        while (msg.len && (msg.buf[msg.len - 1] == '\n' || msg.buf[msg.len - 1] == ' '))
-            strbuf_setlen(&msg, msg.len - 1);
-        diag_plain(dl, DIAG_ERROR, NULL, "cannot connect to the database (%s): %s", safe, msg.buf);
-        strbuf_release(&msg);
+        char *safe = redact_conninfo(conninfo);
+        char *why = libpq_message(PQerrorMessage(pg), conninfo);
+        diag_plain(dl, DIAG_ERROR, NULL, "cannot connect to the database (%s): %s", safe, why);
+        free(why);
         free(safe);
         PQfinish(pg);
         return NULL;

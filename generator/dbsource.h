@@ -77,7 +77,7 @@ void dbsource_close(dbsource *src);
 /* The URL to use: `url` when given, else $DATABASE_URL, else NULL. */
 const char *dbsource_url(const char *url);
 
-/* `conninfo` with any password replaced by "***" (malloc'ed). */
+/* `conninfo`, as written, with every password replaced by "***" (redact.h; malloc'ed). */
 char *dbsource_redact(const char *conninfo);
 
 /* Turn migration runner errors into diagnostics. */

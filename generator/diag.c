@@ -9,6 +9,7 @@
  *         = hint: did you mean "email"?
  */
 #include "diag.h"
+#include "redact.h"
 #include "strbuf.h"
 
 #include <stdarg.h>
@@ -147,42 +148,63 @@ static const char *sev_color(diag_severity s)
     }
 }
 
+/*
+ * Every string of a diagnostic may come from the database (server
+ * messages, names) or from a URL: each goes through redact_printable(), so
+ * a password is never printed and a terminal escape never reaches the
+ * terminal.
+ */
 void diag_print(const diag *d, FILE *out, bool color)
 {
     const char *bold = color ? "\033[1m" : "", *reset = color ? "\033[0m" : "";
     if (d->file) {
-        fprintf(out, "%s%s", bold, d->file);
+        fputs(bold, out);
+        redact_fputs(d->file, out);
         if (d->line > 0)
             fprintf(out, ":%d:%d", d->line, d->col);
         fprintf(out, ":%s ", reset);
     } else {
         fputs("pgqc: ", out);
     }
-    fprintf(out, "%s%s:%s %s\n", color ? sev_color(d->severity) : "", sev_name(d->severity), reset,
-            d->message);
+    fprintf(out, "%s%s:%s ", color ? sev_color(d->severity) : "", sev_name(d->severity), reset);
+    redact_fputs(d->message, out);
+    fputc('\n', out);
+    char *detail = d->detail ? redact_printable(d->detail) : NULL;
+    char *hint = d->hint ? redact_printable(d->hint) : NULL;
     if (d->source && d->line > 0) {
         char num[16];
         int w = snprintf(num, sizeof num, "%d", d->line);
         if (w < 4)
             w = 4;
         fprintf(out, " %*d | ", w, d->line);
-        /* Tabs become single spaces so the caret lines up. */
-        for (const char *p = d->source; *p; p++)
-            fputc(*p == '\t' ? ' ' : *p, out);
+        /* Tabs become single spaces so the caret lines up; other control
+         * characters are shown as '?' for the same reason. */
+        for (const unsigned char *p = (const unsigned char *)d->source; *p; p++) {
+            if (*p == '\t')
+                fputc(' ', out);
+            else if (*p < 0x20 || *p == 0x7f)
+                fputc('?', out);
+            else if (*p == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f && ++p)
+                fputc('?', out); /* a C1 control: one character, like the caret counts it */
+            else
+                fputc(*p, out);
+        }
         fprintf(out, "\n %*s | %*s%s^", w, "", d->col - 1, "", color ? sev_color(d->severity) : "");
         for (int i = 1; i < d->span; i++)
             fputc('~', out);
         fprintf(out, "%s\n", reset);
-        if (d->detail)
-            fprintf(out, " %*s = detail: %s\n", w, "", d->detail);
-        if (d->hint)
-            fprintf(out, " %*s = hint: %s\n", w, "", d->hint);
+        if (detail)
+            fprintf(out, " %*s = detail: %s\n", w, "", detail);
+        if (hint)
+            fprintf(out, " %*s = hint: %s\n", w, "", hint);
     } else {
-        if (d->detail)
-            fprintf(out, "  = detail: %s\n", d->detail);
-        if (d->hint)
-            fprintf(out, "  = hint: %s\n", d->hint);
+        if (detail)
+            fprintf(out, "  = detail: %s\n", detail);
+        if (hint)
+            fprintf(out, "  = hint: %s\n", hint);
     }
+    free(detail);
+    free(hint);
 }
 
 void diag_list_print(const diag_list *dl, FILE *out, bool color)

@@ -52,82 +52,185 @@ char *fs_read_file(const char *path, size_t *len, char **err)
     return text;
 }
 
-/* Signal-safe storage for the temp file being written. */
-static char pending_temp[4096];
-static volatile sig_atomic_t pending_set;
+/* Signal-safe storage for the temp files being written. */
+enum { MAX_PENDING = 16 };
+static char pending_temp[MAX_PENDING][4096];
+static volatile sig_atomic_t pending_set[MAX_PENDING];
 
-void fs_set_pending_temp(const char *path)
+/* Remember `path` in a free slot; -1 when none is free (or it is too long). */
+static int pending_add(const char *path)
 {
-    pending_set = 0;
-    if (path && strlen(path) < sizeof pending_temp) {
-        memcpy(pending_temp, path, strlen(path) + 1);
-        pending_set = 1;
+    size_t len = strlen(path);
+    for (int i = 0; i < MAX_PENDING; i++) {
+        if (pending_set[i] || len >= sizeof pending_temp[i])
+            continue;
+        memcpy(pending_temp[i], path, len + 1);
+        pending_set[i] = 1;
+        return i;
     }
+    return -1;
+}
+
+static void pending_clear(int slot)
+{
+    if (slot >= 0)
+        pending_set[slot] = 0;
 }
 
 void fs_cleanup_pending_temp(void)
 {
-    if (pending_set)
-        unlink(pending_temp);
+    for (int i = 0; i < MAX_PENDING; i++)
+        if (pending_set[i])
+            unlink(pending_temp[i]);
+}
+
+/* Why writing failed, in words a user acts on (a full disk says so). */
+static char *write_error(const char *path, int err)
+{
+    if (err == ENOSPC || err == EDQUOT)
+        return xstrfmt("cannot write %s: no space left on device%s", path,
+                       err == EDQUOT ? " (disk quota exceeded)" : "");
+    return xstrfmt("cannot write %s: %s", path, strerror(err));
+}
+
+/* Write all of data to fd; false with errno set. */
+static bool write_all(int fd, const char *data, size_t len)
+{
+    size_t off = 0;
+    while (off < len) {
+        ssize_t w = write(fd, data + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            return false;
+        if (w == 0) {
+            errno = ENOSPC;
+            return false;
+        }
+        off += (size_t)w;
+    }
+    return true;
+}
+
+/* A temp file next to `path` holding `data`, fsync'ed; NULL with *err. */
+static char *stage(const char *path, const char *data, size_t len, int *slot, char **err)
+{
+    char *tmp = xstrfmt("%s.tmp.XXXXXX", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        int e = errno;
+        *err = e == ENOSPC || e == EDQUOT
+                   ? write_error(path, e)
+                   : xstrfmt("cannot create a temporary file next to %s: %s", path, strerror(e));
+        free(tmp);
+        return NULL;
+    }
+    *slot = pending_add(tmp);
+    bool ok = write_all(fd, data, len) && fchmod(fd, 0644) == 0 && fsync(fd) == 0;
+    int e = errno;
+    if (close(fd) != 0 && ok) {
+        ok = false;
+        e = errno;
+    }
+    if (!ok) {
+        *err = write_error(path, e);
+        unlink(tmp);
+        pending_clear(*slot);
+        free(tmp);
+        return NULL;
+    }
+    return tmp;
 }
 
 bool fs_write_if_changed(const char *path, const char *data, size_t len, bool *changed, char **err)
 {
-    *changed = false;
-    size_t oldlen;
-    char *olderr = NULL;
-    char *old = fs_read_file(path, &oldlen, &olderr);
-    free(olderr);
-    if (old && oldlen == len && memcmp(old, data, len) == 0) {
-        free(old);
-        return true;
-    }
-    free(old);
+    fs_output one = {path, data, len, false};
+    bool ok = fs_write_outputs(&one, 1, err);
+    *changed = one.changed;
+    return ok;
+}
 
-    char *tmp = xstrfmt("%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        *err = xstrfmt("cannot create a temporary file next to %s: %s", path, strerror(errno));
-        free(tmp);
-        return false;
-    }
-    fs_set_pending_temp(tmp);
-    size_t off = 0;
-    while (off < len) {
-        ssize_t w = write(fd, data + off, len - off);
-        if (w < 0) {
-            if (errno == EINTR)
-                continue;
-            *err = xstrfmt("cannot write %s: %s", tmp, strerror(errno));
-            goto fail;
+bool fs_write_outputs(fs_output *outs, size_t n, char **err)
+{
+    char **tmps = xcalloc(n + 1, sizeof *tmps);
+    int *slots = xcalloc(n + 1, sizeof *slots);
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        outs[i].changed = false;
+        slots[i] = -1;
+        size_t oldlen;
+        char *olderr = NULL;
+        char *old = fs_read_file(outs[i].path, &oldlen, &olderr);
+        free(olderr);
+        bool same = old && oldlen == outs[i].len && memcmp(old, outs[i].data, oldlen) == 0;
+        free(old);
+        if (same)
+            continue;
+        tmps[i] = stage(outs[i].path, outs[i].data, outs[i].len, &slots[i], err);
+        if (!tmps[i]) {
+            ok = false;
+            break;
         }
-        off += (size_t)w;
     }
-    if (fchmod(fd, 0644) != 0 || fsync(fd) != 0) {
-        *err = xstrfmt("cannot write %s: %s", tmp, strerror(errno));
-        goto fail;
+    /* Every new file is complete on disk: only now replace the old ones. */
+    for (size_t i = 0; ok && i < n; i++) {
+        if (!tmps[i])
+            continue;
+        if (rename(tmps[i], outs[i].path) != 0) {
+            *err = xstrfmt("cannot rename %s to %s: %s", tmps[i], outs[i].path, strerror(errno));
+            ok = false;
+            break;
+        }
+        outs[i].changed = true;
+        pending_clear(slots[i]);
+        free(tmps[i]);
+        tmps[i] = NULL;
     }
-    if (close(fd) != 0) {
-        fd = -1;
-        *err = xstrfmt("cannot write %s: %s", tmp, strerror(errno));
-        goto fail;
+    for (size_t i = 0; i < n; i++) {
+        if (tmps[i]) {
+            unlink(tmps[i]);
+            pending_clear(slots[i]);
+            free(tmps[i]);
+        }
     }
-    fd = -1;
-    if (rename(tmp, path) != 0) {
-        *err = xstrfmt("cannot rename %s to %s: %s", tmp, path, strerror(errno));
-        goto fail;
+    free(tmps);
+    free(slots);
+    return ok;
+}
+
+bool fs_check_output_dir(const char *path, char **err)
+{
+    struct stat st;
+    char *p = xstrdup(path);
+    /* The directory itself, or the nearest existing parent that would hold it. */
+    while (stat(p, &st) != 0) {
+        if (errno != ENOENT && errno != ENOTDIR) {
+            *err = xstrfmt("%s: %s", p, strerror(errno));
+            free(p);
+            return false;
+        }
+        char *parent = fs_dirname(p);
+        if (strcmp(parent, p) == 0) {
+            free(parent);
+            break;
+        }
+        free(p);
+        p = parent;
     }
-    fs_set_pending_temp(NULL);
-    free(tmp);
-    *changed = true;
-    return true;
-fail:
-    if (fd >= 0)
-        close(fd);
-    unlink(tmp);
-    fs_set_pending_temp(NULL);
-    free(tmp);
-    return false;
+    bool ok = true;
+    if (!S_ISDIR(st.st_mode)) {
+        *err = strcmp(p, path) == 0 ? xstrfmt("%s exists and is not a directory", path)
+                                    : xstrfmt("cannot create %s: %s is not a directory", path, p);
+        ok = false;
+    } else if (access(p, W_OK | X_OK) != 0) {
+        int e = errno;
+        *err = strcmp(p, path) == 0 ? xstrfmt("directory %s is not writable: %s", path, strerror(e))
+                                    : xstrfmt("cannot create %s: directory %s is not writable: %s",
+                                              path, p, strerror(e));
+        ok = false;
+    }
+    free(p);
+    return ok;
 }
 
 bool fs_is_dir(const char *path)
@@ -183,6 +286,65 @@ bool fs_list_sql(const char *path, char ***files, size_t *n, char **err)
     if (*n > first)
         qsort(*files + first, *n - first, sizeof **files, cmp_str);
     return true;
+}
+
+typedef struct dir_id {
+    dev_t dev;
+    ino_t ino;
+} dir_id;
+
+/* Append the .sql files below directory `path`, recursively; `seen` holds the directories read. */
+static bool list_tree(const char *path, dir_id **seen, size_t *nseen, size_t *seen_alloc,
+                      char ***files, size_t *n, size_t *alloc, char **err)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        *err = xstrfmt("cannot read %s: %s", path, strerror(errno));
+        return false;
+    }
+    for (size_t i = 0; i < *nseen; i++)
+        if ((*seen)[i].dev == st.st_dev && (*seen)[i].ino == st.st_ino)
+            return true; /* a symlink loop, or the same directory twice */
+    ALLOC_GROW(*seen, *nseen + 1, *seen_alloc);
+    (*seen)[(*nseen)++] = (dir_id){st.st_dev, st.st_ino};
+    DIR *d = opendir(path);
+    if (!d) {
+        *err = xstrfmt("cannot open %s: %s", path, strerror(errno));
+        return false;
+    }
+    size_t pl = strlen(path);
+    bool ok = true;
+    struct dirent *de;
+    while (ok && (de = readdir(d)) != NULL) {
+        if (de->d_name[0] == '.') /* ., .., and hidden files and directories */
+            continue;
+        char *full = xstrfmt("%s%s%s", path, (pl && path[pl - 1] == '/') ? "" : "/", de->d_name);
+        size_t l = strlen(de->d_name);
+        if (fs_is_dir(full)) {
+            ok = list_tree(full, seen, nseen, seen_alloc, files, n, alloc, err);
+            free(full);
+        } else if (l >= 5 && strcmp(de->d_name + l - 4, ".sql") == 0 && fs_is_file(full)) {
+            ALLOC_GROW(*files, *n + 1, *alloc);
+            (*files)[(*n)++] = full;
+        } else {
+            free(full);
+        }
+    }
+    closedir(d);
+    return ok;
+}
+
+bool fs_list_sql_tree(const char *path, char ***files, size_t *n, char **err)
+{
+    if (!fs_is_dir(path))
+        return fs_list_sql(path, files, n, err);
+    size_t alloc = *n, first = *n, nseen = 0, seen_alloc = 0;
+    dir_id *seen = NULL;
+    bool ok = list_tree(path, &seen, &nseen, &seen_alloc, files, n, &alloc, err);
+    free(seen);
+    if (*n > first)
+        qsort(*files + first, *n - first, sizeof **files, cmp_str);
+    return ok;
 }
 
 /*

@@ -31,6 +31,31 @@ char *fs_read_bytes(const char *path, size_t *len, char **err);
  */
 bool fs_write_if_changed(const char *path, const char *data, size_t len, bool *changed, char **err);
 
+/* One output of fs_write_outputs(). */
+typedef struct fs_output {
+    const char *path;
+    const char *data;
+    size_t len;
+    bool changed; /* set: the file was (re)written */
+} fs_output;
+
+/*
+ * Write several files as one: each changed one is first written in full to
+ * a temp file beside it and fsync'ed; only when all of them are on disk
+ * are they renamed over their targets. A failure (a full disk: "no space
+ * left on device") removes the temp files and leaves every target as it
+ * was. Unchanged files are not touched.
+ */
+bool fs_write_outputs(fs_output *outs, size_t n, char **err);
+
+/*
+ * Can files be created in directory `path` (created if missing)? False
+ * with *err naming the path when it exists but is not a directory, when
+ * the parent it would be created in is not a directory, or when either is
+ * not writable.
+ */
+bool fs_check_output_dir(const char *path, char **err);
+
 /* Is `path` a directory / a regular file? */
 bool fs_is_dir(const char *path);
 bool fs_is_file(const char *path);
@@ -41,6 +66,14 @@ bool fs_is_file(const char *path);
  * the array).
  */
 bool fs_list_sql(const char *path, char ***files, size_t *n, char **err);
+
+/*
+ * fs_list_sql(), but a directory is searched recursively: every `.sql`
+ * file below it, hidden files and directories (".name") skipped, each
+ * directory read once even through symlinks, sorted by path (strcmp), so
+ * the order does not depend on the file system.
+ */
+bool fs_list_sql_tree(const char *path, char ***files, size_t *n, char **err);
 
 /*
  * Remove `path` and everything below it (no error when it does not exist).
@@ -94,12 +127,9 @@ char *fs_relpath(const char *base, const char *path);
 char *fs_dirname(const char *path);
 
 /*
- * Remember a temp file to unlink if the process is killed by SIGINT/SIGTERM
- * while it exists (async-signal-safe cleanup); NULL clears it.
+ * Unlink the temp files being written, if any: called from the SIGINT and
+ * SIGTERM handlers (async-signal-safe).
  */
-void fs_set_pending_temp(const char *path);
-
-/* Unlink the pending temp file, if any (called from signal handlers). */
 void fs_cleanup_pending_temp(void);
 
 #endif

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -361,6 +362,344 @@ static void test_diagnostics_match_the_golden_file(void **state)
     free(golden_path);
 }
 
+/* ---- no password is ever printed ------------------------------------------- */
+
+#define SECRET "s3cr3tpw"
+
+/* URLs and conninfo strings that carry SECRET, well-formed or not; none reaches a server. */
+static const char *const secret_urls[] = {
+    "postgresql://alice:" SECRET "@127.0.0.1:1/app?connect_timeout=2",
+    "postgresql://alice:" SECRET "@[::1/app",
+    "mysql://alice:" SECRET "@127.0.0.1/app",
+    "postgresql://alice:p%zz" SECRET "@127.0.0.1:1/app",
+    "postgresql://alice:s3cr%33tpw@127.0.0.1:99999/app",
+    "postgresql://alice@corp:" SECRET "@127.0.0.1:1/app",
+    "postgresql://127.0.0.1:1/app?password=" SECRET "&sslmode=bogus",
+    "host=127.0.0.1 port=1 user=alice password=" SECRET " connect_timeout=2",
+    "host=127.0.0.1 port=abc password=" SECRET,
+    "host=127.0.0.1 password='" SECRET,
+    "dbname=postgresql://alice:" SECRET "@[::1/app host=127.0.0.1 port=1",
+};
+
+/* Every command that takes --database-url (run: through DATABASE_URL). */
+static const char *const url_commands[] = {
+    "generate --out out", "describe",
+    "describe --json",    "check --out out",
+    "migrate up",         "migrate down",
+    "migrate status",     "migrate status --json",
+    "migrate repair",     "migrate reset --force",
+    "migrate verify",     "seed",
+    "schema diff",        "schema diff --json",
+};
+
+/* `s` quoted for the shell: '...' with each ' as '\'' (malloc'ed). */
+static char *shq(const char *s)
+{
+    size_t n = 3;
+    for (const char *p = s; *p; p++)
+        n += *p == '\'' ? 4 : 1;
+    char *q = malloc(n), *w = q;
+    *w++ = '\'';
+    for (const char *p = s; *p; p++) {
+        if (*p == '\'') {
+            memcpy(w, "'\\''", 4);
+            w += 4;
+        } else {
+            *w++ = *p;
+        }
+    }
+    *w++ = '\'';
+    *w = '\0';
+    return q;
+}
+
+static void assert_no_secret(const char *out, const char *what)
+{
+    if (strstr(out, SECRET) || strstr(out, "s3cr%33"))
+        fail_msg("password printed by %s:\n%s", what, out);
+}
+
+static void test_no_password_is_printed_by_any_command_for_any_url(void **state)
+{
+    fixture *f = *state;
+    copy_demo(f);
+    tu_write(f->dir, "seeds/1.sql", "SELECT 1;\n");
+    for (size_t u = 0; u < sizeof secret_urls / sizeof secret_urls[0]; u++) {
+        char *url = shq(secret_urls[u]);
+        for (size_t c = 0; c < sizeof url_commands / sizeof url_commands[0]; c++) {
+            char *out, *what = NULL;
+            if (asprintf(&what, "pgqc %s --database-url %s", url_commands[c], url) < 0)
+                fail();
+            int st = tu_runf(&out,
+                             "cd '%s' && env -u DATABASE_URL TMPDIR='%s' '%s' %s "
+                             "--database-url %s",
+                             f->dir, f->tmpdir, tu_pgqc(), url_commands[c], url);
+            assert_no_secret(out, what);
+            if ((st != 2 && st != 3) || !strstr(out, "pgqc"))
+                fail_msg("%s: exit %d\n%s", what, st, out);
+            free(out);
+            /* The same through DATABASE_URL, and options before the command. */
+            st = tu_runf(&out, "cd '%s' && DATABASE_URL=%s TMPDIR='%s' '%s' %s", f->dir, url,
+                         f->tmpdir, tu_pgqc(), url_commands[c]);
+            assert_no_secret(out, what);
+            if ((st != 2 && st != 3) || !strstr(out, "pgqc"))
+                fail_msg("DATABASE_URL %s: exit %d\n%s", what, st, out);
+            free(out);
+            st = tu_runf(&out,
+                         "cd '%s' && env -u DATABASE_URL TMPDIR='%s' '%s' --database-url=%s "
+                         "--bogus %s",
+                         f->dir, f->tmpdir, tu_pgqc(), url, url_commands[c]);
+            assert_no_secret(out, what);
+            assert_int_equal(st, 2);
+            free(out);
+            free(what);
+        }
+        /* A URL given where no option takes it is echoed redacted. */
+        char *out;
+        assert_int_equal(
+            tu_runf(&out, "cd '%s' && '%s' generate --out out %s", f->dir, tu_pgqc(), url), 2);
+        assert_no_secret(out, "a stray argument");
+        free(out);
+        tu_runf(&out, "cd '%s' && DATABASE_URL=%s TMPDIR='%s' '%s' run -- true", f->dir, url,
+                f->tmpdir, tu_pgqc());
+        assert_no_secret(out, "run with DATABASE_URL");
+        free(out);
+        free(url);
+    }
+}
+
+/*
+ * With a database that accepts the URL (the embedded one trusts local
+ * connections, so a password in the URL is simply unused): schema diff's
+ * header, status --json, --verbose and check print no password.
+ */
+static void test_no_password_is_printed_on_success_paths(void **state)
+{
+    fixture *f = *state;
+    copy_demo(f);
+    char *out;
+    int st = tu_runf(&out,
+                     "cd '%s' && env -u DATABASE_URL TMPDIR='%s' '%s' run -- sh -c '"
+                     "case \"$DATABASE_URL\" in "
+                     "*://*\\?*) u=\"$DATABASE_URL&password=" SECRET "\";; "
+                     "*://*) u=\"$DATABASE_URL?password=" SECRET "\";; "
+                     "*) u=\"$DATABASE_URL password=" SECRET "\";; esac; "
+                     "P=\"$0\"; "
+                     "\"$P\" schema diff --database-url \"$u\"; "
+                     "\"$P\" schema diff --json --database-url \"$u\"; "
+                     "\"$P\" migrate status --json --database-url \"$u\"; "
+                     "\"$P\" --database-url \"$u\" --verbose generate --out out; "
+                     "\"$P\" check --out out --database-url \"$u\"; "
+                     "echo done' '%s'",
+                     f->dir, f->tmpdir, tu_pgqc(), tu_pgqc());
+    assert_no_secret(out, "a reachable database");
+    if (st != 0 || !strstr(out, "done") || !strstr(out, "password=***"))
+        fail_msg("exit %d:\n%s", st, out);
+    free(out);
+}
+
+/* ---- strings from the database are printed without terminal escapes ----- */
+
+static void test_terminal_escapes_from_the_database_are_neutralised(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "migrations/0001_t.sql", "CREATE TABLE t (id int);\n");
+    /* The server's message quotes the column name, escapes included. */
+    tu_write(f->dir, "queries/q.sql",
+             "-- name: q :one\nSELECT \"x\033[2J\033]0;owned\007\" FROM t;\n");
+    char *out;
+    assert_int_equal(pgqc(f, &out, "generate --out out"), 1);
+    assert_non_null(strstr(out, "does not exist"));
+    assert_non_null(strstr(out, "\\x1b[2J"));
+    assert_null(strchr(out, '\033'));
+    assert_null(strchr(out, '\007'));
+    free(out);
+    /* A table named with escapes, found by schema diff in a live database. */
+    int st = tu_runf(&out,
+                     "cd '%s' && env -u DATABASE_URL TMPDIR='%s' '%s' run -- sh -c '"
+                     "psql -q \"$DATABASE_URL\" -c \"CREATE TABLE \\\"evil$(printf "
+                     "\"\\033[31m\\r\")\\\" ()\" && \"$0\" schema diff' '%s'",
+                     f->dir, f->tmpdir, tu_pgqc(), tu_pgqc());
+    if (st != 1 || !strstr(out, "only in the database") || strchr(out, '\033') || strchr(out, '\r'))
+        fail_msg("exit %d:\n%s", st, out);
+    free(out);
+}
+
+/* ---- output paths ------------------------------------------------------------ */
+
+static void test_out_that_is_a_file_or_unwritable_is_a_usage_error_naming_it(void **state)
+{
+    fixture *f = *state;
+    copy_demo(f);
+    tu_write(f->dir, "afile", "not a directory\n");
+    char *out;
+    assert_int_equal(pgqc(f, &out, "generate --out afile"), 2);
+    assert_non_null(strstr(out, "afile exists and is not a directory"));
+    free(out);
+    assert_int_equal(pgqc(f, &out, "generate --out afile/gen"), 2);
+    assert_non_null(strstr(out, "afile is not a directory"));
+    free(out);
+    /* Unwritable: read-only for everyone when root can mount, else by mode. */
+    bool mounted =
+        geteuid() == 0 &&
+        tu_runf(NULL, "cd '%s' && mkdir ro && mount -t tmpfs -o ro,size=64k tmpfs ro", f->dir) == 0;
+    if (!mounted) {
+        if (geteuid() == 0) {
+            tu_runf(NULL, "rmdir '%s/ro'", f->dir);
+            return; /* root ignores modes: nothing honest to test without a mount */
+        }
+        assert_int_equal(tu_runf(NULL, "cd '%s' && mkdir -p ro && chmod 0555 ro", f->dir), 0);
+    }
+    assert_int_equal(pgqc(f, &out, "generate --out ro"), 2);
+    assert_non_null(strstr(out, "directory ro is not writable"));
+    free(out);
+    assert_int_equal(pgqc(f, &out, "generate --out ro/gen"), 2);
+    assert_non_null(strstr(out, "cannot create ro/gen"));
+    free(out);
+    assert_int_equal(pgqc(f, &out, "generate --out gen --lock ro/pgqc.lock"), 2);
+    assert_non_null(strstr(out, "ro/pgqc.lock"));
+    free(out);
+    tu_runf(NULL, "cd '%s' && (umount ro 2>/dev/null; chmod 0755 ro)", f->dir);
+}
+
+/*
+ * A full disk (a small tmpfs, so only as root): exit 1 saying "no space
+ * left", and the previous generated files and lock stay byte for byte.
+ */
+static void test_full_disk_is_exit_1_and_keeps_the_previous_files(void **state)
+{
+    fixture *f = *state;
+    if (geteuid() != 0 ||
+        tu_runf(NULL, "cd '%s' && mkdir full && mount -t tmpfs -o size=256k tmpfs full", f->dir) !=
+            0) {
+        fprintf(stderr, "skipped: needs root to mount a small tmpfs\n");
+        return;
+    }
+    copy_demo(f);
+    char *out;
+    int st = pgqc(f, &out, "generate --out full/gen --lock full/pgqc.lock --depfile full/gen/db.d");
+    if (st != 0)
+        fail_msg("%s", out);
+    free(out);
+    char *before, *after;
+    assert_int_equal(
+        tu_runf(&before, "cd '%s/full' && cat gen/db.h gen/db.c gen/db.d pgqc.lock", f->dir), 0);
+    /* Fill the disk, then change a query so that every output changes. */
+    tu_runf(NULL, "cd '%s' && head -c 1000000 /dev/zero > full/filler", f->dir);
+    tu_runf(NULL,
+            "cd '%s' && printf -- '-- name: extra :one\\nSELECT 1 AS x;\\n' >> "
+            "queries/users.sql",
+            f->dir);
+    assert_int_equal(pgqc(f, &out,
+                          "generate --out full/gen --lock full/pgqc.lock "
+                          "--depfile full/gen/db.d"),
+                     1);
+    assert_non_null(strstr(out, "no space left"));
+    free(out);
+    assert_int_equal(
+        tu_runf(&after, "cd '%s/full' && cat gen/db.h gen/db.c gen/db.d pgqc.lock", f->dir), 0);
+    assert_string_equal(before, after);
+    free(before);
+    free(after);
+    /* No temp file is left behind. */
+    assert_int_equal(tu_runf(&out, "cd '%s/full' && ls -A gen . | grep -c tmp", f->dir), 1);
+    free(out);
+    assert_no_cluster_left(f);
+    tu_runf(NULL, "umount '%s/full'", f->dir);
+}
+
+/* ---- one command line, consistently ------------------------------------------ */
+
+static void test_options_before_the_command_apply_to_it(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "db/migrations/0001_a.sql", "CREATE TABLE a (id int);\n");
+    tu_write(f->dir, "db/queries/q.sql", "-- name: q :one\nSELECT id FROM a;\n");
+    char *out;
+    int st = pgqc(f, &out,
+                  "--migrations db/migrations --queries db/queries generate --out out --lock "
+                  "out/pgqc.lock");
+    if (st != 0)
+        fail_msg("%s", out);
+    free(out);
+    assert_int_equal(tu_runf(NULL, "test -f '%s/out/db.h'", f->dir), 0);
+    assert_int_equal(pgqc(f, &out, "--migrations db/migrations migrate lint"), 0);
+    free(out);
+    assert_int_equal(pgqc(f, &out, "--migrations db/migrations run -- true"), 0);
+    free(out);
+    assert_int_equal(pgqc(f, &out, "--migratons db/migrations run -- true"), 2);
+    assert_non_null(strstr(out, "did you mean \"--migrations\""));
+    free(out);
+}
+
+static void test_mistyped_options_get_a_did_you_mean(void **state)
+{
+    fixture *f = *state;
+    char *out;
+    assert_int_equal(pgqc(f, &out, "generate --ouut x"), 2);
+    assert_non_null(strstr(out, "unknown option \"--ouut\" (did you mean \"--out\"?)"));
+    free(out);
+    assert_int_equal(pgqc(f, &out, "describe --jsno"), 2);
+    assert_non_null(strstr(out, "did you mean \"--json\""));
+    free(out);
+    assert_int_equal(pgqc(f, &out, "migrate up --dryrun"), 2);
+    assert_non_null(strstr(out, "did you mean \"--dry-run\""));
+    free(out);
+    assert_int_equal(pgqc(f, &out, "schema diff --jsn"), 2);
+    assert_non_null(strstr(out, "did you mean \"--json\""));
+    free(out);
+    assert_int_equal(pgqc(f, &out, "generate --out"), 2);
+    assert_non_null(strstr(out, "option \"--out\" needs a value"));
+    free(out);
+    assert_int_equal(pgqc(f, &out, "describe --json=yes"), 2);
+    assert_non_null(strstr(out, "option \"--json\" takes no value"));
+    free(out);
+    /* An option of another command is refused, not silently ignored. */
+    assert_int_equal(pgqc(f, &out, "migrate up --queries q"), 2);
+    assert_non_null(strstr(out, "option \"--queries\" is not used by `pgqc migrate up`"));
+    free(out);
+    assert_int_equal(pgqc(f, &out, "--queries q run -- true"), 2);
+    assert_non_null(strstr(out, "not used by `pgqc run`"));
+    free(out);
+    assert_int_equal(pgqc(f, &out, "generate --completely-unrelated"), 2);
+    assert_non_null(strstr(out, "unknown option \"--completely-unrelated\""));
+    assert_null(strstr(out, "did you mean"));
+    free(out);
+}
+
+static void test_help_lists_every_command_and_subcommand(void **state)
+{
+    fixture *f = *state;
+    char *out;
+    assert_int_equal(pgqc(f, &out, "--help"), 0);
+    const char *words[] = {"generate", "describe", "check", "migrate", "embed",
+                           "seed",     "schema",   "run",   "help"};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+        if (!strstr(out, words[i]))
+            fail_msg("--help does not mention %s:\n%s", words[i], out);
+    free(out);
+}
+
+static void test_queries_in_sub_directories_are_read_in_path_order(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "migrations/0001_a.sql", "CREATE TABLE a (id int);\n");
+    tu_write(f->dir, "queries/z.sql", "-- name: top :one\nSELECT 1 AS x;\n");
+    tu_write(f->dir, "queries/users/b.sql", "-- name: nested :one\nSELECT 2 AS x;\n");
+    tu_write(f->dir, "queries/users/admin/c.sql", "-- name: deeper :one\nSELECT 3 AS x;\n");
+    tu_write(f->dir, "queries/.drafts/d.sql", "not sql at all\n"); /* hidden: skipped */
+    assert_int_equal(tu_runf(NULL, "ln -s .. '%s/queries/users/loop'", f->dir), 0);
+    char *out;
+    int st = pgqc(f, &out, "describe --queries queries --queries queries/users/b.sql");
+    if (st != 0)
+        fail_msg("%s", out);
+    char *a = strstr(out, "queries/users/admin/c.sql"), *b = strstr(out, "queries/users/b.sql"),
+         *z = strstr(out, "queries/z.sql");
+    assert_true(a && b && z && a < b && b < z);        /* sorted by path */
+    assert_null(strstr(b + 1, "queries/users/b.sql")); /* named twice, read once */
+    free(out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -388,6 +727,23 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failing_migration_is_reported_at_file_line_col, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_diagnostics_match_the_golden_file, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_password_is_printed_by_any_command_for_any_url,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_no_password_is_printed_on_success_paths, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_terminal_escapes_from_the_database_are_neutralised,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            test_out_that_is_a_file_or_unwritable_is_a_usage_error_naming_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_full_disk_is_exit_1_and_keeps_the_previous_files,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_options_before_the_command_apply_to_it, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_mistyped_options_get_a_did_you_mean, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_help_lists_every_command_and_subcommand, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_queries_in_sub_directories_are_read_in_path_order,
+                                        setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

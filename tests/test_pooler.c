@@ -461,8 +461,13 @@ static int bouncer_setup(void **state)
     bool drop;
     char *err = NULL;
     bouncer_dir = tu_mkdtemp();
-    if (!tmpdb_server_user(&uid, &gid, &drop, &err) || !tmpdb_prepare_dir(bouncer_dir, &err)) {
+    if (!tmpdb_server_user(&uid, &gid, &drop, &err)) {
         fprintf(stderr, "pgbouncer directory: %s\n", err);
+        return -1;
+    }
+    /* As root, PgBouncer runs as the server user: it owns its directory. */
+    if (drop && chown(bouncer_dir, uid, gid) != 0) {
+        fprintf(stderr, "pgbouncer directory: chown %s: %s\n", bouncer_dir, strerror(errno));
         return -1;
     }
     chmod(bouncer_dir, 0700); /* private: only PgBouncer's user (and root) get in */

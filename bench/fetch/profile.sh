@@ -16,7 +16,7 @@ rows="${1:-200000}"
 if [ "${PROFILE_INNER:-}" != 1 ]; then
     [ -x "$build/bench/fetch/fetch_bench" ] || "$here/run.sh" --rows 1 --small-rows 1 --rounds 1 >/dev/null
     export PROFILE_INNER=1
-    exec "$build/generator/pgqc" run --migrations "$here/migrations" --queries "$here/queries" \
+    exec "$build/generator/pgqc" run --migrations "$here/migrations" \
         -- "$0" "$rows"
 fi
 

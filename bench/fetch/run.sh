@@ -22,5 +22,5 @@ fi
 # One job: the benchmark machine is small and shared.
 ninja -C "$build" -j 1 generator/pgqc bench/fetch/fetch_bench >&2
 
-exec "$build/generator/pgqc" run --migrations "$here/migrations" --queries "$here/queries" \
+exec "$build/generator/pgqc" run --migrations "$here/migrations" \
     -- "$build/bench/fetch/fetch_bench" "$@"

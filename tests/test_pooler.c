@@ -482,6 +482,9 @@ static int bouncer_setup(void **state)
              "default_pool_size = %d\n"
              "max_db_connections = %d\n"
              "max_client_conn = 100\n"
+             /* Churn: servers taken in turns and replaced every second or so. */
+             "server_round_robin = 1\n"
+             "server_lifetime = 1\n"
              "logfile = %s/pgbouncer.log\n"
              "ignore_startup_parameters = extra_float_digits\n",
              sockdir, bouncer_dir, bouncer_dir, POOL_SIZE, POOL_SIZE, bouncer_dir);
@@ -557,6 +560,9 @@ static void *run_client(void *arg)
         if (ask(c, b, cl->id * 1000 + round, why, sizeof why))
             snprintf(cl->wrong, sizeof cl->wrong, "client %d round %d: %s", cl->id, round, why);
         cl->calls += 4;
+        /* Another program on the pool wipes whichever server it gets. */
+        if (cl->id == 0 && round % 4 == 3)
+            PQclear(PQexec(pg, "DEALLOCATE ALL"));
     }
     pgqc_conn_free(c);
     PQfinish(pg);

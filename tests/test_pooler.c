@@ -609,6 +609,33 @@ static void test_pgbouncer_transaction_mode_with_hashed_statement_names(void **s
     PQfinish(pg);
 }
 
+/*
+ * What lets the runtime notice a reset client behind PgBouncer (where, with
+ * max_prepared_statements in 1.21+, a stale cache would be refused for
+ * ever): PgBouncer gives every client connection a backend key of its own,
+ * so PQbackendPID() changes with PQreset.
+ */
+static void test_pgbouncer_reset_client_is_a_new_session(void **state)
+{
+    (void)state;
+    PGconn *pg = PQconnectdb(bouncer_conninfo);
+    assert_int_equal(PQstatus(pg), CONNECTION_OK);
+    pgqc_conn *c = pgqc_conn_wrap(pg);
+    assert_right(c, 0, 1);
+    assert_right(c, 1, 1);
+    int before = PQbackendPID(pg);
+    PQreset(pg);
+    assert_int_equal(PQstatus(pg), CONNECTION_OK);
+    assert_int_not_equal(PQbackendPID(pg), before);
+    /* Inside a transaction, where a stale statement could not be retried. */
+    assert_int_equal(pgqc_begin(c), PGQC_OK);
+    assert_right(c, 1, 2);
+    assert_right(c, 0, 2);
+    assert_int_equal(pgqc_commit(c), PGQC_OK);
+    pgqc_conn_free(c);
+    PQfinish(pg);
+}
+
 /* ---- main ------------------------------------------------------------------- */
 
 static bool migrate(void)
@@ -663,6 +690,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest pooled[] = {
         cmocka_unit_test(test_pgbouncer_transaction_mode_with_unnamed_statements),
         cmocka_unit_test(test_pgbouncer_transaction_mode_with_hashed_statement_names),
+        cmocka_unit_test(test_pgbouncer_reset_client_is_a_new_session),
     };
     int failed = cmocka_run_group_tests_name("direct", direct, NULL, NULL);
     failed += cmocka_run_group_tests_name("pgbouncer", pooled, bouncer_setup, bouncer_teardown);

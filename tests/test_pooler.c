@@ -84,8 +84,8 @@ static long long want_each(int b, int x)
 
 /*
  * Ask build `b` every query once with `x`. Returns NULL when every status
- * is PGQC_OK and every answer is b's own, else a description (static
- * storage per thread is not needed: the caller's buffer).
+ * is PGQC_OK and every answer is b's own, else `why`, filled with a
+ * description. No cmocka assertions: client threads call it too.
  */
 static const char *ask(pgqc_conn *c, int b, int x, char *why, size_t size)
 {
@@ -598,7 +598,7 @@ static void test_pgbouncer_transaction_mode_with_hashed_statement_names(void **s
 {
     (void)state;
     run_clients(false);
-    /* The pool's servers now hold both builds' statements side by side. */
+    /* More clients than servers really shared the pool. */
     PGconn *pg = connect_direct();
     char *n = value_of(pg,
                        "SELECT count(*) FROM pg_stat_activity WHERE datname = 'postgres' "

@@ -7,7 +7,9 @@ packages=(
   build-essential clang meson ninja-build pkg-config
   libpq-dev libpg-query-dev libprotobuf-c-dev libjansson-dev libssl-dev
   libcmocka-dev postgresql-15
+  pgbouncer
 )
+# pgbouncer: only for tests/test_pooler.c, which starts its own on a private socket.
 
 # --list: print the packages (for .ci/run) and stop.
 if [ "${1:-}" = "--list" ]; then

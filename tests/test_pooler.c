@@ -84,8 +84,8 @@ static long long want_each(int b, int x)
 
 /*
  * Ask build `b` every query once with `x`. Returns NULL when every status
- * is PGQC_OK and every answer is b's own, else a description (static
- * storage per thread is not needed: the caller's buffer).
+ * is PGQC_OK and every answer is b's own, else `why`, filled with a
+ * description. No cmocka assertions: client threads call it too.
  */
 static const char *ask(pgqc_conn *c, int b, int x, char *why, size_t size)
 {
@@ -487,6 +487,9 @@ static int bouncer_setup(void **state)
              "default_pool_size = %d\n"
              "max_db_connections = %d\n"
              "max_client_conn = 100\n"
+             /* Churn: servers taken in turns and replaced every second or so. */
+             "server_round_robin = 1\n"
+             "server_lifetime = 1\n"
              "logfile = %s/pgbouncer.log\n"
              "ignore_startup_parameters = extra_float_digits\n",
              sockdir, bouncer_dir, bouncer_dir, POOL_SIZE, POOL_SIZE, bouncer_dir);
@@ -562,6 +565,9 @@ static void *run_client(void *arg)
         if (ask(c, b, cl->id * 1000 + round, why, sizeof why))
             snprintf(cl->wrong, sizeof cl->wrong, "client %d round %d: %s", cl->id, round, why);
         cl->calls += 4;
+        /* Another program on the pool wipes whichever server it gets. */
+        if (cl->id == 0 && round % 4 == 3)
+            PQclear(PQexec(pg, "DEALLOCATE ALL"));
     }
     pgqc_conn_free(c);
     PQfinish(pg);
@@ -597,7 +603,7 @@ static void test_pgbouncer_transaction_mode_with_hashed_statement_names(void **s
 {
     (void)state;
     run_clients(false);
-    /* The pool's servers now hold both builds' statements side by side. */
+    /* More clients than servers really shared the pool. */
     PGconn *pg = connect_direct();
     char *n = value_of(pg,
                        "SELECT count(*) FROM pg_stat_activity WHERE datname = 'postgres' "
@@ -605,6 +611,33 @@ static void test_pgbouncer_transaction_mode_with_hashed_statement_names(void **s
                        NULL);
     assert_true(atoi(n) <= POOL_SIZE);
     free(n);
+    PQfinish(pg);
+}
+
+/*
+ * What lets the runtime notice a reset client behind PgBouncer (where, with
+ * max_prepared_statements in 1.21+, a stale cache would be refused for
+ * ever): PgBouncer gives every client connection a backend key of its own,
+ * so PQbackendPID() changes with PQreset.
+ */
+static void test_pgbouncer_reset_client_is_a_new_session(void **state)
+{
+    (void)state;
+    PGconn *pg = PQconnectdb(bouncer_conninfo);
+    assert_int_equal(PQstatus(pg), CONNECTION_OK);
+    pgqc_conn *c = pgqc_conn_wrap(pg);
+    assert_right(c, 0, 1);
+    assert_right(c, 1, 1);
+    int before = PQbackendPID(pg);
+    PQreset(pg);
+    assert_int_equal(PQstatus(pg), CONNECTION_OK);
+    assert_int_not_equal(PQbackendPID(pg), before);
+    /* Inside a transaction, where a stale statement could not be retried. */
+    assert_int_equal(pgqc_begin(c), PGQC_OK);
+    assert_right(c, 1, 2);
+    assert_right(c, 0, 2);
+    assert_int_equal(pgqc_commit(c), PGQC_OK);
+    pgqc_conn_free(c);
     PQfinish(pg);
 }
 
@@ -662,6 +695,7 @@ int main(int argc, char **argv)
     const struct CMUnitTest pooled[] = {
         cmocka_unit_test(test_pgbouncer_transaction_mode_with_unnamed_statements),
         cmocka_unit_test(test_pgbouncer_transaction_mode_with_hashed_statement_names),
+        cmocka_unit_test(test_pgbouncer_reset_client_is_a_new_session),
     };
     int failed = cmocka_run_group_tests_name("direct", direct, NULL, NULL);
     failed += cmocka_run_group_tests_name("pgbouncer", pooled, bouncer_setup, bouncer_teardown);

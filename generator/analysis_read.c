@@ -59,6 +59,10 @@ static void bad(reader *r, const char *key, const char *fmt, ...)
     va_start(ap, fmt);
     strbuf_vaddf(&msg, fmt, ap);
     va_end(ap);
+    /* Values quoted from the lock are shown, never interpreted by the terminal. */
+    for (size_t i = 0; i < msg.len; i++)
+        if ((unsigned char)msg.buf[i] < 0x20 || msg.buf[i] == 0x7f)
+            msg.buf[i] = '?';
     diag *d = diag_plain(r->dl, DIAG_ERROR, r->origin, "malformed lock file: %s%s%s: %s",
                          r->path.buf, key ? "." : "", key ? key : "", msg.buf);
     diag_set_hint(d, "pgqc.lock is written by `pgqc generate`; do not edit it by hand, "

@@ -4,7 +4,10 @@
  * generate: analyse (embedded database or --database-url), emit PREFIX.h
  * and PREFIX.c, write pgqc.lock and the depfile — each atomically and only
  * when its content changed. With --offline it needs no database at all: it
- * emits from the lock file after checking that no input changed.
+ * emits from the lock file after checking that the lock is well-formed and
+ * unedited (lockfile.h) and that no input changed, with the type mappings
+ * and headers the lock records (which the command line may repeat, not
+ * contradict).
  *
  * check: the CI gate. Stale inputs (a query or migration changed, added or
  * removed since pgqc.lock was written), generated files that differ from

@@ -164,6 +164,10 @@ static bool malformed(const char *origin, diag_list *dl, const char *fmt, ...)
     va_start(ap, fmt);
     strbuf_vaddf(&msg, fmt, ap);
     va_end(ap);
+    /* Values quoted from the lock are shown, never interpreted by the terminal. */
+    for (size_t i = 0; i < msg.len; i++)
+        if ((unsigned char)msg.buf[i] < 0x20 || msg.buf[i] == 0x7f)
+            msg.buf[i] = '?';
     diag *d = diag_plain(dl, DIAG_ERROR, origin, "malformed lock file: %s", msg.buf);
     diag_set_hint(d, "%s", regenerate_hint);
     strbuf_release(&msg);
@@ -271,6 +275,9 @@ lockfile *lockfile_parse(const char *text, size_t len, const char *origin, diag_
     lockfile *lf = xcalloc(1, sizeof *lf);
     lf->json = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!lf->json) {
+        for (char *p = jerr.text; *p; p++) /* jansson quotes the input near the error */
+            if ((unsigned char)*p < 0x20 || *p == 0x7f)
+                *p = '?';
         diag *d = diag_plain(dl, DIAG_ERROR, origin,
                              "lock file is not valid JSON (line %d, column %d: %s)", jerr.line,
                              jerr.column, jerr.text);

@@ -216,7 +216,7 @@ static void test_check_reanalyzes_and_reports_a_changed_nullability(void **state
 
 /*
  * The lock is a pure function of the sources: the same bytes from a fresh
- * cluster (--no-cache), from a cache whose cluster built another project's
+ * cache (the fixture's), from a cache whose cluster built another project's
  * types first, and from a --database-url database that had unrelated
  * types and tables before the migrations ran (all three give the user's
  * types other OIDs). `check --reanalyze` with yet another cache agrees.
@@ -225,7 +225,7 @@ static void test_lock_is_identical_across_cache_states_and_databases(void **stat
 {
     fixture *f = *state;
     char *out;
-    int st = pgqc(f, &out, "", "generate --no-cache --out gen --name db");
+    int st = pgqc(f, &out, "", "generate --out gen --name db");
     if (st)
         fprintf(stderr, "%s", out);
     assert_int_equal(st, 0);

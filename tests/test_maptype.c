@@ -128,6 +128,18 @@ static void test_bad_specification_and_missing_encoder_are_reported(void **state
     assert_int_equal(pgqc(dir, &out, "generate --out gen --map-type point"), 2);
     assert_non_null(strstr(out, "expected TYPE=CTYPE:DECODER"));
     free(out);
+    /* What the lock would record must read back: no header that breaks out of its quotes,
+     * no type mapped twice. */
+    assert_int_equal(pgqc(dir, &out, "generate --out gen --include 'x.h\"\n#define free system'"),
+                     2);
+    assert_non_null(strstr(out, "not a header name"));
+    free(out);
+    assert_int_equal(pgqc(dir, &out,
+                          "generate --out gen --map-type numeric=double --map-type "
+                          "numeric=my_num:my_dec"),
+                     2);
+    assert_non_null(strstr(out, "--map-type: type numeric is mapped twice"));
+    free(out);
     assert_int_equal(pgqc(dir, &out, "generate --out gen --map-type point=my_point:my_point_dec"),
                      1);
     assert_non_null(strstr(out, "mapped to my_point without an encoder"));

@@ -400,6 +400,10 @@ static void test_server_errors_name_the_failing_statement(void **state)
     assert_output(st, 1, &out, "0002_cic.up.sql:3:4: error: CREATE INDEX CONCURRENTLY cannot run");
     assert_query(f, APPLIED_VERSIONS, "1");
     assert_query(f, "SELECT to_regclass('v') IS NULL", "t");
+    /* COPY from the client has no data here: an error, not a hang */
+    tu_write(f->dir, "migrations/0002_cic.up.sql",
+             "CREATE TABLE v (id int);\nCOPY v FROM STDIN;\nSELECT 1;\n");
+    assert_output(pgqc(f, &out, "migrate up"), 1, &out, "0002_cic.up.sql:2:1: error:");
     /* a position the server gives still points into the right statement */
     tu_write(f->dir, "migrations/0002_cic.up.sql",
              "CREATE TABLE v (id int);\nINSERT INTO v VALUES (1);\nSELECT nope FROM v;\n");
@@ -746,6 +750,24 @@ static int clone_in_child(const pgqc_migration_set *set)
     return ok ? 0 : 1;
 }
 
+/* Without pgqc's parser (a set loaded by libpgqc alone), a COMMIT is still caught. */
+static void test_runtime_alone_detects_a_script_ending_its_transaction(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "migrations/0001_a.up.sql",
+             "CREATE TABLE a (id int);\nCOMMIT;\nCREATE TABLE b (id int);\n");
+    pgqc_migration_set *set = load_fixture_set(f);
+    pgqc_migrate_result res = pgqc_migrate_up(f->pg, set, NULL);
+    assert_false(res.success);
+    assert_int_equal(res.failure, PGQC_MIGRATE_SQL_ERROR);
+    assert_true(res.nerrors >= 1);
+    assert_non_null(strstr(res.errors[0].message, "ended the transaction"));
+    assert_non_null(strstr(res.errors[0].hint, "pgqc:no-transaction"));
+    pgqc_migrate_result_free(&res);
+    pgqc_migration_set_free(set);
+    assert_query(f, "SELECT count(*) FROM pgqc_migrations", "0");
+}
+
 static void test_template_clones_are_built_once_and_independent(void **state)
 {
     fixture *f = *state;
@@ -835,6 +857,7 @@ int main(void)
         T(test_new_follows_existing_width_and_refuses_bad_names),
         T(test_reset_refuses_non_throwaway_and_seed_rolls_back),
         T(test_embedded_migrations_let_an_application_migrate_itself),
+        T(test_runtime_alone_detects_a_script_ending_its_transaction),
         T(test_template_clones_are_built_once_and_independent),
         T(test_unreachable_server_exits_3_without_the_password),
 #undef T

@@ -8,7 +8,10 @@
  * runners apply each version once, a failing migration is named by
  * file:line:col and leaves earlier ones applied, edited / missing / dirty
  * migrations stop the run, a CRLF checkout is not "modified", down/up
- * round trips, verify, lint, new, reset and seed.
+ * round trips, verify (each step and the whole set), lint, new, reset and
+ * seed; what a migration may not do (transaction control, touching
+ * pgqc_migrations), repair's explicit choices and their log, status
+ * output, per-command help.
  */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -251,7 +251,8 @@ static bool run_transactional(PGconn *pg, const script *s, const pgqc_migrate_op
             if (!retry)
                 add_script_error(res, s, &f, pg);
             PQclear(f.r);
-            PQclear(PQexec(pg, "ROLLBACK"));
+            if (PQtransactionStatus(pg) != PQTRANS_IDLE) /* not when the script ended it */
+                PQclear(PQexec(pg, "ROLLBACK"));
             if (retry) {
                 mig_sleep_ms(100 << attempt);
                 continue;

@@ -476,7 +476,7 @@ static void test_repair_of_a_dirty_migration_is_the_users_choice(void **state)
                  "pgqc_migration_repairs",
                  "1:checksum recorded,4:marked pending");
     /* pgqc's own tables are not part of the schema */
-    assert_output(pgqc(f, &out, "schema diff"), 0, NULL, NULL);
+    assert_output(pgqc(f, &out, "schema diff"), 0, &out, NULL);
 }
 
 static void test_status_json_numbers_and_subcommand_help(void **state)

@@ -226,6 +226,14 @@ typedef enum pgqc_migration_state {
 /* "pending", "applied", "modified", "missing-file", "dirty". */
 const char *pgqc_migration_state_name(pgqc_migration_state s);
 
+/*
+ * What pgqc_migrate_repair() does to a migration in `state`, as logged in
+ * pgqc_migration_repairs and shown by status: "checksum recorded"
+ * (modified), "forgotten" (missing-file), "marked applied" / "marked
+ * pending" (dirty, as `dirty` says); NULL when repair leaves it alone.
+ */
+const char *pgqc_migration_repair_action(pgqc_migration_state state, pgqc_dirty_resolution dirty);
+
 /* One line of `pgqc migrate status`. */
 typedef struct pgqc_migration_status {
     int64_t version;

@@ -83,7 +83,10 @@ static size_t merge_status(const pgqc_migration_set *set, const mig_applied_row 
     return n;
 }
 
-/* The latest repair of each version, from pgqc_migration_repairs when it exists. */
+/*
+ * The latest repair of each version, from pgqc_migration_repairs when it
+ * exists and this user may read it (status stays usable without).
+ */
 static bool attach_repairs(PGconn *pg, pgqc_migration_status *items, size_t n,
                            pgqc_migrate_result *res)
 {
@@ -97,6 +100,11 @@ static bool attach_repairs(PGconn *pg, pgqc_migration_status *items, size_t n,
                          "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM "
                          "pgqc_migration_repairs ORDER BY version, repaired_at DESC",
                          &r);
+    }
+    const char *state = ok || !r ? NULL : PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    if (state && strcmp(state, "42501") == 0) {
+        PQclear(r); /* a user who may read pgqc_migrations but not the log */
+        return true;
     }
     if (!ok) {
         mig_add_server_error(res, NULL, NULL, 0, r, pg, "cannot read pgqc_migration_repairs: ");

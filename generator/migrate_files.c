@@ -1,6 +1,9 @@
 /*
- * migrate_files.c — splitting no-transaction scripts with libpg_query and
- * creating new migration files (see migrate_files.h).
+ * migrate_files.c — the generator's side of migration files (see
+ * migrate_files.h): loading a set with every script split into statements
+ * by libpg_query and checked for what the runner must refuse (transaction
+ * control in a transactional script, changes to pgqc_migrations), and
+ * creating new migration files.
  */
 #include "migrate_files.h"
 #include "fsutil.h"
@@ -149,7 +152,7 @@ char *migrate_forbidden_statement(const ProtobufCMessage *m, bool in_transaction
     if (changes_tracking_table(m)) {
         *rule = "tracking-table";
         *hint = "pgqc manages pgqc_migrations; a migration must leave it alone";
-        return xstrfmt("a migration must not drop, truncate, rename or alter pgqc_migrations, "
+        return xstrdup("a migration must not drop, truncate, rename or alter pgqc_migrations, "
                        "where pgqc records the applied migrations");
     }
     return NULL;

@@ -404,21 +404,6 @@ static int migrate_down(int argc, char **argv)
     return run_migrations(&a, "migrate down", pgqc_migrate_down, "revert", "reverted");
 }
 
-/* What repair does to a version in state `st` (the action status shows). */
-static const char *repair_action(pgqc_migration_state st, pgqc_dirty_resolution dirty)
-{
-    switch (st) {
-    case PGQC_MIGRATION_MODIFIED:
-        return "checksum recorded";
-    case PGQC_MIGRATION_MISSING_FILE:
-        return "forgotten";
-    case PGQC_MIGRATION_DIRTY:
-        return dirty == PGQC_DIRTY_MARK_PENDING ? "marked pending" : "marked applied";
-    default:
-        return "repaired";
-    }
-}
-
 /* Repair, then say what changed for each version (from the states before). */
 static int repair_session(const mig_args *a, session *s, diag_list *dl)
 {
@@ -434,12 +419,12 @@ static int repair_session(const mig_args *a, session *s, diag_list *dl)
     pgqc_migrate_result_free(&res);
     res = pgqc_migrate_repair(s->pg, s->set, &a->run);
     for (size_t i = 0; res.success && i < res.executed; i++) {
-        pgqc_migration_state st = PGQC_MIGRATION_APPLIED;
+        const char *action = NULL; /* NULL only if another runner changed the table meanwhile */
         for (size_t k = 0; k < nbefore; k++)
             if (before[k].version == res.versions[i])
-                st = before[k].state;
-        printf("%s version %" PRId64 ": %s\n", a->run.dry_run ? "would repair" : "repaired",
-               res.versions[i], repair_action(st, a->run.dirty));
+                action = pgqc_migration_repair_action(before[k].state, a->run.dirty);
+        printf("%s version %" PRId64 "%s%s\n", a->run.dry_run ? "would repair" : "repaired",
+               res.versions[i], action ? ": " : "", action ? action : "");
     }
     int st = report_run(&res, "repair", "repaired", a->run.dry_run, dl);
     pgqc_migrate_result_free(&res);

@@ -1,8 +1,9 @@
 /*
  * migrate_files.h — the generator's side of migration files: loading a
- * set with its no-transaction scripts split into statements by libpg_query
- * (libpgqc itself has no SQL parser), and creating the next-numbered pair
- * of files for `pgqc migrate new`.
+ * set with its scripts split into statements by libpg_query (libpgqc
+ * itself has no SQL parser) and checked for statements the runner must
+ * refuse, and creating the next-numbered pair of files for
+ * `pgqc migrate new`.
  *
  * Errors come back in a pgqc_migrate_result or as a malloc'ed *err;
  * nothing here prints.

@@ -10,7 +10,9 @@
  * require-concurrent-index-creation, constraint-missing-not-valid,
  * adding-foreign-key-constraint, adding-not-nullable-field,
  * changing-column-type, ban-drop-column, ban-drop-table, renaming-column,
- * renaming-table, multiple-statements-no-transaction. A table created
+ * renaming-table, multiple-statements-no-transaction. The runner's own
+ * refusals (migrate_forbidden_statement: transaction-control,
+ * tracking-table) are errors no `pgqc:allow` silences. A table created
  * earlier in the same file is new: locking it is harmless, so the
  * "existing table" rules skip it. A comment `-- pgqc:allow RULE[, RULE]` on
  * or above a statement silences those rules for that statement.

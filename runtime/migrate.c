@@ -39,19 +39,87 @@ static bool script_no_transaction(const script *s)
 
 /* Where a script failed: the server's result and the statement that failed. */
 typedef struct failure {
-    PGresult *r;
-    size_t base;     /* byte offset of the failing statement in the script */
-    bool stmt_known; /* the script was split, so `base` names the statement */
-    bool reported;   /* the error is already in the result */
+    PGresult *r;      /* NULL: libpq's own error (PQerrorMessage) */
+    size_t sent_base; /* byte offset in the script of the text sent (positions count from it) */
+    size_t stmt;      /* byte offset of the failing statement */
+    bool stmt_known;  /* the script was split, so `stmt` names the statement */
+    bool reported;    /* the error is already in the result */
 } failure;
 
+static bool result_ok(const PGresult *r)
+{
+    ExecStatusType st = PQresultStatus(r);
+    return st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY;
+}
+
 /*
- * Run the whole script, or its statements one by one when it was split.
- * In a transaction (`in_tx`), a statement that ends the transaction (a
- * COMMIT or ROLLBACK the splitter could not flag) fails the script too.
+ * Read every result of a query sent with PQsendQuery: one per statement.
+ * Returns the first error result (NULL when none) and counts the
+ * statements that completed before it in *done. A COPY from or to the
+ * client is ended (it has no data here), which makes it fail.
  */
-static bool run_script(PGconn *pg, const script *s, bool in_tx, failure *f,
-                       pgqc_migrate_result *res)
+static PGresult *collect_results(PGconn *pg, size_t *done)
+{
+    PGresult *err = NULL, *r;
+    *done = 0;
+    while ((r = PQgetResult(pg)) != NULL) {
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_COPY_IN) {
+            PQputCopyEnd(pg, "a migration cannot read COPY data from the client");
+        } else if (st == PGRES_COPY_OUT) {
+            char *buf = NULL;
+            while (PQgetCopyData(pg, &buf, 0) > 0)
+                PQfreemem(buf);
+        } else if (st == PGRES_COPY_BOTH) {
+            PQclear(r);
+            break;
+        }
+        if (result_ok(r) && !err)
+            (*done)++;
+        else if (!result_ok(r) && !err && st != PGRES_COPY_IN && st != PGRES_COPY_OUT) {
+            err = r;
+            continue;
+        }
+        PQclear(r);
+    }
+    return err;
+}
+
+/*
+ * Run a transactional script as one query string (one round trip). When it
+ * fails, the results that completed before the error tell which statement
+ * of the split (if any) failed. A script that ended the runner's
+ * transaction (a COMMIT or ROLLBACK pgqc's parser could not flag, e.g. in
+ * a set loaded without it) fails too.
+ */
+static bool run_whole(PGconn *pg, const script *s, failure *f, pgqc_migrate_result *res)
+{
+    memset(f, 0, sizeof *f);
+    if (!PQsendQuery(pg, s->sql))
+        return false;
+    size_t done = 0;
+    f->r = collect_results(pg, &done);
+    if (f->r || PQstatus(pg) != CONNECTION_OK) {
+        f->stmt_known = s->stmts && done < s->nstmts;
+        f->stmt = f->stmt_known ? s->stmts[done].offset : 0;
+        return false;
+    }
+    if (PQtransactionStatus(pg) == PQTRANS_INTRANS)
+        return true;
+    pgqc_migrate_error *e = mig_add_error(
+        res, s->file,
+        "the migration ended the transaction pgqc runs it in (COMMIT or ROLLBACK in the "
+        "script): its effects and its row in pgqc_migrations no longer commit together");
+    if (e)
+        e->hint = mig_dup0("check the database by hand; remove the transaction control, or start "
+                           "the file with `-- pgqc:no-transaction`");
+    mig_set_failure(res, PGQC_MIGRATE_SQL_ERROR);
+    f->reported = true;
+    return false;
+}
+
+/* Run a no-transaction script, statement by statement when it was split. */
+static bool run_split(PGconn *pg, const script *s, failure *f)
 {
     memset(f, 0, sizeof *f);
     size_t n = s->stmts ? s->nstmts : 1;
@@ -61,24 +129,9 @@ static bool run_script(PGconn *pg, const script *s, bool in_tx, failure *f,
         PGresult *r = NULL;
         bool ok = (one || !s->stmts) && mig_exec_ok(pg, one ? one : s->sql, &r);
         free(one);
-        if (ok && in_tx && PQtransactionStatus(pg) != PQTRANS_INTRANS) {
-            pgqc_migrate_error *e = mig_add_error(
-                res, s->file,
-                "the migration ended the transaction pgqc runs it in (COMMIT or ROLLBACK in the "
-                "script): its effects and its row in pgqc_migrations no longer commit together");
-            if (e && s->stmts)
-                mig_statement_line_col(s->sql, off, &e->line, &e->col);
-            if (e)
-                e->hint = mig_dup0("check the database by hand; remove the transaction control, "
-                                   "or start the file with `-- pgqc:no-transaction`");
-            PQclear(r);
-            mig_set_failure(res, PGQC_MIGRATE_SQL_ERROR);
-            f->reported = true;
-            return false;
-        }
         if (!ok) {
             f->r = r;
-            f->base = off;
+            f->sent_base = f->stmt = off;
             f->stmt_known = s->stmts != NULL;
             return false;
         }
@@ -96,10 +149,10 @@ static void add_script_error(pgqc_migrate_result *res, const script *s, const fa
 {
     if (f->reported)
         return;
-    mig_add_server_error(res, s->file, s->sql, f->base, f->r, pg, NULL);
+    mig_add_server_error(res, s->file, s->sql, f->sent_base, f->r, pg, NULL);
     pgqc_migrate_error *e = res->nerrors ? &res->errors[res->nerrors - 1] : NULL;
     if (e && e->line == 0 && f->stmt_known)
-        mig_statement_line_col(s->sql, f->base, &e->line, &e->col);
+        mig_statement_line_col(s->sql, f->stmt, &e->line, &e->col);
 }
 
 /*
@@ -193,12 +246,13 @@ static bool run_transactional(PGconn *pg, const script *s, const pgqc_migrate_op
         if (!begin_with_timeout(pg, s, timeout, res))
             return false;
         failure f;
-        if (!run_script(pg, s, true, &f, res)) {
+        if (!run_whole(pg, s, &f, res)) {
             bool retry = mig_is_lock_timeout(f.r) && attempt < retries;
             if (!retry)
                 add_script_error(res, s, &f, pg);
             PQclear(f.r);
-            PQclear(PQexec(pg, "ROLLBACK"));
+            if (PQtransactionStatus(pg) != PQTRANS_IDLE) /* not when the script ended it */
+                PQclear(PQexec(pg, "ROLLBACK"));
             if (retry) {
                 mig_sleep_ms(100 << attempt);
                 continue;
@@ -268,7 +322,7 @@ static bool run_no_transaction(PGconn *pg, const script *s, const pgqc_migrate_o
     double t0 = mig_now_ms();
     failure f;
     set_session_lock_timeout(pg, o->ddl_lock_timeout_ms > 0 ? o->ddl_lock_timeout_ms : 5000);
-    bool ok = run_script(pg, s, false, &f, res);
+    bool ok = run_split(pg, s, &f);
     set_session_lock_timeout(pg, 0);
     if (!ok) {
         add_script_error(res, s, &f, pg);

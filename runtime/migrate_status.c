@@ -28,6 +28,18 @@ const char *pgqc_migration_state_name(pgqc_migration_state s)
     return "unknown";
 }
 
+/* The state of an applied row; `m` is its file's migration, NULL when missing. */
+static pgqc_migration_state row_state(const pgqc_migration *m, const mig_applied_row *row)
+{
+    if (!m)
+        return PGQC_MIGRATION_MISSING_FILE;
+    if (row->dirty)
+        return PGQC_MIGRATION_DIRTY;
+    if (strcmp(m->checksum, row->checksum) != 0)
+        return PGQC_MIGRATION_MODIFIED;
+    return PGQC_MIGRATION_APPLIED;
+}
+
 static void fill_status(pgqc_migration_status *st, const pgqc_migration *m,
                         const mig_applied_row *row)
 {
@@ -46,14 +58,7 @@ static void fill_status(pgqc_migration_status *st, const pgqc_migration *m,
     memcpy(st->applied_checksum, row->checksum, sizeof st->applied_checksum);
     st->applied_at = mig_dup0(row->applied_at);
     st->execution_ms = row->execution_ms;
-    if (!m)
-        st->state = PGQC_MIGRATION_MISSING_FILE;
-    else if (row->dirty)
-        st->state = PGQC_MIGRATION_DIRTY;
-    else if (strcmp(m->checksum, row->checksum) != 0)
-        st->state = PGQC_MIGRATION_MODIFIED;
-    else
-        st->state = PGQC_MIGRATION_APPLIED;
+    st->state = row_state(m, row);
 }
 
 /* Merge the files (sorted) and the rows (sorted) by version. */
@@ -78,7 +83,10 @@ static size_t merge_status(const pgqc_migration_set *set, const mig_applied_row 
     return n;
 }
 
-/* The latest repair of each version, from pgqc_migration_repairs when it exists. */
+/*
+ * The latest repair of each version, from pgqc_migration_repairs when it
+ * exists and this user may read it (status stays usable without).
+ */
 static bool attach_repairs(PGconn *pg, pgqc_migration_status *items, size_t n,
                            pgqc_migrate_result *res)
 {
@@ -92,6 +100,11 @@ static bool attach_repairs(PGconn *pg, pgqc_migration_status *items, size_t n,
                          "TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"') FROM "
                          "pgqc_migration_repairs ORDER BY version, repaired_at DESC",
                          &r);
+    }
+    const char *state = ok || !r ? NULL : PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    if (state && strcmp(state, "42501") == 0) {
+        PQclear(r); /* a user who may read pgqc_migrations but not the log */
+        return true;
     }
     if (!ok) {
         mig_add_server_error(res, NULL, NULL, 0, r, pg, "cannot read pgqc_migration_repairs: ");
@@ -164,19 +177,20 @@ static const char repairs_table_sql[] = "CREATE TABLE IF NOT EXISTS pgqc_migrati
                                         "    checksum_after text\n"
                                         ")";
 
-/* What repair does to one row: the action's name; NULL when the row is fine. */
-static const char *repair_action(const pgqc_migration *m, const mig_applied_row *row,
-                                 pgqc_dirty_resolution dirty)
+const char *pgqc_migration_repair_action(pgqc_migration_state state, pgqc_dirty_resolution dirty)
 {
-    if (!m)
+    switch (state) {
+    case PGQC_MIGRATION_MODIFIED:
+        return "checksum recorded";
+    case PGQC_MIGRATION_MISSING_FILE:
         return "forgotten";
-    if (row->dirty)
+    case PGQC_MIGRATION_DIRTY:
         return dirty == PGQC_DIRTY_MARK_PENDING   ? "marked pending"
                : dirty == PGQC_DIRTY_MARK_APPLIED ? "marked applied"
                                                   : NULL;
-    if (strcmp(m->checksum, row->checksum) != 0)
-        return "checksum recorded";
-    return NULL;
+    default:
+        return NULL;
+    }
 }
 
 /* A dirty migration needs the user's decision: without one, refuse. */
@@ -208,13 +222,19 @@ static bool check_dirty_resolved(const pgqc_migration_set *set, const mig_applie
     return ok;
 }
 
-/* Change one row as `action` says and log it, inside repair's transaction. */
+/*
+ * Repair one row in state `state` (the row goes when its file is gone or it
+ * is marked pending) and log it, inside repair's transaction.
+ */
 static bool repair_row(PGconn *pg, const pgqc_migration *m, const mig_applied_row *row,
-                       const char *action, pgqc_migrate_result *res)
+                       pgqc_migration_state state, pgqc_dirty_resolution dirty,
+                       pgqc_migrate_result *res)
 {
+    const char *action = pgqc_migration_repair_action(state, dirty);
     char ver[32];
     snprintf(ver, sizeof ver, "%" PRId64, row->version);
-    bool drop = strcmp(action, "forgotten") == 0 || strcmp(action, "marked pending") == 0;
+    bool drop = state == PGQC_MIGRATION_MISSING_FILE ||
+                (state == PGQC_MIGRATION_DIRTY && dirty == PGQC_DIRTY_MARK_PENDING);
     const char *vals[4] = {ver, drop ? NULL : m->checksum, action, row->checksum};
     PGresult *r = drop ? PQexecParams(pg, "DELETE FROM pgqc_migrations WHERE version = $1", 1, NULL,
                                       vals, NULL, NULL, 0)
@@ -262,8 +282,8 @@ static void repair_rows(PGconn *pg, const pgqc_migration_set *set, const mig_app
     bool in_tx = false;
     for (size_t i = 0; i < nrows; i++) {
         const pgqc_migration *m = mig_find_migration(set, rows[i].version);
-        const char *action = repair_action(m, &rows[i], o->dirty);
-        if (!action)
+        pgqc_migration_state state = row_state(m, &rows[i]);
+        if (!pgqc_migration_repair_action(state, o->dirty))
             continue;
         if (!o->dry_run && !in_tx) {
             if (!exec_or_fail(pg, "BEGIN", "cannot start transaction: ", res))
@@ -273,7 +293,7 @@ static void repair_rows(PGconn *pg, const pgqc_migration_set *set, const mig_app
                               "cannot create table pgqc_migration_repairs: ", res))
                 break;
         }
-        if (!o->dry_run && !repair_row(pg, m, &rows[i], action, res))
+        if (!o->dry_run && !repair_row(pg, m, &rows[i], state, o->dirty, res))
             break;
         res->versions[res->executed++] = rows[i].version;
     }

@@ -8,7 +8,10 @@
  * runners apply each version once, a failing migration is named by
  * file:line:col and leaves earlier ones applied, edited / missing / dirty
  * migrations stop the run, a CRLF checkout is not "modified", down/up
- * round trips, verify, lint, new, reset and seed.
+ * round trips, verify (each step and the whole set), lint, new, reset and
+ * seed; what a migration may not do (transaction control, touching
+ * pgqc_migrations), repair's explicit choices and their log, status
+ * output, per-command help.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -305,6 +308,13 @@ static void test_read_only_user_gets_a_clear_error(void **state)
     st = tu_runf(&out, "cd '%s' && '%s' migrate status --database-url '%s user=reader'", f->dir,
                  tu_pgqc(), f->url);
     assert_output(st, 0, &out, "pending");
+    /* a repair log the reader may not read does not break status */
+    tu_write(f->dir, "migrations/0001_users.up.sql",
+             "CREATE TABLE users (id bigint PRIMARY KEY); -- edited\n");
+    assert_output(pgqc(f, &out, "migrate repair"), 0, &out, "checksum recorded");
+    st = tu_runf(&out, "cd '%s' && '%s' migrate status --database-url '%s user=reader'", f->dir,
+                 tu_pgqc(), f->url);
+    assert_output(st, 0, &out, "pending");
     assert_query(f, APPLIED_VERSIONS, "1");
 }
 
@@ -400,6 +410,10 @@ static void test_server_errors_name_the_failing_statement(void **state)
     assert_output(st, 1, &out, "0002_cic.up.sql:3:4: error: CREATE INDEX CONCURRENTLY cannot run");
     assert_query(f, APPLIED_VERSIONS, "1");
     assert_query(f, "SELECT to_regclass('v') IS NULL", "t");
+    /* COPY from the client has no data here: an error, not a hang */
+    tu_write(f->dir, "migrations/0002_cic.up.sql",
+             "CREATE TABLE v (id int);\nCOPY v FROM STDIN;\nSELECT 1;\n");
+    assert_output(pgqc(f, &out, "migrate up"), 1, &out, "0002_cic.up.sql:2:1: error:");
     /* a position the server gives still points into the right statement */
     tu_write(f->dir, "migrations/0002_cic.up.sql",
              "CREATE TABLE v (id int);\nINSERT INTO v VALUES (1);\nSELECT nope FROM v;\n");
@@ -469,7 +483,7 @@ static void test_repair_of_a_dirty_migration_is_the_users_choice(void **state)
                  "pgqc_migration_repairs",
                  "1:checksum recorded,4:marked pending");
     /* pgqc's own tables are not part of the schema */
-    assert_output(pgqc(f, &out, "schema diff"), 0, NULL, NULL);
+    assert_output(pgqc(f, &out, "schema diff"), 0, &out, NULL);
 }
 
 static void test_status_json_numbers_and_subcommand_help(void **state)
@@ -746,6 +760,24 @@ static int clone_in_child(const pgqc_migration_set *set)
     return ok ? 0 : 1;
 }
 
+/* Without pgqc's parser (a set loaded by libpgqc alone), a COMMIT is still caught. */
+static void test_runtime_alone_detects_a_script_ending_its_transaction(void **state)
+{
+    fixture *f = *state;
+    tu_write(f->dir, "migrations/0001_a.up.sql",
+             "CREATE TABLE a (id int);\nCOMMIT;\nCREATE TABLE b (id int);\n");
+    pgqc_migration_set *set = load_fixture_set(f);
+    pgqc_migrate_result res = pgqc_migrate_up(f->pg, set, NULL);
+    assert_false(res.success);
+    assert_int_equal(res.failure, PGQC_MIGRATE_SQL_ERROR);
+    assert_true(res.nerrors >= 1);
+    assert_non_null(strstr(res.errors[0].message, "ended the transaction"));
+    assert_non_null(strstr(res.errors[0].hint, "pgqc:no-transaction"));
+    pgqc_migrate_result_free(&res);
+    pgqc_migration_set_free(set);
+    assert_query(f, "SELECT count(*) FROM pgqc_migrations", "0");
+}
+
 static void test_template_clones_are_built_once_and_independent(void **state)
 {
     fixture *f = *state;
@@ -835,6 +867,7 @@ int main(void)
         T(test_new_follows_existing_width_and_refuses_bad_names),
         T(test_reset_refuses_non_throwaway_and_seed_rolls_back),
         T(test_embedded_migrations_let_an_application_migrate_itself),
+        T(test_runtime_alone_detects_a_script_ending_its_transaction),
         T(test_template_clones_are_built_once_and_independent),
         T(test_unreachable_server_exits_3_without_the_password),
 #undef T

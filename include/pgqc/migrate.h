@@ -19,20 +19,29 @@
  *   - an applied migration whose file changed or vanished stops the run
  *     before anything is applied;
  *   - the first failure stops the run; the error names the file, line and
- *     column PostgreSQL reported, with its message, detail and hint.
+ *     column PostgreSQL reported (or, when it reports none and the set was
+ *     split, the start of the failing statement), with its message, detail
+ *     and hint;
+ *   - a transactional script that ends its transaction (COMMIT, ROLLBACK)
+ *     fails instead of being recorded (`pgqc` refuses such a file before
+ *     anything runs; libpgqc, having no parser, notices afterwards).
  *
  * pgqc_migrate_down() reverts newest first, each down script with the
  * deletion of its tracking row in one transaction, under the same lock; it
  * refuses, before changing anything, when a migration to revert has no down
  * script. pgqc_migrate_status() reads the state without changing anything;
  * pgqc_migrate_repair() is the deliberate way out of "modified", "missing
- * file" and "dirty" after a human reviewed the database.
+ * file" and "dirty" after a human reviewed the database (for "dirty", the
+ * human says whether the migration is now applied or pending).
  *
  * `-- pgqc:no-transaction` scripts with several statements must be split
  * (pgqc_migration_set_split) so each statement runs on its own: PostgreSQL
  * runs a multi-statement string as one implicit transaction, which
  * CREATE INDEX CONCURRENTLY refuses. libpgqc has no SQL parser; `pgqc`
  * splits with libpg_query, and embedded sets carry the split it computed.
+ * A transactional script always runs as one string; when `pgqc` loaded the
+ * set, its split (up_stmts / down_stmts) only serves to name the statement
+ * that failed.
  *
  * Ownership: a pgqc_migration_set owns all its strings; a pgqc_migrate_result
  * owns its errors. Free each with its _free function. Nothing here prints.
@@ -66,8 +75,10 @@ typedef struct pgqc_migration {
     bool no_transaction; /* first line is `-- pgqc:no-transaction` */
     bool down_no_transaction;
     char checksum[65]; /* hex SHA-256 of up_sql */
-    /* Statements of a no-transaction script (byte ranges of up_sql /
-     * down_sql); NULL: the script runs as one string. */
+    /* Statements of a script (byte ranges of up_sql / down_sql). A
+     * no-transaction script runs them one by one (NULL: as one string); a
+     * transactional one always runs as one string, and its split, when
+     * present, names the statement that failed. */
     pgqc_stmt_span *up_stmts;
     size_t n_up_stmts;
     pgqc_stmt_span *down_stmts;
@@ -214,6 +225,14 @@ typedef enum pgqc_migration_state {
 
 /* "pending", "applied", "modified", "missing-file", "dirty". */
 const char *pgqc_migration_state_name(pgqc_migration_state s);
+
+/*
+ * What pgqc_migrate_repair() does to a migration in `state`, as logged in
+ * pgqc_migration_repairs and shown by status: "checksum recorded"
+ * (modified), "forgotten" (missing-file), "marked applied" / "marked
+ * pending" (dirty, as `dirty` says); NULL when repair leaves it alone.
+ */
+const char *pgqc_migration_repair_action(pgqc_migration_state state, pgqc_dirty_resolution dirty);
 
 /* One line of `pgqc migrate status`. */
 typedef struct pgqc_migration_status {

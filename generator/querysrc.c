@@ -289,10 +289,13 @@ static bool rewrite_params(query_src *q, PgQuery__ScanToken **tok, size_t ntok, 
             pend = (size_t)t->end;
             long v = strtol(text + t->start + 1, NULL, 10); /* saturates at LONG_MAX */
             if (v < 1 || v > QUERY_MAX_PARAMS) {
-                diag *d = diag_at(dl, DIAG_ERROR, q->file, text, pstart, pend - pstart,
-                                  "parameter number %.*s is out of range: a statement can have "
-                                  "at most %d parameters",
-                                  (int)(pend - pstart), text + pstart, QUERY_MAX_PARAMS);
+                diag *d = v < 1 ? diag_at(dl, DIAG_ERROR, q->file, text, pstart, pend - pstart,
+                                          "there is no parameter %.*s", (int)(pend - pstart),
+                                          text + pstart)
+                                : diag_at(dl, DIAG_ERROR, q->file, text, pstart, pend - pstart,
+                                          "parameter number %.*s is out of range: a statement "
+                                          "can have at most %d parameters",
+                                          (int)(pend - pstart), text + pstart, QUERY_MAX_PARAMS);
                 diag_set_hint(d, "number positional parameters from $1");
                 ok = false;
                 break;

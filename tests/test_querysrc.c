@@ -464,6 +464,8 @@ static void test_more_than_65535_parameters_is_an_error_naming_the_limit(void **
     assert_int_equal(col, 8);
     msg = parse_error("-- name: q :one\nSELECT $99999999999999999999999;\n", NULL, 0, &line, &col);
     assert_non_null(strstr(msg, "65535"));
+    msg = parse_error("-- name: q :one\nSELECT $0;\n", NULL, 0, &line, &col);
+    assert_string_equal(msg, "there is no parameter $0");
 }
 
 int main(void)

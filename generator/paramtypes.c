@@ -172,8 +172,12 @@ static const query_param *param_numbered(const query_src *src, int number)
     return NULL;
 }
 
-/* No other use gives parameter `number` a type: say which cast to write, at the untyped use. */
-static void report_untypable(const query_src *src, const param_use *use, int number,
+/*
+ * Parameter `number` stays untyped: say which cast to write, at the untyped
+ * `use` (NULL: its first use). `alone`: no other use gives it a type (else
+ * pgqc could not tell, and says less).
+ */
+static void report_untypable(const query_src *src, const param_use *use, int number, bool alone,
                              const PGresult *r, diag_list *dl)
 {
     const query_param *qp = param_numbered(src, number);
@@ -191,10 +195,16 @@ static void report_untypable(const query_src *src, const param_use *use, int num
     size_t w = strlen(bare);
     if (w > 1 && (bare[w - 1] == '?' || bare[w - 1] == '!'))
         bare[w - 1] = '\0';
-    diag_set_hint(d,
-                  "nothing else in the statement gives %s a type: add a cast here with the type "
-                  "you mean, e.g. %s::text or %s::bigint",
-                  bare, written, written);
+    if (alone)
+        diag_set_hint(d,
+                      "nothing else in the statement gives %s a type: add a cast here with the "
+                      "type you mean, e.g. %s::text or %s::bigint",
+                      bare, written, written);
+    else
+        diag_set_hint(d,
+                      "PostgreSQL cannot tell the type of %s here: add a cast with the type you "
+                      "mean, e.g. %s::text or %s::bigint",
+                      bare, written, written);
     free(bare);
     free(written);
 }
@@ -221,7 +231,7 @@ bool paramtypes_resolve(PGconn *pg, const catalog *cat, const query_src *src,
     bool ok = false;
     param_use *first = use_at_error(uses, nuses, src->sql, &edits, prepare_error);
     if (!first) {
-        report_untypable(src, NULL, number_in_message(prepare_error), prepare_error, dl);
+        report_untypable(src, NULL, number_in_message(prepare_error), false, prepare_error, dl);
         goto done;
     }
     first->untyped = true;
@@ -248,9 +258,9 @@ bool paramtypes_resolve(PGconn *pg, const catalog *cat, const query_src *src,
                 if (uses[i].untyped && uses[i].number == number)
                     where = &uses[i];
             if (paramtypes_untyped(r))
-                report_untypable(src, where ? where : next, number, r, dl);
+                report_untypable(src, where ? where : next, number, true, r, dl);
             else
-                report_untypable(src, first, first->number, prepare_error, dl);
+                report_untypable(src, first, first->number, false, prepare_error, dl);
             PQclear(r);
             goto done;
         }
@@ -258,7 +268,7 @@ bool paramtypes_resolve(PGconn *pg, const catalog *cat, const query_src *src,
         PQclear(r);
     }
     if (!learned || PQresultStatus(learned) != PGRES_COMMAND_OK) {
-        report_untypable(src, first, first->number, prepare_error, dl);
+        report_untypable(src, first, first->number, false, prepare_error, dl);
         PQclear(learned);
         goto done;
     }
@@ -273,7 +283,7 @@ bool paramtypes_resolve(PGconn *pg, const catalog *cat, const query_src *src,
         pg_oid oid = k <= PQnparams(learned) ? PQparamtype(learned, k - 1) : 0;
         types[k - 1] = oid && oid != UNKNOWN_OID ? type_as_sql(cat, oid) : NULL;
         if (!types[k - 1]) {
-            report_untypable(src, &uses[i], k, prepare_error, dl);
+            report_untypable(src, &uses[i], k, true, prepare_error, dl);
             all_typed = false;
         }
     }

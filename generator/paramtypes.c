@@ -231,7 +231,8 @@ bool paramtypes_resolve(PGconn *pg, const catalog *cat, const query_src *src,
     bool ok = false;
     param_use *first = use_at_error(uses, nuses, src->sql, &edits, prepare_error);
     if (!first) {
-        report_untypable(src, NULL, number_in_message(prepare_error), false, prepare_error, dl);
+        /* No position: the parameter was still untyped when parsing ended, so no use types it. */
+        report_untypable(src, NULL, number_in_message(prepare_error), true, prepare_error, dl);
         goto done;
     }
     first->untyped = true;

@@ -183,19 +183,6 @@ static void report_server_error(diag_list *dl, const catalog *cat, const query_s
     report_server_error_at(dl, cat, q, r, fallback, pos ? strtol(pos, NULL, 10) : 0);
 }
 
-/* "author_email?" -> "author_email" with override NULL_FORCE_NULLABLE. */
-static char *strip_override(const char *name, null_override *ov)
-{
-    size_t n = strlen(name);
-    *ov = NULL_INFER;
-    /* "?column?" is PostgreSQL's name for an unnamed expression, not an override. */
-    if (n > 1 && name[0] != '?' && (name[n - 1] == '?' || name[n - 1] == '!')) {
-        *ov = name[n - 1] == '?' ? NULL_FORCE_NULLABLE : NULL_FORCE_NOT_NULL;
-        return xstrndup(name, n - 1);
-    }
-    return xstrdup(name);
-}
-
 /* A query that returns rows, if perhaps no columns: SELECT, VALUES, TABLE (not DML). */
 static bool returns_rows(const pgtree *t)
 {
@@ -426,7 +413,7 @@ static bool build_query(const catalog *cat, analysis *a, const mapping_set *ms,
     int nf = PQnfields(desc);
     out->cols = xcalloc((size_t)nf + 1, sizeof *out->cols);
     out->ncols = (size_t)nf;
-    null_override *ovs = xcalloc((size_t)nf + 1, sizeof *ovs);
+    null_override *col_ovs = xcalloc((size_t)nf + 1, sizeof *col_ovs);
     for (int i = 0; i < nf; i++) {
         an_column *c = &out->cols[i];
         c->type_oid = PQftype(desc, i);
@@ -439,7 +426,7 @@ static bool build_query(const catalog *cat, analysis *a, const mapping_set *ms,
         if (traced && strcmp(traced->attname, PQfname(desc, i)) == 0)
             c->name = xstrdup(PQfname(desc, i));
         else
-            c->name = strip_override(PQfname(desc, i), &ovs[i]);
+            c->name = nullability_strip_override(PQfname(desc, i), &col_ovs[i]);
         if (c->table_oid && c->table_attnum > 0) {
             const cat_relation *rel = catalog_relation(cat, c->table_oid);
             const cat_column *col = catalog_column(cat, c->table_oid, c->table_attnum);
@@ -479,14 +466,15 @@ static bool build_query(const catalog *cat, analysis *a, const mapping_set *ms,
         diag_set_hint(d, "use :one, :many or :iter to read them");
     }
 
+    /* The user's overrides belong to the inference, which settles them first (nullability.h). */
     null_override *param_ovs = xcalloc(src->nparams + 1, sizeof *param_ovs);
     for (size_t i = 0; i < src->nparams; i++)
         param_ovs[i] = src->params[i].override;
-    null_overrides ov = {param_ovs, ovs};
+    null_overrides ov = {param_ovs, col_ovs};
     nullability_infer_tree(cat, out, tree, &ov);
     free(param_ovs);
+    free(col_ovs);
     out->wire_sql = wrap_for_text(out, tree);
-    free(ovs);
     return ok;
 }
 

@@ -987,6 +987,18 @@ static void apply_column_overrides(an_query *q, const null_override *ov)
     }
 }
 
+char *nullability_strip_override(const char *alias, null_override *ov)
+{
+    size_t n = strlen(alias);
+    *ov = NULL_INFER;
+    /* "?column?" is PostgreSQL's name for an unnamed expression, not an override. */
+    if (n > 1 && alias[0] != '?' && (alias[n - 1] == '?' || alias[n - 1] == '!')) {
+        *ov = alias[n - 1] == '?' ? NULL_FORCE_NULLABLE : NULL_FORCE_NOT_NULL;
+        return xstrndup(alias, n - 1);
+    }
+    return xstrdup(alias);
+}
+
 void nullability_infer(const catalog *cat, an_query *q, const null_overrides *ov)
 {
     pgtree t = pgtree_parse(q->sql);

@@ -32,6 +32,16 @@ typedef struct null_overrides {
 } null_overrides;
 
 /*
+ * A result column's alias and the override it carries, as in SQLx:
+ * "author_email?" is column "author_email" with NULL_FORCE_NULLABLE,
+ * "latest!" is "latest" with NULL_FORCE_NOT_NULL; anything else (including
+ * PostgreSQL's "?column?") is itself with NULL_INFER. Returns the name
+ * without the suffix (caller frees). Only for aliases: a table column
+ * really named "v!" is no override, which the caller decides.
+ */
+char *nullability_strip_override(const char *alias, null_override *ov);
+
+/*
  * Fill nullable / nullable_reason of every column and parameter of `q`,
  * whose SQL is `q->sql`, honouring the overrides `ov` (may be NULL).
  * Columns already carry type and source (table_oid, table_attnum) from

@@ -172,8 +172,12 @@ static const query_param *param_numbered(const query_src *src, int number)
     return NULL;
 }
 
-/* No other use gives parameter `number` a type: say which cast to write, at the untyped use. */
-static void report_untypable(const query_src *src, const param_use *use, int number,
+/*
+ * Parameter `number` stays untyped: say which cast to write, at the untyped
+ * `use` (NULL: its first use). `alone`: no other use gives it a type (else
+ * pgqc could not tell, and says less).
+ */
+static void report_untypable(const query_src *src, const param_use *use, int number, bool alone,
                              const PGresult *r, diag_list *dl)
 {
     const query_param *qp = param_numbered(src, number);
@@ -191,10 +195,16 @@ static void report_untypable(const query_src *src, const param_use *use, int num
     size_t w = strlen(bare);
     if (w > 1 && (bare[w - 1] == '?' || bare[w - 1] == '!'))
         bare[w - 1] = '\0';
-    diag_set_hint(d,
-                  "nothing else in the statement gives %s a type: add a cast here with the type "
-                  "you mean, e.g. %s::text or %s::bigint",
-                  bare, written, written);
+    if (alone)
+        diag_set_hint(d,
+                      "nothing else in the statement gives %s a type: add a cast here with the "
+                      "type you mean, e.g. %s::text or %s::bigint",
+                      bare, written, written);
+    else
+        diag_set_hint(d,
+                      "PostgreSQL cannot tell the type of %s here: add a cast with the type you "
+                      "mean, e.g. %s::text or %s::bigint",
+                      bare, written, written);
     free(bare);
     free(written);
 }
@@ -207,109 +217,140 @@ void paramtypes_result_clear(paramtypes_result *r)
     memset(r, 0, sizeof *r);
 }
 
-bool paramtypes_resolve(PGconn *pg, const catalog *cat, const query_src *src,
-                        const PGresult *prepare_error, paramtypes_result *out, diag_list *dl)
-{
-    memset(out, 0, sizeof *out);
-    param_use *uses = xcalloc(src->nspans + 1, sizeof *uses);
-    size_t nuses = src->nspans;
-    for (size_t i = 0; i < nuses; i++) {
-        const pos_span *s = &src->spans[i];
-        uses[i] = (param_use){s->out, s->out_len, atoi(src->sql + s->out + 1), false};
-    }
-    edit_list edits = {NULL, 0, 0};
-    bool ok = false;
-    param_use *first = use_at_error(uses, nuses, src->sql, &edits, prepare_error);
-    if (!first) {
-        report_untypable(src, NULL, number_in_message(prepare_error), prepare_error, dl);
-        goto done;
-    }
-    first->untyped = true;
+/* One statement being typed: its parameter uses and the current edits of its SQL. */
+typedef struct typing {
+    PGconn *pg;
+    const query_src *src;
+    param_use *uses;
+    size_t nuses;
+    edit_list edits;
+} typing;
 
-    /* 1. Learn the types: drop untyped uses until PostgreSQL can prepare the rest. */
-    PGresult *learned = NULL;
-    for (size_t round = 0; round <= nuses; round++) {
-        untyped_edits(uses, nuses, NULL, &edits);
-        char *sql = apply_edits(src->sql, &edits);
-        PGresult *r = PQprepare(pg, "", sql, 0, NULL);
+/*
+ * Step 1: drop (replace by NULL) every use PostgreSQL cannot type, one
+ * answer at a time, until the rest prepares. Returns the description of
+ * that statement, whose parameter types are what the other uses gave; NULL
+ * after a diagnostic.
+ */
+static PGresult *learn_types(typing *t, param_use *first, const PGresult *prepare_error,
+                             diag_list *dl)
+{
+    for (size_t round = 0; round <= t->nuses; round++) {
+        untyped_edits(t->uses, t->nuses, NULL, &t->edits);
+        char *sql = apply_edits(t->src->sql, &t->edits);
+        PGresult *r = PQprepare(t->pg, "", sql, 0, NULL);
         if (PQresultStatus(r) == PGRES_COMMAND_OK) {
             PQclear(r);
-            learned = PQdescribePrepared(pg, "");
             free(sql);
+            PGresult *d = PQdescribePrepared(t->pg, "");
+            if (PQresultStatus(d) == PGRES_COMMAND_OK)
+                return d;
+            PQclear(d);
             break;
         }
-        param_use *next = paramtypes_untyped(r) ? use_at_error(uses, nuses, sql, &edits, r) : NULL;
+        bool untyped = paramtypes_untyped(r);
+        param_use *next = untyped ? use_at_error(t->uses, t->nuses, sql, &t->edits, r) : NULL;
         free(sql);
-        if (!next || next->untyped) {
-            /* A parameter with no use left that PostgreSQL can type, or another problem. */
-            int number = number_in_message(r);
-            param_use *where = NULL;
-            for (size_t i = 0; i < nuses && !where; i++)
-                if (uses[i].untyped && uses[i].number == number)
-                    where = &uses[i];
-            if (paramtypes_untyped(r))
-                report_untypable(src, where ? where : next, number, r, dl);
-            else
-                report_untypable(src, first, first->number, prepare_error, dl);
+        if (next && !next->untyped) {
+            next->untyped = true;
             PQclear(r);
-            goto done;
+            continue;
         }
-        next->untyped = true;
+        if (!untyped) {
+            /* Without the untyped uses the statement fails otherwise: pgqc cannot tell. */
+            report_untypable(t->src, first, first->number, false, prepare_error, dl);
+        } else {
+            /* A parameter none of whose remaining uses PostgreSQL can type. */
+            int number = number_in_message(r);
+            param_use *where = next;
+            for (size_t i = 0; i < t->nuses; i++)
+                if (t->uses[i].untyped && t->uses[i].number == number) {
+                    where = &t->uses[i];
+                    break;
+                }
+            report_untypable(t->src, where, number, true, r, dl);
+        }
         PQclear(r);
+        return NULL;
     }
-    if (!learned || PQresultStatus(learned) != PGRES_COMMAND_OK) {
-        report_untypable(src, first, first->number, prepare_error, dl);
-        PQclear(learned);
-        goto done;
-    }
+    report_untypable(t->src, first, first->number, false, prepare_error, dl);
+    return NULL;
+}
 
-    /* 2. The type of every parameter with an untyped use, from the statement without them. */
-    char **types = xcalloc(src->nparams + 1, sizeof *types);
-    bool all_typed = true;
-    for (size_t i = 0; i < nuses; i++) {
-        int k = uses[i].number;
-        if (!uses[i].untyped || k < 1 || (size_t)k > src->nparams || types[k - 1])
+/*
+ * Step 2: the type, as SQL, of every parameter with an untyped use
+ * (types[number - 1]), from `learned`; false after diagnostics for those
+ * with none.
+ */
+static bool untyped_param_types(typing *t, const catalog *cat, const PGresult *learned,
+                                const PGresult *prepare_error, char **types, diag_list *dl)
+{
+    bool all = true;
+    for (size_t i = 0; i < t->nuses; i++) {
+        int k = t->uses[i].number;
+        if (!t->uses[i].untyped || k < 1 || (size_t)k > t->src->nparams || types[k - 1])
             continue;
         pg_oid oid = k <= PQnparams(learned) ? PQparamtype(learned, k - 1) : 0;
         types[k - 1] = oid && oid != UNKNOWN_OID ? type_as_sql(cat, oid) : NULL;
         if (!types[k - 1]) {
-            report_untypable(src, &uses[i], k, prepare_error, dl);
-            all_typed = false;
+            report_untypable(t->src, &t->uses[i], k, true, prepare_error, dl);
+            all = false;
         }
     }
-    PQclear(learned);
+    return all;
+}
 
-    /* 3. The statement with a cast at every untyped use. */
-    if (all_typed) {
-        untyped_edits(uses, nuses, types, &edits);
-        out->sql = apply_edits(src->sql, &edits);
-        PGresult *r = PQprepare(pg, "", out->sql, 0, NULL);
+/* Step 3: prepare and describe the statement with a cast at every untyped use. */
+static bool prepare_typed(typing *t, char *const *types, paramtypes_result *out)
+{
+    untyped_edits(t->uses, t->nuses, types, &t->edits);
+    out->sql = apply_edits(t->src->sql, &t->edits);
+    PGresult *r = PQprepare(t->pg, "", out->sql, 0, NULL);
+    if (PQresultStatus(r) == PGRES_COMMAND_OK) {
+        PQclear(r);
+        r = PQdescribePrepared(t->pg, "");
         if (PQresultStatus(r) == PGRES_COMMAND_OK) {
-            PQclear(r);
-            out->describe = PQdescribePrepared(pg, "");
-            ok = PQresultStatus(out->describe) == PGRES_COMMAND_OK;
-            if (!ok) {
-                out->error = out->describe;
-                out->describe = NULL;
-            }
-        } else {
-            out->error = r;
-            const char *pos = PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION);
-            if (pos)
-                out->error_position = position_of_byte(
-                    src->sql,
-                    original_offset(&edits, byte_of_position(out->sql, strtol(pos, NULL, 10))));
-        }
-        if (!ok) {
-            free(out->sql);
-            out->sql = NULL;
+            out->describe = r;
+            return true;
         }
     }
-    for (size_t i = 0; i < src->nparams; i++)
-        free(types[i]);
-    free(types);
-done:
-    edits_clear(&edits);
-    free(uses);
+    out->error = r;
+    const char *pos = PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION);
+    if (pos)
+        out->error_position = position_of_byte(
+            t->src->sql,
+            original_offset(&t->edits, byte_of_position(out->sql, strtol(pos, NULL, 10))));
+    free(out->sql);
+    out->sql = NULL;
+    return false;
+}
+
+bool paramtypes_resolve(PGconn *pg, const catalog *cat, const query_src *src,
+                        const PGresult *prepare_error, paramtypes_result *out, diag_list *dl)
+{
+    memset(out, 0, sizeof *out);
+    typing t = {pg, src, xcalloc(src->nspans + 1, sizeof(param_use)), src->nspans, {NULL, 0, 0}};
+    for (size_t i = 0; i < t.nuses; i++) {
+        const pos_span *s = &src->spans[i];
+        t.uses[i] = (param_use){s->out, s->out_len, atoi(src->sql + s->out + 1), false};
+    }
+    bool ok = false;
+    param_use *first = use_at_error(t.uses, t.nuses, src->sql, &t.edits, prepare_error);
+    if (!first) {
+        /* No position: the parameter was still untyped when parsing ended, so no use types it. */
+        report_untypable(src, NULL, number_in_message(prepare_error), true, prepare_error, dl);
+    } else {
+        first->untyped = true;
+        PGresult *learned = learn_types(&t, first, prepare_error, dl);
+        char **types = xcalloc(src->nparams + 1, sizeof *types);
+        ok = learned && untyped_param_types(&t, cat, learned, prepare_error, types, dl) &&
+             prepare_typed(&t, types, out);
+        PQclear(learned);
+        for (size_t i = 0; i < src->nparams; i++)
+            free(types[i]);
+        free(types);
+    }
+    edits_clear(&t.edits);
+    free(t.uses);
     return ok;
 }

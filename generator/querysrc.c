@@ -7,6 +7,7 @@
 #include "querysrc.h"
 #include "arena.h"
 #include "strbuf.h"
+#include "utf8.h"
 
 #include <ctype.h>
 #include <pthread.h>
@@ -289,10 +290,13 @@ static bool rewrite_params(query_src *q, PgQuery__ScanToken **tok, size_t ntok, 
             pend = (size_t)t->end;
             long v = strtol(text + t->start + 1, NULL, 10); /* saturates at LONG_MAX */
             if (v < 1 || v > QUERY_MAX_PARAMS) {
-                diag *d = diag_at(dl, DIAG_ERROR, q->file, text, pstart, pend - pstart,
-                                  "parameter number %.*s is out of range: a statement can have "
-                                  "at most %d parameters",
-                                  (int)(pend - pstart), text + pstart, QUERY_MAX_PARAMS);
+                diag *d = v < 1 ? diag_at(dl, DIAG_ERROR, q->file, text, pstart, pend - pstart,
+                                          "there is no parameter %.*s", (int)(pend - pstart),
+                                          text + pstart)
+                                : diag_at(dl, DIAG_ERROR, q->file, text, pstart, pend - pstart,
+                                          "parameter number %.*s is out of range: a statement "
+                                          "can have at most %d parameters",
+                                          (int)(pend - pstart), text + pstart, QUERY_MAX_PARAMS);
                 diag_set_hint(d, "number positional parameters from $1");
                 ok = false;
                 break;
@@ -666,55 +670,6 @@ static bool parse_text(const char *path, const char *text, query_file **out, dia
 /* ---- encoding ------------------------------------------------------------------ */
 
 /*
- * Length of the well-formed UTF-8 sequence at `s` (at most `n` bytes), or 0
- * when it is not one: overlong forms, surrogates and code points above
- * U+10FFFF are refused, as PostgreSQL refuses them.
- */
-static size_t utf8_sequence(const unsigned char *s, size_t n)
-{
-    if (s[0] < 0x80)
-        return 1;
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        len = 2;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-        len = 3;
-        if (s[0] == 0xE0)
-            lo = 0xA0; /* overlong */
-        else if (s[0] == 0xED)
-            hi = 0x9F; /* surrogates */
-    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-        len = 4;
-        if (s[0] == 0xF0)
-            lo = 0x90; /* overlong */
-        else if (s[0] == 0xF4)
-            hi = 0x8F; /* above U+10FFFF */
-    } else {
-        return 0;
-    }
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-    return len;
-}
-
-/* Offset of the first byte of `text` that is not UTF-8 text (a NUL counts); `len` when none. */
-static size_t first_bad_byte(const char *text, size_t len)
-{
-    const unsigned char *s = (const unsigned char *)text;
-    for (size_t i = 0; i < len;) {
-        size_t n = s[i] ? utf8_sequence(s + i, len - i) : 0;
-        if (!n)
-            return i;
-        i += n;
-    }
-    return len;
-}
-
-/*
  * Report the byte at `off` of `text` (`len` bytes): a NUL, or the start of
  * something that is not UTF-8. The source line shown has every byte that
  * is not UTF-8 replaced by '?', so the diagnostic itself stays valid text.
@@ -727,18 +682,8 @@ static void report_bad_byte(const char *path, const char *text, size_t off, diag
                 : diag_at(dl, DIAG_ERROR, path, text, off, 0, "NUL byte in query file");
     diag_set_hint(d, b ? "query files must be UTF-8 text; convert the file (e.g. with iconv)"
                        : "query files must be text; remove the NUL byte");
-    if (d->source) {
-        unsigned char *src = (unsigned char *)d->source;
-        size_t n = strlen(d->source);
-        for (size_t i = 0; i < n;) {
-            size_t k = utf8_sequence(src + i, n - i);
-            if (k) {
-                i += k;
-                continue;
-            }
-            src[i++] = '?';
-        }
-    }
+    if (d->source)
+        utf8_replace_invalid(d->source, '?');
 }
 
 bool query_file_parse_bytes(const char *path, const char *text, size_t len, query_file **out,
@@ -749,7 +694,7 @@ bool query_file_parse_bytes(const char *path, const char *text, size_t len, quer
         text += 3;
         len -= 3;
     }
-    size_t bad = first_bad_byte(text, len);
+    size_t bad = utf8_first_invalid(text, len);
     if (bad < len) {
         /* No queries from this file: its text is not what PostgreSQL would read. */
         query_file *f = xcalloc(1, sizeof *f);

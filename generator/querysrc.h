@@ -15,6 +15,10 @@
  * SQL back to the file, so errors PostgreSQL reports later point at the
  * original file, line and column.
  *
+ * The text must be UTF-8 (a leading byte order mark is skipped) without NUL
+ * bytes, and a statement has at most QUERY_MAX_PARAMS parameters; anything
+ * else is a diagnostic at its position, never something sent to the server.
+ *
  * Ownership: a query_file owns its path, text and queries; query_file_free()
  * releases everything. Queries keep pointers to their file's path and text.
  */

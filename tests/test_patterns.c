@@ -26,6 +26,8 @@
 
 #include "nullcase.h"
 #include "pt.h"
+#include "querysrc.h"
+#include "strbuf.h"
 #include "tmpdb.h"
 
 static tmpdb *server;
@@ -251,6 +253,29 @@ static void test_other_errors_after_typing_point_into_the_file(void **state)
     free(err);
 }
 
+/* Over the protocol's 65,535 parameters: a diagnostic naming the limit, nothing sent. */
+static void test_too_many_parameters_are_refused_before_the_server_sees_them(void **state)
+{
+    (void)state;
+    strbuf sb = STRBUF_INIT;
+    strbuf_addstr(&sb, "-- name: wide :many\nSELECT id FROM users WHERE id IN (\n");
+    for (size_t i = 0; i <= QUERY_MAX_PARAMS; i++)
+        strbuf_addf(&sb, "%s:p%zu\n", i ? ", " : "", i);
+    strbuf_addstr(&sb, ")");
+    analysis *a;
+    char *err = diagnostics_of(sb.buf, &a);
+    assert_null(a);
+    if (!err || !strstr(err, "patterns.sql:65538:3: error: query \"wide\" has more than 65535 "
+                             "parameters"))
+        fail_msg("unexpected diagnostics:\n%.2000s", err ? err : "(none)");
+    free(err);
+    strbuf_release(&sb);
+    /* The connection is still in step. */
+    PGresult *r = PQexec(pg, "SELECT 1");
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    PQclear(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -263,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_analysis_casts_the_untyped_use_and_keeps_the_parameter_nullable),
         cmocka_unit_test(test_parameter_nothing_types_gets_a_cast_hint_at_its_position),
         cmocka_unit_test(test_other_errors_after_typing_point_into_the_file),
+        cmocka_unit_test(test_too_many_parameters_are_refused_before_the_server_sees_them),
     };
     return cmocka_run_group_tests_name("patterns", tests, group_setup, group_teardown);
 }

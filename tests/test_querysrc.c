@@ -452,6 +452,13 @@ static void test_more_than_65535_parameters_is_an_error_naming_the_limit(void **
     free(text);
 
     text = many_params(QUERY_MAX_PARAMS + 1);
+    /* The query stays in the file's list, without SQL: nothing is sent for it. */
+    diag_list dl = DIAG_LIST_INIT;
+    assert_false(query_file_parse("q.sql", text, &f, &dl));
+    assert_int_equal(f->nqueries, 1);
+    assert_null(f->queries[0].sql);
+    query_file_free(f);
+    diag_list_free(&dl);
     int line = 0, col = 0;
     const char *msg = parse_error(text, NULL, 0, &line, &col);
     assert_non_null(strstr(msg, "65535"));
@@ -464,6 +471,8 @@ static void test_more_than_65535_parameters_is_an_error_naming_the_limit(void **
     assert_int_equal(col, 8);
     msg = parse_error("-- name: q :one\nSELECT $99999999999999999999999;\n", NULL, 0, &line, &col);
     assert_non_null(strstr(msg, "65535"));
+    msg = parse_error("-- name: q :one\nSELECT $0;\n", NULL, 0, &line, &col);
+    assert_string_equal(msg, "there is no parameter $0");
 }
 
 int main(void)

@@ -12,11 +12,16 @@
  * back, so INSERT/UPDATE/DELETE ... RETURNING are checked too.
  *
  * Each case also runs as a variant with random overrides: every parameter
- * becomes `:vN`, `:vN?` or `:vN!` (the choice is random per case), the
- * variant is analysed, and the same random data checks its claims. A `!`
- * parameter is never sent NULL (that is the user's promise); a `?` one is,
- * now and then. A column the variant calls non-null must never come back
- * NULL, whatever the overrides did to the parameters that feed it.
+ * becomes `:vN`, `:vN?` or `:vN!`, and the statement is wrapped as
+ * `WITH pgqc_v(c1, ...) AS (...) SELECT c1 AS "a1?", c2 AS "a2!", ...`
+ * with a random override (or none) per column (the choices are random per
+ * case; a statement whose WITH clause modifies data cannot be nested and
+ * keeps its columns as they are). The variant is analysed and the same
+ * random data checks its claims. A `!` parameter is never sent NULL (that
+ * is the user's promise); a `?` one is, now and then. A `?` column must be
+ * analysed nullable, a `!` one non-null, and any other column the variant
+ * calls non-null must never come back NULL, whatever the overrides did to
+ * the parameters that feed it.
  *
  * A NOT NULL domain does not keep NULL out of a column (DESIGN.md
  * "Analysis"): for such columns the NULL is written the way PostgreSQL's
@@ -40,6 +45,7 @@
 
 #include "nullability_cases.h"
 #include "nullcase.h"
+#include "pgtree.h"
 #include "querysrc.h"
 #include "strbuf.h"
 
@@ -292,37 +298,88 @@ static bool forced_non_null(const null_case *c, const char *name)
     return found;
 }
 
+/* Does the statement have a WITH clause holding INSERT/UPDATE/DELETE (so it cannot be nested)? */
+static bool has_modifying_with(const char *sql)
+{
+    pgtree t = pgtree_parse(sql);
+    const PgQuery__Node *st = t.tree && t.tree->n_stmts == 1 ? t.tree->stmts[0]->stmt : NULL;
+    const PgQuery__WithClause *w = NULL;
+    if (st && st->node_case == PG_QUERY__NODE__NODE_SELECT_STMT)
+        w = st->select_stmt->with_clause;
+    else if (st && st->node_case == PG_QUERY__NODE__NODE_INSERT_STMT)
+        w = st->insert_stmt->with_clause;
+    else if (st && st->node_case == PG_QUERY__NODE__NODE_UPDATE_STMT)
+        w = st->update_stmt->with_clause;
+    else if (st && st->node_case == PG_QUERY__NODE__NODE_DELETE_STMT)
+        w = st->delete_stmt->with_clause;
+    bool found = false;
+    for (size_t i = 0; w && i < w->n_ctes; i++) {
+        const PgQuery__Node *cte = w->ctes[i];
+        if (cte->node_case == PG_QUERY__NODE__NODE_COMMON_TABLE_EXPR &&
+            cte->common_table_expr->ctequery &&
+            cte->common_table_expr->ctequery->node_case != PG_QUERY__NODE__NODE_SELECT_STMT)
+            found = true;
+    }
+    pgtree_free(&t);
+    return found;
+}
+
 /*
- * The case's query with random parameter overrides: each $n of the
- * rewritten SQL becomes :v<n> followed by nothing, '?' or '!' (one choice
- * per parameter). NULL when the query has no parameters.
+ * The case's query with random overrides. Each $n of the rewritten SQL
+ * becomes :v<n> followed by nothing, '?' or '!' (one choice per
+ * parameter). Unless the statement cannot be nested, it is also wrapped,
+ * `WITH pgqc_v(c1, ...) AS (...) SELECT c1 AS "a1?", ... FROM pgqc_v`, with
+ * a random override (or none) on each column: col_ov[i] is ' ', '?' or '!'
+ * then (all ' ' when not wrapped). NULL when the case cannot be parsed.
  */
-static char *with_random_overrides(const null_case *c, uint64_t *s)
+static char *with_random_overrides(const null_case *c, uint64_t *s, char *col_ov, bool *wrapped)
 {
     diag_list dl = DIAG_LIST_INIT;
     query_file *f = NULL;
     char *out = NULL;
-    if (query_file_parse("variant.sql", c->query, &f, &dl) && f->nqueries == 1 &&
-        f->queries[0].nparams) {
+    size_t ncols = strlen(c->columns);
+    memset(col_ov, ' ', ncols);
+    *wrapped = false;
+    if (query_file_parse("variant.sql", c->query, &f, &dl) && f->nqueries == 1) {
         const query_src *q = &f->queries[0];
         static const char *const suffix[] = {"", "?", "!"};
         unsigned *pickd = calloc(q->nparams + 1, sizeof *pickd);
         for (size_t i = 0; i < q->nparams; i++)
             pickd[i] = pick(s, 3);
-        strbuf sb = STRBUF_INIT;
-        strbuf_addf(&sb, "-- name: q :%s\n", query_cmd_name(q->cmd));
+        strbuf sql = STRBUF_INIT;
         size_t copied = 0;
         for (size_t i = 0; i < q->nspans; i++) {
             const pos_span *sp = &q->spans[i];
             int n = atoi(q->sql + sp->out + 1);
-            strbuf_add(&sb, q->sql + copied, sp->out - copied);
-            strbuf_addf(&sb, ":v%d%s", n,
+            strbuf_add(&sql, q->sql + copied, sp->out - copied);
+            strbuf_addf(&sql, ":v%d%s", n,
                         n >= 1 && (size_t)n <= q->nparams ? suffix[pickd[n - 1]] : "");
             copied = sp->out + sp->out_len;
         }
-        strbuf_addf(&sb, "%s;\n", q->sql + copied);
-        out = strbuf_detach(&sb, NULL);
+        strbuf_addstr(&sql, q->sql + copied);
         free(pickd);
+
+        strbuf sb = STRBUF_INIT;
+        strbuf_addf(&sb, "-- name: q :%s\n", query_cmd_name(q->cmd));
+        *wrapped = !has_modifying_with(q->sql);
+        if (*wrapped) {
+            strbuf_addstr(&sb, "WITH pgqc_v(");
+            for (size_t i = 0; i < ncols; i++)
+                strbuf_addf(&sb, "%sc%zu", i ? ", " : "", i + 1);
+            strbuf_addf(&sb, ") AS (\n%s\n) SELECT ", sql.buf);
+            for (size_t i = 0; i < ncols; i++) {
+                col_ov[i] = " ?!"[pick(s, 3)];
+                strbuf_addf(&sb, "%sc%zu AS \"a%zu%s\"", i ? ", " : "", i + 1, i + 1,
+                            col_ov[i] == ' '   ? ""
+                            : col_ov[i] == '?' ? "?"
+                                               : "!");
+            }
+            strbuf_addstr(&sb, " FROM pgqc_v;\n");
+        } else {
+            strbuf_addf(&sb, "%s;\n", sql.buf);
+        }
+        strbuf_release(&sql);
+        out = strbuf_detach(&sb, NULL);
     }
     query_file_free(f);
     diag_list_free(&dl);
@@ -342,6 +399,8 @@ static bool param_forced_non_null(const char *query, const an_param *p)
 typedef struct under_test {
     const char *label; /* "" or " (random overrides)" */
     const char *query; /* annotated text */
+    bool wrapped;      /* the variant's columns are "a1".."an" with col_ov's overrides */
+    char col_ov[64];
     analysis *a;
     value_kind *pkinds;
     bool variant; /* the case's expectations do not apply */
@@ -357,6 +416,11 @@ static bool prepare_run(const null_case *c, under_test *u, char **err)
     if (!u->a)
         return false;
     const an_query *q = &u->a->queries[0];
+    for (size_t i = 0; u->wrapped && i < q->ncols && i < sizeof u->col_ov; i++)
+        if (u->col_ov[i] == '?' && !q->cols[i].nullable && !*err)
+            *err = xstrfmt("column %s is marked ? but analysed non-null", q->cols[i].name);
+        else if (u->col_ov[i] == '!' && q->cols[i].nullable && !*err)
+            *err = xstrfmt("column %s is marked ! but analysed nullable", q->cols[i].name);
     u->pkinds = calloc(q->nparams + 1, sizeof *u->pkinds);
     for (size_t i = 0; i < q->nparams; i++)
         if (!kind_of(q->params[i].type_oid, &u->pkinds[i]) && !*err)
@@ -399,8 +463,8 @@ static size_t run_once(const null_case *c, under_test *u, unsigned seed, uint64_
                 if (col < 64)
                     u->nulls[col]++;
                 const an_column *ac = &q->cols[col];
-                if (forced_non_null(c, ac->name))
-                    continue;
+                if (u->wrapped ? u->col_ov[col] == '!' : forced_non_null(c, ac->name))
+                    continue; /* the user's word, not the inference's claim */
                 if (!ac->nullable) {
                     print_error("%s%s (seed %u): column %zu \"%s\" is inferred non-null "
                                 "but came back NULL\n",
@@ -432,9 +496,12 @@ static void test_case(void **state)
     char *min_oid = xstrdup(PQgetvalue(r, 0, 0));
     PQclear(r);
     uint64_t vs = 0x2545F4914F6CDD1DULL * (case_index(c) + 1) | 1;
-    char *variant_text = with_random_overrides(c, &vs);
     under_test runs[2] = {{.label = "", .query = c->query},
-                          {.label = " (random overrides)", .query = variant_text, .variant = true}};
+                          {.label = " (random overrides)", .variant = true}};
+    if (strlen(c->columns) > sizeof runs[1].col_ov)
+        fail_msg("%s: too many columns for this test", c->name);
+    char *variant_text = with_random_overrides(c, &vs, runs[1].col_ov, &runs[1].wrapped);
+    runs[1].query = variant_text;
     size_t nruns = variant_text ? 2 : 1;
     if (!nullcase_create_schema(pg, case_index(c), c->schema, &err))
         fail_msg("%s: %s", c->name, err);

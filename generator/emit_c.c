@@ -852,7 +852,13 @@ static bool check_options(const emit_options *opt, diag_list *dl)
     return dl->errors == errors;
 }
 
-/* Strings that become literals must fit one (names from the database are short). */
+/*
+ * Names become identifiers and literals: PostgreSQL's are at most 63 bytes, a
+ * lock file's or a query file's could be anything. This bound leaves room for
+ * the '_' and "_N" that naming may add within CNAME_IDENT_MAX.
+ */
+#define NAME_BYTES_MAX (CNAME_IDENT_MAX - 16)
+
 static bool check_literal_lengths(const analysis *a, diag_list *dl)
 {
     size_t errors = dl->errors;
@@ -863,24 +869,23 @@ static bool check_literal_lengths(const analysis *a, diag_list *dl)
             const char *parts[] = {col->name, col->src_schema, col->src_table, col->src_column,
                                    col->src_type};
             for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
-                if (parts[p] && strlen(parts[p]) > CNAME_IDENT_MAX)
+                if (parts[p] && strlen(parts[p]) > NAME_BYTES_MAX)
                     query_error(dl, q,
                                 "query \"%.64s...\": a column's name is longer than %d bytes",
-                                q->name, CNAME_IDENT_MAX);
+                                q->name, NAME_BYTES_MAX);
         }
         for (size_t k = 0; k < q->nparams; k++)
-            if (strlen(q->params[k].name) > CNAME_IDENT_MAX)
-                query_error(dl, q, "a parameter name is longer than %d bytes", CNAME_IDENT_MAX);
+            if (strlen(q->params[k].name) > NAME_BYTES_MAX)
+                query_error(dl, q, "a parameter name is longer than %d bytes", NAME_BYTES_MAX);
     }
     for (size_t i = 0; i < a->ntypes; i++) {
         const an_type *t = &a->types[i];
-        bool long_name =
-            strlen(t->schema) > CNAME_IDENT_MAX || strlen(t->typname) > CNAME_IDENT_MAX;
+        bool long_name = strlen(t->schema) > NAME_BYTES_MAX || strlen(t->typname) > NAME_BYTES_MAX;
         for (size_t k = 0; k < t->nlabels; k++)
-            long_name = long_name || strlen(t->labels[k]) > CNAME_IDENT_MAX;
+            long_name = long_name || strlen(t->labels[k]) > NAME_BYTES_MAX;
         if (long_name)
             diag_plain(dl, DIAG_ERROR, NULL, "type \"%.64s...\": a name longer than %d bytes",
-                       t->name, CNAME_IDENT_MAX);
+                       t->name, NAME_BYTES_MAX);
     }
     return dl->errors == errors;
 }

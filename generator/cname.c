@@ -451,6 +451,11 @@ static const char *holder(const cname_table *t, const char *name)
     return NULL;
 }
 
+const char *cname_owner(const cname_table *t, const char *name)
+{
+    return holder(t, name);
+}
+
 const char *cname_problem(const cname_table *t, const char *name)
 {
     const char *why;

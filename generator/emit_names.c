@@ -313,6 +313,30 @@ bool emit_names_plan(emit_names *n, const analysis *a, const emit_options *opt, 
     if (!n->schema_base)
         diag_plain(dl, DIAG_ERROR, NULL, "no names left for the schema check's tables");
 
+    /* A value the server sends or receives in binary needs its real codec: a
+     * text decoder would read the binary bytes as a string. */
+    for (size_t i = 0; i < a->nqueries; i++) {
+        const an_query *q = &a->queries[i];
+        for (size_t k = 0; k < q->ncols + q->nparams; k++) {
+            bool col = k < q->ncols;
+            const char *what = col ? q->cols[k].name : q->params[k - q->ncols].name;
+            const char *type = col ? q->cols[k].type_name : q->params[k - q->ncols].type_name;
+            if (col ? q->cols[k].text_fallback : q->params[k - q->ncols].text_fallback)
+                continue;
+            ctype t;
+            ctype_resolve(a, opt, n, col ? q->cols[k].type_oid : q->params[k - q->ncols].type_oid,
+                          &t);
+            if (t.unmapped) {
+                diag *d = query_error(dl, q,
+                                      "query \"%s\": %s \"%s\" has type %s, which has no C "
+                                      "mapping here",
+                                      q->name, col ? "column" : "parameter", what, type);
+                diag_set_hint(d, "give the same --map-type as when the analysis was made, or "
+                                 "regenerate the lock");
+            }
+            ctype_free(&t);
+        }
+    }
     for (size_t i = 0; i < a->nqueries && dl->errors == errors_before; i++)
         for (size_t k = 0; k < a->queries[i].nparams; k++) {
             if (a->queries[i].params[k].text_fallback)

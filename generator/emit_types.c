@@ -126,8 +126,11 @@ void ctype_resolve(const analysis *a, const emit_options *opt, const emit_names 
     const an_type *et = elem && !eti ? analysis_type(a, elem) : NULL;
     const char *ename = et && et->kind == 'e' ? user_type_c_name(names, a, et) : NULL;
     if (!eti && !ename) {
-        /* Anything else (not recorded, or an analysis edited by hand): its text form. */
+        /* Anything else (not recorded, a --map-type not given this time, an analysis
+         * edited by hand): a text stand-in, which emit_names refuses for values that
+         * travel in binary. */
         from_builtin(typemap_lookup(25), out);
+        out->unmapped = true;
         return;
     }
     out->repr = REPR_ARRAY;

@@ -41,6 +41,7 @@ typedef struct ctype {
                           PREFIX_enc_array_N (arrays); NULL for strings and bytes */
     int wire_size;     /* bytes the VALUE encoder writes */
     int param_format;  /* 1 binary, 0 text */
+    bool unmapped;     /* no C mapping known here (an inconsistent analysis): text stand-in */
 } ctype;
 
 /* Resolve `oid` (a built-in type or a type recorded in `a`). */

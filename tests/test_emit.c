@@ -162,11 +162,46 @@ static void test_public_clashes_are_errors_at_the_query(void **state)
     analysis_free(a);
 }
 
+static void test_a_type_without_a_mapping_here_is_refused_not_decoded_as_text(void **state)
+{
+    (void)state;
+    analysis *a = xcalloc(1, sizeof *a);
+    /* point was mapped by --map-type when the lock was written; not now. */
+    ALLOC_GROW(a->types, a->ntypes + 2, a->types_alloc);
+    an_type *t = &a->types[a->ntypes++];
+    memset(t, 0, sizeof *t);
+    t->oid = 600;
+    t->kind = 'u';
+    t->name = xstrdup("point");
+    t->schema = xstrdup("pg_catalog");
+    t->typname = xstrdup("point");
+    /* An array whose element type the analysis does not describe (an edited lock). */
+    t = &a->types[a->ntypes++];
+    memset(t, 0, sizeof *t);
+    t->oid = 99999;
+    t->kind = 'A';
+    t->base = 99998;
+    t->name = xstrdup("mystery[]");
+    t->schema = xstrdup("public");
+    t->typname = xstrdup("_mystery");
+    add_query(a, "at", CMD_ONE, 1, 600, "point", NULL);
+    add_query(a, "arr", CMD_ONE, 4, 99999, "mystery[]", NULL);
+    bool ok;
+    char *msgs = emit_and_compile(a, &ok);
+    assert_false(ok);
+    assert_non_null(strstr(msgs, "queries/q.sql:1:1: error: query \"at\": column \"x */ y\" has "
+                                 "type point, which has no C mapping here"));
+    assert_non_null(strstr(msgs, "queries/q.sql:4:1: error: query \"arr\""));
+    free(msgs);
+    analysis_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_statics_and_enum_constants_give_way),
         cmocka_unit_test(test_public_clashes_are_errors_at_the_query),
+        cmocka_unit_test(test_a_type_without_a_mapping_here_is_refused_not_decoded_as_text),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -267,6 +267,14 @@ bool emit_names_plan(emit_names *n, const analysis *a, const emit_options *opt, 
     char *check_fn = xstrfmt("%s_check_schema", prefix);
     cname_claim(n->file, n->guard, "the header's include guard");
     cname_claim(n->file, check_fn, "the schema check");
+    /* What `--embed-migrations` / `migrate embed` declare for the same prefix,
+     * which a program includes next to this header. */
+    char *embed_fn = xstrfmt("%s_migrations", prefix);
+    char *embed_guard = xstrfmt("%s_MIGRATIONS_H", prefix);
+    cname_claim(n->file, embed_fn, "the embedded migrations (PREFIX_migrations.h)");
+    cname_claim(n->file, embed_guard, "the embedded migrations' include guard");
+    free(embed_fn);
+    free(embed_guard);
     free(check_fn);
     for (size_t i = 0; i < opt->nmaps; i++) {
         /* PREFIX_opt_CTYPE, the nullable form of a mapped type that libpgqc lacks. */

@@ -150,6 +150,7 @@ static void test_public_clashes_are_errors_at_the_query(void **state)
     add_query(a, "x", CMD_ONE, 7, 23, "integer", NULL);
     add_query(a, "x_row", CMD_EXEC, 10, 23, "integer", NULL);
     add_query(a, "bad name(void); int y", CMD_EXEC, 13, 23, "integer", NULL);
+    add_query(a, "migrations", CMD_EXEC, 16, 23, "integer", NULL);
     bool ok;
     char *msgs = emit_and_compile(a, &ok);
     assert_false(ok);
@@ -157,6 +158,8 @@ static void test_public_clashes_are_errors_at_the_query(void **state)
     assert_non_null(strstr(msgs, "queries/q.sql:4:1: error: query \"get_e\""));
     assert_non_null(strstr(msgs, "queries/q.sql:10:1: error: query \"x_row\""));
     assert_non_null(strstr(msgs, "queries/q.sql:13:1: error:"));
+    assert_non_null(strstr(msgs, "queries/q.sql:16:1: error: query \"migrations\": its generated "
+                                 "name db_migrations is already used by the embedded migrations"));
     assert_null(strstr(msgs, "q.sql:7:")); /* the first of a clashing pair keeps its name */
     free(msgs);
     analysis_free(a);

@@ -12,11 +12,13 @@
 
 #include <cmocka.h>
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analysis.h"
+#include "cname.h"
 #include "emit_c.h"
 
 static char **strv(size_t n, ...)
@@ -100,12 +102,14 @@ static char *emit_and_compile(const analysis *a, bool *ok)
         fwrite(c.buf, 1, c.len, f);
         fclose(f);
         const char *root = getenv("PGQC_SOURCE_ROOT") ? getenv("PGQC_SOURCE_ROOT") : ".";
-        const char *compilers[] = {"gcc", "clang"};
-        for (size_t i = 0; i < 2; i++) {
+        /* The source as C11 with gcc and clang, the header also as C++17. */
+        const char *compilers[] = {"gcc -std=c11 -c db.c -o db.o", "clang -std=c11 -c db.c -o db.o",
+                                   "g++ -std=c++17 -x c++ -fsyntax-only db.h"};
+        for (size_t i = 0; i < 3; i++) {
             char cmd[1024];
             snprintf(cmd, sizeof cmd,
-                     "cd %s && %s -std=c11 -Wall -Wextra -Wpedantic -Werror -I'%s/include' "
-                     "$(pkg-config --cflags libpq) -c db.c -o db.o",
+                     "cd %s && %s -Wall -Wextra -Wpedantic -Werror -I'%s/include' "
+                     "$(pkg-config --cflags libpq)",
                      dir, compilers[i], root);
             assert_int_equal(system(cmd), 0);
         }
@@ -199,12 +203,84 @@ static void test_a_type_without_a_mapping_here_is_refused_not_decoded_as_text(vo
     analysis_free(a);
 }
 
+static uint32_t next_random(uint32_t *state)
+{
+    uint32_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return *state = x;
+}
+
+/* A name built from words that collide in C and characters that do not belong in one. */
+static char *random_name(uint32_t *seed)
+{
+    static const char *const words[] = {
+        "int",    "free",  "strlen", "errno", "list", "run",    "row",   "rows",   "opt",
+        "decode", "query", "c",      "out",   "EOF",  "NULL",   "pgqc",  "PGQC",   "db",
+        "*/",     "/*",    "?\?/",   "\\",    "\n",   " ",      "_",     "__",     "2",
+        "high",   "level", "labels", "dec",   "to",   "string", "check", "schema", "\xc3\xa9"};
+    strbuf sb = STRBUF_INIT;
+    size_t n = 1 + next_random(seed) % 4;
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strbuf_addch(&sb, "_ */"[next_random(seed) % 4]);
+        strbuf_addstr(&sb, words[next_random(seed) % (sizeof words / sizeof words[0])]);
+    }
+    return strbuf_detach(&sb, NULL);
+}
+
+static void test_random_hostile_names_always_compile(void **state)
+{
+    (void)state;
+    uint32_t seed = 12345;
+    for (int round = 0; round < 3; round++) {
+        analysis *a = xcalloc(1, sizeof *a);
+        for (pg_oid oid = 16400; oid < 16440; oid++) {
+            size_t nl = next_random(&seed) % 4;
+            char **labels = xcalloc(nl + 1, sizeof(char *));
+            for (size_t k = 0; k < nl; k++)
+                labels[k] = random_name(&seed);
+            char *name = random_name(&seed);
+            add_enum(a, oid, name, nl, labels);
+            free(name);
+        }
+        for (int i = 0; i < 40; i++) {
+            /* Query names are identifiers (querysrc checks them), unique here by a suffix
+             * no other name has, so every clash left is one pgqc must resolve itself. */
+            char *raw = random_name(&seed), *param = random_name(&seed);
+            char *id = c_ident(raw);
+            char *qname = xstrfmt("%s_q%d", id, i);
+            pg_oid oid = 16400 + next_random(&seed) % 40;
+            add_query(a, qname, (query_cmd)(next_random(&seed) % 5), 1 + 3 * i, oid,
+                      a->types[oid - 16400].name, param);
+            an_query *q = &a->queries[a->nqueries - 1];
+            if (q->cols) {
+                free(q->cols[0].name);
+                q->cols[0].name = random_name(&seed);
+            }
+            free(raw);
+            free(id);
+            free(qname);
+            free(param);
+        }
+        bool ok;
+        char *msgs = emit_and_compile(a, &ok); /* compiled with gcc and clang when ok */
+        if (!ok)
+            fprintf(stderr, "%s", msgs);
+        assert_true(ok);
+        free(msgs);
+        analysis_free(a);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_statics_and_enum_constants_give_way),
         cmocka_unit_test(test_public_clashes_are_errors_at_the_query),
         cmocka_unit_test(test_a_type_without_a_mapping_here_is_refused_not_decoded_as_text),
+        cmocka_unit_test(test_random_hostile_names_always_compile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

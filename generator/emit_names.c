@@ -288,6 +288,24 @@ bool emit_names_plan(emit_names *n, const analysis *a, const emit_options *opt, 
             cname_claim(n->file, name, "--map-type");
         free(id);
         free(name);
+        /* The user's own names (their type, its tag, their codecs) are taken too;
+         * keywords such as `struct` or `double` are skipped by cname_claim. */
+        const type_map *m = &opt->maps[i];
+        for (const char *p = m->c_type; *p;) {
+            size_t len =
+                strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+            if (!len) {
+                p++;
+                continue;
+            }
+            char *word = xstrndup(p, len);
+            cname_claim(n->file, word, "a --map-type C type");
+            free(word);
+            p += len;
+        }
+        cname_claim(n->file, m->decoder, "a --map-type decoder");
+        if (m->encoder)
+            cname_claim(n->file, m->encoder, "a --map-type encoder");
     }
     plan_types(n, a, opt, dl);
     for (size_t i = 0; i < a->nqueries; i++)

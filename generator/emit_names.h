@@ -8,7 +8,8 @@
  * order so that names never depend on the order of emission:
  *   1. pgqc's own public names: the include guard, PREFIX_check_schema,
  *      and PREFIX_migrations (with its guard) of the embedded migrations;
- *   2. PREFIX_opt_CTYPE for each --map-type C type libpgqc lacks;
+ *   2. PREFIX_opt_CTYPE for each --map-type C type libpgqc lacks, and the
+ *      user's own names in each mapping (type, tag, decoder, encoder);
  *   3. enums and composites in OID order, each with every name derived
  *      from it (_opt, _array, _to_string, ...), numbered _2, _3, ... when
  *      one is taken; then enum constants, unique across the file; then the

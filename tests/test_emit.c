@@ -20,6 +20,7 @@
 #include "analysis.h"
 #include "cname.h"
 #include "emit_c.h"
+#include "emit_names.h"
 
 static char **strv(size_t n, ...)
 {
@@ -203,6 +204,23 @@ static void test_a_type_without_a_mapping_here_is_refused_not_decoded_as_text(vo
     analysis_free(a);
 }
 
+static void test_user_types_give_way_to_the_users_mapped_names(void **state)
+{
+    (void)state;
+    analysis *a = xcalloc(1, sizeof *a);
+    add_enum(a, 16400, "point", 1, strv(1, "a"));
+    type_map map = {(char *)"point", (char *)"struct db_point", (char *)"db_point_dec", NULL,
+                    false};
+    emit_options opt = {"db", "db.h", &map, 1, NULL, 0};
+    emit_names n;
+    diag_list dl = DIAG_LIST_INIT;
+    assert_true(emit_names_plan(&n, a, &opt, &dl));
+    assert_string_equal(user_type_c_name(&n, a, &a->types[0]), "db_point_2");
+    emit_names_free(&n, a);
+    diag_list_free(&dl);
+    analysis_free(a);
+}
+
 static uint32_t next_random(uint32_t *state)
 {
     uint32_t x = *state;
@@ -280,6 +298,7 @@ int main(void)
         cmocka_unit_test(test_statics_and_enum_constants_give_way),
         cmocka_unit_test(test_public_clashes_are_errors_at_the_query),
         cmocka_unit_test(test_a_type_without_a_mapping_here_is_refused_not_decoded_as_text),
+        cmocka_unit_test(test_user_types_give_way_to_the_users_mapped_names),
         cmocka_unit_test(test_random_hostile_names_always_compile),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -68,7 +68,15 @@ static void comment_text(strbuf *sb, const char *text, const char *indent)
         strbuf_addstr(sb, indent);
     for (size_t i = 0; i < n; i++) {
         unsigned char ch = p[i];
-        bool line_end = i + 1 == n || p[i + 1] == '\n' || (p[i + 1] == '\r' && p[i + 2] == '\n');
+        /* Does only blank space (trimmed below) follow before the end of the line? */
+        size_t j = i + 1;
+        while (j < n && (p[j] == ' ' || p[j] == '\t'))
+            j++;
+        bool line_end = j == n || p[j] == '\n' || (p[j] == '\r' && p[j + 1] == '\n');
+        /* "??" before a trigraph character: a space keeps them apart (input '?'
+         * is always written as '?', so the input's pair is the output's). */
+        if (is_trigraph_char((char)ch) && i >= 2 && p[i - 1] == '?' && p[i - 2] == '?')
+            strbuf_addch(sb, ' ');
         if (ch == '\r' && i + 1 < n && p[i + 1] == '\n') {
             continue; /* CRLF: the '\n' ends the line */
         } else if (ch == '\n' && indent) {
@@ -81,9 +89,6 @@ static void comment_text(strbuf *sb, const char *text, const char *indent)
             strbuf_addstr(sb, "* ");
         } else if (ch == '/' && p[i + 1] == '*') {
             strbuf_addstr(sb, "/ ");
-        } else if (is_trigraph_char((char)ch) && i >= 2 && p[i - 1] == '?' && p[i - 2] == '?') {
-            strbuf_addch(sb, ' ');
-            strbuf_addch(sb, ch);
         } else if (ch == '\\' && line_end) {
             strbuf_addstr(sb, "\\x5c"); /* a backslash-newline would splice lines */
         } else if (ch == '\t' || (ch >= 0x20 && ch < 0x7f)) {
@@ -449,6 +454,11 @@ static const char *holder(const cname_table *t, const char *name)
             return e->owner;
     }
     return NULL;
+}
+
+const char *cname_owner(const cname_table *t, const char *name)
+{
+    return holder(t, name);
 }
 
 const char *cname_problem(const cname_table *t, const char *name)

@@ -126,6 +126,9 @@ void cname_table_free(cname_table *t);
  */
 const char *cname_problem(const cname_table *t, const char *name);
 
+/* The owner string of whoever has `name` in `t` (or a parent scope), NULL when nobody. */
+const char *cname_owner(const cname_table *t, const char *name);
+
 /* Give `name` to `owner` (a description used in messages). False when not free. */
 bool cname_claim(cname_table *t, const char *name, const char *owner);
 

@@ -1,22 +1,17 @@
 /*
  * emit_c.c — generating PREFIX.h / PREFIX.c from an analysis (see emit_c.h).
  *
- * Naming rules (documented in docs/generated-api.md):
- *   - functions: PREFIX_QUERY; row struct PREFIX_QUERY_row; :many result
- *     PREFIX_QUERY_rows; statement names "PREFIX_QUERY_<hash>" (stmt_name.h);
- *   - fields and parameters: the column / parameter name with every run of
- *     characters outside ASCII [A-Za-z0-9] replaced by one '_' (leading and
- *     trailing ones dropped, so "ñame" gives "ame" and "__x" gives "x"), a
- *     leading digit prefixed with "c" ("2fa" -> "c2fa"), C and C++ keywords
- *     and reserved names suffixed with '_', an empty result (e.g.
- *     "?column?") named "column"; a repeated name gets "_2", "_3", ... in
- *     order;
- *   - parameters named like the function's own arguments (c, out, each,
- *     ctx, affected) get "_2"; parameters starting with "pgqc_" (the prefix
- *     of generated locals) get a "p_" prefix.
+ * Every identifier comes from the plan of emit_names.c (file scope) or from
+ * a cname_table of its own scope here (a row struct's fields, a function's
+ * parameters); every string from the analysis goes through cname.h into a
+ * comment or a literal. The templates below fill named placeholders
+ * (cname_expand) where a line uses more than a couple of values. Naming
+ * rules are documented in docs/generated-api.md ("Naming"); statement names
+ * are "PREFIX_QUERY_<hash>" (stmt_name.h).
  */
 #include "emit_c.h"
 #include "cname.h"
+#include "emit_names.h"
 #include "emit_types.h"
 #include "stmt_name.h"
 #include "typemap.h"
@@ -26,16 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The names pgqc derives from one query: public ones, then the file's statics. */
-typedef struct qnames {
-    char *fn; /* PREFIX_QUERY; _row, _rows, _row_free, _rows_free follow it */
-    char *ib; /* base of the statics (_query, _decode, _run, ...): fn, or fn_2 on a clash */
-} qnames;
-
-static const char *const query_statics[] = {
-    "_param_types", "_param_formats", "_col_types", "_col_names",
-    "_query",       "_decode",        "_run",       "_sql"};
 
 /* Per-query emission state. */
 typedef struct qctx {
@@ -689,14 +674,14 @@ static void emit_function(strbuf *c, const qctx *x)
                      vars);
 }
 
-static void qctx_init(qctx *x, const analysis *a, const an_query *q, const qnames *qn,
-                      const emit_options *opt, const emit_names *names)
+static void qctx_init(qctx *x, const analysis *a, const an_query *q, const emit_options *opt,
+                      const emit_names *names, size_t index)
 {
     memset(x, 0, sizeof *x);
     x->q = q;
     x->prefix = opt->prefix;
-    x->fn = qn->fn;
-    x->ib = qn->ib;
+    x->fn = names->query_fns[index];
+    x->ib = names->query_statics[index];
     x->fields = xcalloc(q->ncols + 1, sizeof(char *));
     x->ccols = xcalloc(q->ncols + 1, sizeof(ctype));
     /* Fields: one struct's members, beside the row's own internal members. */
@@ -838,228 +823,12 @@ static void emit_check_schema(strbuf *h, strbuf *c, const analysis *a, const cha
         vars);
 }
 
-/* An error about query `q`, at its annotation's file:line. */
-static diag *query_error(diag_list *dl, const an_query *q, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static diag *query_error(diag_list *dl, const an_query *q, const char *fmt, ...)
+bool emit_c(const analysis *a, const emit_options *opt, strbuf *h, strbuf *c, diag_list *dl)
 {
-    strbuf sb = STRBUF_INIT;
-    va_list ap;
-    va_start(ap, fmt);
-    strbuf_vaddf(&sb, fmt, ap);
-    va_end(ap);
-    diag *d = diag_plain(dl, DIAG_ERROR, q->file, "%s", sb.buf);
-    d->line = q->line;
-    d->col = 1;
-    strbuf_release(&sb);
-    return d;
-}
-
-/*
- * Options are written into the header as code (--include, --map-type): they
- * must have the shape of what they stand for.
- */
-static bool c_type_shaped(const char *s)
-{
-    /* identifiers, spaces and '*': "my_point", "struct point *", "unsigned long" */
-    bool word = false;
-    for (const char *p = s; *p; p++) {
-        if (isalnum((unsigned char)*p) || *p == '_')
-            word = true;
-        else if (*p != ' ' && *p != '*')
-            return false;
-    }
-    return word && !isdigit((unsigned char)s[strspn(s, " *")]);
-}
-
-static bool check_options(const emit_options *opt, diag_list *dl)
-{
-    size_t errors = dl->errors;
-    const char *why = cname_prefix_problem(opt->prefix);
-    if (why)
-        diag_plain(dl, DIAG_ERROR, NULL, "--name \"%s\": %s", opt->prefix, why);
-    for (size_t i = 0; i < opt->nincludes; i++) {
-        const char *inc = opt->includes[i];
-        bool ok = *inc != '\0';
-        for (const char *p = inc; *p && ok; p++)
-            ok = (unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f && *p != '"' && *p != '\\';
-        if (!ok)
-            diag_plain(dl, DIAG_ERROR, NULL,
-                       "--include: a header name must be printable ASCII without '\"' or '\\'");
-    }
-    for (size_t i = 0; i < opt->nmaps; i++) {
-        const type_map *m = &opt->maps[i];
-        if (!c_type_shaped(m->c_type) || strlen(m->c_type) > CNAME_IDENT_MAX)
-            diag_plain(dl, DIAG_ERROR, NULL,
-                       "--map-type: the C type of a mapping must be identifiers, spaces and '*'");
-        if (!c_ident_ok(m->decoder) || (m->encoder && !c_ident_ok(m->encoder)))
-            diag_plain(dl, DIAG_ERROR, NULL,
-                       "--map-type: decoder and encoder must be C identifiers");
-    }
-    return dl->errors == errors;
-}
-
-/* Strings that become literals must fit one (names from the database are short). */
-static bool check_literal_lengths(const analysis *a, diag_list *dl)
-{
-    size_t errors = dl->errors;
-    for (size_t i = 0; i < a->nqueries; i++) {
-        const an_query *q = &a->queries[i];
-        for (size_t k = 0; k < q->ncols; k++) {
-            const an_column *col = &q->cols[k];
-            const char *parts[] = {col->name, col->src_schema, col->src_table, col->src_column,
-                                   col->src_type};
-            for (size_t p = 0; p < sizeof parts / sizeof parts[0]; p++)
-                if (parts[p] && strlen(parts[p]) > CNAME_IDENT_MAX)
-                    query_error(dl, q,
-                                "query \"%.64s...\": a column's name is longer than %d bytes",
-                                q->name, CNAME_IDENT_MAX);
-        }
-        for (size_t k = 0; k < q->nparams; k++)
-            if (strlen(q->params[k].name) > CNAME_IDENT_MAX)
-                query_error(dl, q, "a parameter name is longer than %d bytes", CNAME_IDENT_MAX);
-    }
-    for (size_t i = 0; i < a->ntypes; i++) {
-        const an_type *t = &a->types[i];
-        bool long_name =
-            strlen(t->schema) > CNAME_IDENT_MAX || strlen(t->typname) > CNAME_IDENT_MAX;
-        for (size_t k = 0; k < t->nlabels; k++)
-            long_name = long_name || strlen(t->labels[k]) > CNAME_IDENT_MAX;
-        if (long_name)
-            diag_plain(dl, DIAG_ERROR, NULL, "type \"%.64s...\": a name longer than %d bytes",
-                       t->name, CNAME_IDENT_MAX);
-    }
-    return dl->errors == errors;
-}
-
-/* The public names of query `q` (fn, then fn_row, ...), or a diagnostic when one is taken. */
-static char *claim_query_names(cname_table *file, const an_query *q, const char *prefix,
-                               diag_list *dl)
-{
-    char *fn = xstrfmt("%s_%s", prefix, q->name);
-    const char *suffixes[4];
-    size_t n = 0;
-    suffixes[n++] = "";
-    if (query_cmd_returns_rows(q->cmd))
-        suffixes[n++] = "_row";
-    if (q->cmd == CMD_ONE)
-        suffixes[n++] = "_row_free";
-    if (q->cmd == CMD_MANY) {
-        suffixes[n++] = "_rows";
-        suffixes[n++] = "_rows_free";
-    }
-    char *owner = xstrfmt("query \"%s\" (%s:%d)", q->name, q->file, q->line);
-    bool ok = true;
-    for (size_t i = 0; i < n && ok; i++) {
-        char *name = xstrfmt("%s%s", fn, suffixes[i]);
-        const char *why = cname_problem(file, name);
-        if (why) {
-            diag *d = query_error(
-                dl, q, "query \"%s\": its generated name %s is %s%s", q->name, name,
-                strncmp(why, "query ", 6) == 0 || strncmp(why, "enum ", 5) == 0 ||
-                        strncmp(why, "composite ", 10) == 0 || strncmp(why, "the ", 4) == 0
-                    ? "already used by "
-                    : "",
-                why);
-            diag_set_hint(d, "rename the query (`-- name: ...`)");
-            ok = false;
-        }
-        free(name);
-    }
-    for (size_t i = 0; i < n && ok; i++) {
-        char *name = xstrfmt("%s%s", fn, suffixes[i]);
-        cname_claim(file, name, owner);
-        free(name);
-    }
-    free(owner);
-    if (!ok) {
-        free(fn);
-        return NULL;
-    }
-    return fn;
-}
-
-bool emit_c(const analysis *a, const emit_options *opt_in, strbuf *h, strbuf *c, diag_list *dl)
-{
-    if (!check_options(opt_in, dl) || !check_literal_lengths(a, dl))
-        return false;
-    size_t errors_before = dl->errors;
-    const char *prefix = opt_in->prefix;
-
-    /* Name everything first, in a fixed order, so names never depend on emission:
-     * pgqc's own public names, the user's mapped types, user types, queries, statics. */
-    emit_names names = {0};
-    names.file = cname_table_new(CNAME_FILE, NULL);
-    const emit_options *opt = opt_in;
-    char *guard = xstrfmt("%s_H_PGQC_GENERATED", prefix);
-    for (char *p = guard; *p; p++)
-        *p = (char)toupper((unsigned char)*p);
-    char *check_fn = xstrfmt("%s_check_schema", prefix);
-    cname_claim(names.file, guard, "the header's include guard");
-    cname_claim(names.file, check_fn, "the schema check");
-    free(check_fn);
-    for (size_t i = 0; i < opt->nmaps; i++) {
-        /* PREFIX_opt_CTYPE, the nullable form of a mapped type that libpgqc lacks. */
-        char *id = c_ident(opt->maps[i].c_type);
-        char *name = xstrfmt("%s_opt_%s", prefix, id);
-        const char *why = cname_problem(names.file, name);
-        if (why && strcmp(why, "--map-type") != 0)
-            diag_plain(dl, DIAG_ERROR, NULL, "--map-type %s: the name %s is %s",
-                       opt->maps[i].c_type, name, why);
-        else if (!why)
-            cname_claim(names.file, name, "--map-type");
-        free(id);
-        free(name);
-    }
-    emit_names_plan_types(&names, a, opt, dl);
-    char **fns = xcalloc(a->nqueries + 1, sizeof(char *));
-    for (size_t i = 0; i < a->nqueries; i++)
-        fns[i] = claim_query_names(names.file, &a->queries[i], prefix, dl);
-    qnames *qn = xcalloc(a->nqueries + 1, sizeof *qn);
-    for (size_t i = 0; i < a->nqueries && fns[i]; i++) {
-        qn[i].fn = fns[i];
-        char *owner = xstrfmt("query \"%s\" (internal)", a->queries[i].name);
-        qn[i].ib = cname_claim_suffixes(names.file, fns[i], query_statics,
-                                        sizeof query_statics / sizeof *query_statics, owner);
-        if (!qn[i].ib)
-            query_error(dl, &a->queries[i], "query \"%s\": no names left for its static objects",
-                        a->queries[i].name);
-        free(owner);
-    }
-    /* The schema check's tables: PREFIX_schema_columns, _enums, _enum0, ... */
-    size_t nenums = 0;
-    for (size_t i = 0; i < a->ntypes; i++)
-        nenums += a->types[i].kind == 'e';
-    char **schema_names = xcalloc(nenums + 3, sizeof(char *));
-    schema_names[0] = xstrdup("_schema_columns");
-    schema_names[1] = xstrdup("_schema_enums");
-    for (size_t e = 0; e < nenums; e++)
-        schema_names[2 + e] = xstrfmt("_schema_enum%zu", e);
-    char *schema_base = cname_claim_suffixes(names.file, prefix, (const char *const *)schema_names,
-                                             nenums + 2, "the schema check's tables");
-    for (size_t e = 0; e < nenums + 2; e++)
-        free(schema_names[e]);
-    free(schema_names);
-    if (!schema_base)
-        diag_plain(dl, DIAG_ERROR, NULL, "no names left for the schema check's tables");
-
-    for (size_t i = 0; i < a->nqueries && dl->errors == errors_before; i++)
-        for (size_t k = 0; k < a->queries[i].nparams; k++) {
-            if (a->queries[i].params[k].text_fallback)
-                continue;
-            ctype t;
-            ctype_resolve(a, opt, &names, a->queries[i].params[k].type_oid, &t);
-            if (t.is_user && !t.enc)
-                query_error(dl, &a->queries[i],
-                            "query \"%s\": parameter \"%s\" has type %s, mapped to %s without an "
-                            "encoder (--map-type TYPE=CTYPE:DECODER:ENCODER)",
-                            a->queries[i].name, a->queries[i].params[k].name,
-                            a->queries[i].params[k].type_name, t.c_type);
-            ctype_free(&t);
-        }
-
-    bool ok = dl->errors == errors_before;
+    emit_names names;
+    bool ok = emit_names_plan(&names, a, opt, dl);
     if (ok) {
+        const char *prefix = opt->prefix, *guard = names.guard;
         strbuf_addf(h,
                     "/*\n * %s.h - generated by pgqc " PGQC_VERSION_STRING ". DO NOT EDIT.\n"
                     " *\n"
@@ -1076,34 +845,24 @@ bool emit_c(const analysis *a, const emit_options *opt_in, strbuf *h, strbuf *c,
                         i + 1 == opt->nincludes ? "\n" : "");
         strbuf_addf(c,
                     "/*\n * %s.c - generated by pgqc " PGQC_VERSION_STRING ". DO NOT EDIT.\n */\n"
-                    "#include \"",
-                    prefix);
-        cname_literal_body(c, opt->header_name, strlen(opt->header_name));
-        strbuf_addstr(c, "\"\n\n#include <stdlib.h>\n#include <string.h>\n\n");
+                    "#include \"%s\"\n\n#include <stdlib.h>\n#include <string.h>\n\n",
+                    prefix, opt->header_name);
         emit_user_types_header(h, a, opt, &names);
         emit_user_types_source(c, a, opt, &names);
         for (size_t i = 0; i < a->nqueries; i++) {
             qctx x;
-            qctx_init(&x, a, &a->queries[i], &qn[i], opt, &names);
+            qctx_init(&x, a, &a->queries[i], opt, &names, i);
             emit_header_query(h, &x);
             emit_descriptor(c, &x);
             emit_function(c, &x);
             qctx_free(&x);
         }
-        emit_check_schema(h, c, a, prefix, schema_base);
+        emit_check_schema(h, c, a, prefix, names.schema_base);
         strbuf_addf(h, "#ifdef __cplusplus\n}\n#endif\n\n#endif /* %s */\n", guard);
         /* Drop the blank line before EOF in the source. */
         while (c->len > 1 && c->buf[c->len - 1] == '\n' && c->buf[c->len - 2] == '\n')
             strbuf_setlen(c, c->len - 1);
     }
-    for (size_t i = 0; i < a->nqueries; i++) {
-        free(fns[i]);
-        free(qn[i].ib);
-    }
-    free(fns);
-    free(qn);
-    free(schema_base);
-    free(guard);
     emit_names_free(&names, a);
     return ok;
 }

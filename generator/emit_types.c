@@ -10,6 +10,7 @@
 #include "emit_types.h"
 #include "cname.h"
 #include "emit_c.h"
+#include "emit_names.h"
 
 #include <stdio.h>
 #include <ctype.h>
@@ -25,122 +26,6 @@ static const char *array_name_of(const type_info *t)
     return t->codec;
 }
 
-/* PREFIX_typname, or PREFIX_schema_typname outside public, as an identifier. */
-static char *user_type_base_name(const char *prefix, const an_type *t)
-{
-    char *raw = strcmp(t->schema, "public") == 0
-                    ? xstrfmt("%s_%s", prefix, t->typname)
-                    : xstrfmt("%s_%s_%s", prefix, t->schema, t->typname);
-    char *id = c_ident(raw);
-    free(raw);
-    return id;
-}
-
-const char *user_type_c_name(const emit_names *names, const analysis *a, const an_type *t)
-{
-    size_t i = (size_t)(t - a->types);
-    return names && i < a->ntypes ? names->type_names[i] : NULL;
-}
-
-static pg_oid strip_domains(const analysis *a, pg_oid oid);
-
-/* The names each enum and composite gives its C type (all claimed together). */
-static const char *const enum_family[] = {"_opt",    "_array", "_to_string", "_from_string",
-                                          "_labels", "_dec",   "_dec_array", "_enc_array"};
-static const char *const composite_family[] = {"_opt", "_dec"};
-
-static char *upper(char *s)
-{
-    for (char *p = s; *p; p++)
-        *p = (char)toupper((unsigned char)*p);
-    return s;
-}
-
-bool emit_names_plan_types(emit_names *n, const analysis *a, const struct emit_options *opt,
-                           diag_list *dl)
-{
-    n->type_names = xcalloc(a->ntypes + 1, sizeof(char *));
-    n->enum_consts = xcalloc(a->ntypes + 1, sizeof(char **));
-    size_t errors = dl->errors;
-    /* Types first, in OID order, so their names do not depend on the queries. */
-    for (size_t i = 0; i < a->ntypes; i++) {
-        const an_type *t = &a->types[i];
-        if (t->kind != 'e' && t->kind != 'c')
-            continue;
-        char *base = user_type_base_name(opt->prefix, t);
-        char *owner = xstrfmt("%s \"%s\"", t->kind == 'e' ? "enum" : "composite type", t->name);
-        n->type_names[i] =
-            t->kind == 'e'
-                ? cname_claim_family(n->file, base, enum_family,
-                                     sizeof enum_family / sizeof *enum_family, owner)
-                : cname_claim_family(n->file, base, composite_family,
-                                     sizeof composite_family / sizeof *composite_family, owner);
-        if (!n->type_names[i])
-            diag_plain(dl, DIAG_ERROR, NULL, "%s: no C name can be made from it (tried %s)", owner,
-                       base);
-        free(base);
-        free(owner);
-    }
-    /* Then the enum constants: unique across every enum of the file. */
-    for (size_t i = 0; i < a->ntypes; i++) {
-        const an_type *t = &a->types[i];
-        if (t->kind != 'e' || !n->type_names[i])
-            continue;
-        size_t nconsts = t->nlabels ? t->nlabels : 1;
-        n->enum_consts[i] = xcalloc(nconsts + 1, sizeof(char *));
-        for (size_t k = 0; k < nconsts; k++) {
-            /* An enum without labels still needs one constant to be valid C. */
-            char *raw = t->nlabels ? xstrfmt("%s_%s", n->type_names[i], t->labels[k])
-                                   : xstrfmt("%s_no_labels", n->type_names[i]);
-            char *id = upper(c_ident(raw));
-            char *owner = t->nlabels ? xstrfmt("label '%s' of enum \"%s\"", t->labels[k], t->name)
-                                     : xstrfmt("enum \"%s\" (no labels)", t->name);
-            n->enum_consts[i][k] = cname_local(n->file, id, owner);
-            if (!n->enum_consts[i][k]) {
-                diag_plain(dl, DIAG_ERROR, NULL, "%s: no C name can be made from it", owner);
-                n->enum_consts[i][k] = xstrdup("");
-            }
-            free(raw);
-            free(id);
-            free(owner);
-        }
-    }
-    /* Codecs of arrays of built-in types are named after the array's (stable) OID. */
-    for (size_t i = 0; i < a->ntypes; i++) {
-        const an_type *t = &a->types[i];
-        if (t->kind != 'A' || !typemap_lookup(strip_domains(a, t->base)))
-            continue;
-        for (int enc = 0; enc < 2; enc++) {
-            char *name = xstrfmt("%s_%s_array_%u", opt->prefix, enc ? "enc" : "dec", t->oid);
-            char *owner = xstrfmt("the codec of %s", t->name);
-            if (!cname_claim(n->file, name, owner))
-                diag_plain(dl, DIAG_ERROR, NULL, "%s: the name %s is %s", owner, name,
-                           cname_problem(n->file, name));
-            free(name);
-            free(owner);
-        }
-    }
-    return dl->errors == errors;
-}
-
-void emit_names_free(emit_names *n, const analysis *a)
-{
-    for (size_t i = 0; i < a->ntypes; i++) {
-        if (n->enum_consts && n->enum_consts[i]) {
-            size_t nconsts = a->types[i].nlabels ? a->types[i].nlabels : 1;
-            for (size_t k = 0; k < nconsts; k++)
-                free(n->enum_consts[i][k]);
-            free(n->enum_consts[i]);
-        }
-        if (n->type_names)
-            free(n->type_names[i]);
-    }
-    free(n->type_names);
-    free(n->enum_consts);
-    cname_table_free(n->file);
-    memset(n, 0, sizeof *n);
-}
-
 static void from_builtin(const type_info *t, ctype *out)
 {
     out->repr = t->repr;
@@ -154,7 +39,7 @@ static void from_builtin(const type_info *t, ctype *out)
 }
 
 /* Follow domains to the type that decides the C mapping. */
-static pg_oid strip_domains(const analysis *a, pg_oid oid)
+pg_oid ctype_strip_domains(const analysis *a, pg_oid oid)
 {
     const an_type *t;
     for (int i = 0; i < 32 && (t = analysis_type(a, oid)) != NULL && t->kind == 'd'; i++)
@@ -196,7 +81,7 @@ void ctype_resolve(const analysis *a, const emit_options *opt, const emit_names 
 {
     const char *prefix = opt->prefix;
     memset(out, 0, sizeof *out);
-    oid = strip_domains(a, oid);
+    oid = ctype_strip_domains(a, oid);
     const type_map *m = user_mapping(a, opt, oid);
     if (m) {
         out->repr = REPR_VALUE;
@@ -236,13 +121,16 @@ void ctype_resolve(const analysis *a, const emit_options *opt, const emit_names 
         return;
     }
     /* One-dimensional arrays of a built-in type or of an enum. */
-    pg_oid elem = t && t->kind == 'A' ? strip_domains(a, t->base) : 0;
+    pg_oid elem = t && t->kind == 'A' ? ctype_strip_domains(a, t->base) : 0;
     const type_info *eti = elem ? typemap_lookup(elem) : NULL;
     const an_type *et = elem && !eti ? analysis_type(a, elem) : NULL;
     const char *ename = et && et->kind == 'e' ? user_type_c_name(names, a, et) : NULL;
     if (!eti && !ename) {
-        /* Anything else (not recorded, or an analysis edited by hand): its text form. */
+        /* Anything else (not recorded, a --map-type not given this time, an analysis
+         * edited by hand): a text stand-in, which emit_names refuses for values that
+         * travel in binary. */
         from_builtin(typemap_lookup(25), out);
+        out->unmapped = true;
         return;
     }
     out->repr = REPR_ARRAY;
@@ -276,7 +164,7 @@ void ctype_free(ctype *t)
 /* Is `want` read from `oid`: the type itself, an array's element, a composite's attribute? */
 static bool reads(const analysis *a, pg_oid oid, pg_oid want, int depth)
 {
-    oid = strip_domains(a, oid);
+    oid = ctype_strip_domains(a, oid);
     if (oid == want)
         return true;
     const an_type *t = analysis_type(a, oid);
@@ -303,13 +191,14 @@ static bool type_used(const analysis *a, pg_oid oid, bool as_column)
         for (size_t k = 0; k < n; k++) {
             if (as_column ? q->cols[k].text_fallback : q->params[k].text_fallback)
                 continue;
-            pg_oid t = strip_domains(a, as_column ? q->cols[k].type_oid : q->params[k].type_oid);
+            pg_oid t =
+                ctype_strip_domains(a, as_column ? q->cols[k].type_oid : q->params[k].type_oid);
             if (as_column && reads(a, t, oid, 0))
                 return true;
             if (t == oid)
                 return true;
             const an_type *at = analysis_type(a, t);
-            if (!as_column && at && at->kind == 'A' && strip_domains(a, at->base) == oid)
+            if (!as_column && at && at->kind == 'A' && ctype_strip_domains(a, at->base) == oid)
                 return true;
         }
     }
@@ -358,10 +247,10 @@ static const an_type **composites_in_order(const analysis *a, size_t *n)
             if (t->kind != 'c' || done)
                 continue;
             for (size_t f = 0; f < t->nattrs; f++) {
-                pg_oid at = strip_domains(a, t->attr_types[f]);
+                pg_oid at = ctype_strip_domains(a, t->attr_types[f]);
                 const an_type *u = analysis_type(a, at);
                 if (u && u->kind == 'A')
-                    u = analysis_type(a, strip_domains(a, u->base));
+                    u = analysis_type(a, ctype_strip_domains(a, u->base));
                 if (u && u->kind == 'c' && u != t) {
                     bool have = false;
                     for (size_t k = 0; k < *n; k++)
@@ -439,7 +328,7 @@ static void emit_composites_source(strbuf *c, const analysis *a, const emit_opti
         for (size_t f = 0; f < t->nattrs; f++) {
             ctype ft;
             ctype_resolve(a, &plain, names, t->attr_types[f], &ft);
-            pg_oid at = strip_domains(a, t->attr_types[f]);
+            pg_oid at = ctype_strip_domains(a, t->attr_types[f]);
             char *target = xstrfmt("out->%s", fields[f]);
             strbuf_addf(c, "    /* %s */\n    if (!pgqc_record_next(&r, &oid, &ev, &elen)",
                         fields[f]);
@@ -623,7 +512,7 @@ static void emit_array_source(strbuf *c, const analysis *a, const an_type *t,
     ctype arr, el;
     ctype_resolve(a, opt, names, t->oid, &arr);
     ctype_resolve(a, &plain, names, t->base, &el);
-    pg_oid elem_oid = strip_domains(a, t->base);
+    pg_oid elem_oid = ctype_strip_domains(a, t->base);
     if (arr.repr != REPR_ARRAY) { /* an element type with no C mapping: sent as text */
         ctype_free(&arr);
         ctype_free(&el);

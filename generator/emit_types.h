@@ -10,7 +10,10 @@
  * text), and
  * one-dimensional arrays become pgqc_array_* views (or PREFIX_name_array
  * for enum elements) with generated binary codecs, and a type the user
- * mapped with --map-type becomes their C type with their codec.
+ * mapped with --map-type becomes their C type with their codec. User types'
+ * C names come from the plan in emit_names.h; a type the analysis does not
+ * describe consistently (an edited lock) falls back to its text form rather
+ * than to a NULL name.
  */
 #ifndef PGQC_EMIT_TYPES_H
 #define PGQC_EMIT_TYPES_H
@@ -18,33 +21,12 @@
 #include <stdbool.h>
 
 #include "analysis.h"
-#include "cname.h"
-#include "diag.h"
 #include "strbuf.h"
 #include "typemap.h"
 
 struct emit_options;
 
-/*
- * The names of the user types in one generated file, decided once before
- * anything is written (so they never depend on emission order).
- */
-typedef struct emit_names {
-    cname_table *file;   /* every file-scope name of PREFIX.h / PREFIX.c */
-    char **type_names;   /* parallel to analysis.types: enum / composite C name, else NULL */
-    char ***enum_consts; /* parallel: an enum's constants (one placeholder for no labels) */
-} emit_names;
-
-/*
- * Name every enum and composite of `a` (PREFIX_typname, or
- * PREFIX_schema_typname outside public, numbered _2, _3, ... when taken;
- * claimed in `n->file` with the names derived from it), their constants,
- * and the codecs of arrays. False (with diagnostics) when a name cannot
- * be made. `n->file` must already exist.
- */
-bool emit_names_plan_types(emit_names *n, const analysis *a, const struct emit_options *opt,
-                           diag_list *dl);
-void emit_names_free(emit_names *n, const analysis *a);
+typedef struct emit_names emit_names; /* emit_names.h */
 
 typedef struct ctype {
     c_repr repr;
@@ -59,6 +41,7 @@ typedef struct ctype {
                           PREFIX_enc_array_N (arrays); NULL for strings and bytes */
     int wire_size;     /* bytes the VALUE encoder writes */
     int param_format;  /* 1 binary, 0 text */
+    bool unmapped;     /* no C mapping known here (an inconsistent analysis): text stand-in */
 } ctype;
 
 /* Resolve `oid` (a built-in type or a type recorded in `a`). */
@@ -66,8 +49,8 @@ void ctype_resolve(const analysis *a, const struct emit_options *opt, const emit
                    pg_oid oid, ctype *out);
 void ctype_free(ctype *t);
 
-/* The C name of enum or composite `t` (one of a->types), NULL when it has none. */
-const char *user_type_c_name(const emit_names *names, const analysis *a, const an_type *t);
+/* Follow domains (at most 32 deep) to the type that decides the C mapping. */
+pg_oid ctype_strip_domains(const analysis *a, pg_oid oid);
 
 /* Typedefs and prototypes for the enums and enum arrays the queries use. */
 void emit_user_types_header(strbuf *h, const analysis *a, const struct emit_options *opt,

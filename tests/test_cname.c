@@ -129,6 +129,78 @@ static void test_names_clash_with_keywords_libraries_and_each_other(void **state
     assert_false(cname_prefix_ok("int"));
 }
 
+/* xorshift: the same "random" strings on every run. */
+static uint32_t next_random(uint32_t *state)
+{
+    uint32_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return *state = x;
+}
+
+/* Undo cname_literal_body's escapes (the subset it writes). */
+static size_t unescape_literal(const char *s, char *out)
+{
+    size_t n = 0;
+    for (const char *p = s; *p; p++) {
+        if (*p != '\\') {
+            out[n++] = *p;
+            continue;
+        }
+        p++;
+        if (*p >= '0' && *p <= '7') {
+            out[n++] = (char)((p[0] - '0') * 64 + (p[1] - '0') * 8 + (p[2] - '0'));
+            p += 2;
+        } else {
+            out[n++] = *p == 'n' ? '\n' : *p == 't' ? '\t' : *p == 'r' ? '\r' : *p;
+        }
+    }
+    return n;
+}
+
+static void test_random_text_never_escapes_its_comment_or_literal(void **state)
+{
+    (void)state;
+    /* Bytes that matter to C's lexer, weighted towards trouble. */
+    static const char alphabet[] = "*/?\\\"'\n\r\t =(!<>-)a#\x01\x7f\x80\xc3\xa9\xe2\x80\xae";
+    uint32_t seed = 0x9e3779b9u;
+    char in[64], back[64];
+    for (int round = 0; round < 100000; round++) {
+        size_t len = next_random(&seed) % 40;
+        for (size_t i = 0; i < len; i++)
+            in[i] = alphabet[next_random(&seed) % (sizeof alphabet - 1)];
+        in[len] = '\0';
+
+        strbuf sb = STRBUF_INIT;
+        cname_comment(&sb, in, " * ");
+        for (size_t i = 0; i < sb.len; i++) {
+            unsigned char ch = (unsigned char)sb.buf[i];
+            assert_false(ch == '*' && sb.buf[i + 1] == '/');
+            assert_false(ch == '/' && sb.buf[i + 1] == '*');
+            assert_false(ch == '\\' && (sb.buf[i + 1] == '\n' || sb.buf[i + 1] == '\0'));
+            assert_false(ch == '?' && sb.buf[i + 1] == '?' && sb.buf[i + 2] &&
+                         strchr("=(/)'<!>-", sb.buf[i + 2]));
+            assert_true(ch == '\n' || ch == '\t' || ch >= 0x20);
+            assert_true(ch != 0x7f);
+        }
+        strbuf_reset(&sb);
+        cname_literal_body(&sb, in, len);
+        for (size_t i = 0; i < sb.len; i++) {
+            unsigned char ch = (unsigned char)sb.buf[i];
+            assert_true(ch >= 0x20 && ch < 0x7f);
+            assert_false(ch == '?' && sb.buf[i + 1] == '?');
+            if (ch == '\\')
+                i++; /* the escaped character */
+            else
+                assert_true(ch != '"');
+        }
+        assert_int_equal(unescape_literal(sb.buf, back), len);
+        assert_memory_equal(back, in, len);
+        strbuf_release(&sb);
+    }
+}
+
 /* A binary numeric: ndigits, weight, sign, dscale, then base-10000 digits. */
 static int numeric(char *buf, int ndigits, int weight, unsigned sign, int dscale,
                    const uint16_t *digits)
@@ -202,6 +274,7 @@ int main(void)
         cmocka_unit_test(test_comment_text_cannot_close_or_splice_the_comment),
         cmocka_unit_test(test_literals_escape_quotes_trigraphs_and_bytes),
         cmocka_unit_test(test_long_strings_become_arrays),
+        cmocka_unit_test(test_random_text_never_escapes_its_comment_or_literal),
         cmocka_unit_test(test_names_clash_with_keywords_libraries_and_each_other),
         cmocka_unit_test(test_numeric_decodes_the_full_range_of_postgresql),
         cmocka_unit_test(test_a_text_format_result_is_a_schema_mismatch),

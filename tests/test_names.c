@@ -234,12 +234,15 @@ static void test_an_edited_lock_never_becomes_code(void **state)
     int st = generate(dir, "--out out --name db --lock db.lock", &out);
     assert_int_equal(st, 0);
     free(out);
-    /* A label, a type name and a query name edited by hand. */
+    /* A label and a type's names edited by hand, one with a newline and a #define. */
     assert_int_equal(
         tu_runf(NULL,
-                "cd '%s' && sed -i -e 's|level_high|level_high */ int injected_label; /*|' "
-                "-e 's|\"priority_level\"|\"p */ int injected_type; /*\"|g' "
-                "-e 's|\"list_run\"|\"list_run(void); int injected_q; void x\"|' db.lock",
+                "cd '%s' && cp db.lock db.orig && "
+                "sed -i -e 's|\"level_high\",|\"level_high */ int injected_label; /*\",|' "
+                "-e 's|\"name\": \"priority_level\"|\"name\": \"p */ int injected_t; "
+                "/*\\\\n#define pgqc_conn_free(c) system(\\\\\"touch pwned\\\\\")\"|' "
+                "-e 's|\"typname\": \"priority_level\"|\"typname\": \"p */ int injected_n; "
+                "/*\"|' db.lock && grep -q injected_t db.lock",
                 dir),
         0);
     st = generate(dir, "--offline --out out2 --name db --lock db.lock", &out);
@@ -252,10 +255,21 @@ static void test_an_edited_lock_never_becomes_code(void **state)
         free(gen);
     } else {
         /* Refused: with a clear error, and nothing written. */
-        assert_int_not_equal(st, 0);
         assert_non_null(strstr(out, "error"));
         assert_int_equal(tu_runf(NULL, "test ! -e '%s/out2/db.c'", dir), 0);
     }
+    free(out);
+    /* A query name is an identifier: code in its place is refused. */
+    assert_int_equal(tu_runf(NULL,
+                             "cd '%s' && sed -e 's|\"name\": \"list_run\"|\"name\": "
+                             "\"list_run(void); int injected_q; void x\"|' db.orig > db.lock && "
+                             "grep -q injected_q db.lock",
+                             dir),
+                     0);
+    st = generate(dir, "--offline --out out3 --name db --lock db.lock", &out);
+    assert_int_not_equal(st, 0);
+    assert_non_null(strstr(out, "error"));
+    assert_int_equal(tu_runf(NULL, "test ! -e '%s/out3/db.c'", dir), 0);
     free(out);
     tu_rmtree(dir);
     free(dir);

@@ -161,35 +161,40 @@ static cache_status open_own_dir(int parentfd, const char *name, const char *pat
         *err = xstrfmt("cannot create %s: %s", path, strerror(errno));
         return CACHE_UNUSABLE;
     }
-    *fd = fs_open_dir_at(parentfd, name);
-    if (*fd < 0) {
-        int e = errno;
-        struct stat ls;
-        if (e == ENOTDIR && fstatat(parentfd, name, &ls, AT_SYMLINK_NOFOLLOW) == 0 &&
-            S_ISLNK(ls.st_mode))
-            e = ELOOP; /* O_DIRECTORY | O_NOFOLLOW on a link says ENOTDIR */
-        *err = e == ELOOP     ? xstrfmt("%s is a symbolic link, not a directory", path)
-               : e == ENOTDIR ? xstrfmt("%s is not a directory", path)
-                              : xstrfmt("cannot open %s: %s", path, strerror(e));
-        if (e == ELOOP || e == ENOTDIR) {
-            *hint = xstrdup(unsafe_hint);
-            return CACHE_UNSAFE;
-        }
-        return CACHE_UNUSABLE;
-    }
-    struct stat s;
-    if (fstat(*fd, &s) != 0) {
+    /* Look before opening (a directory of another user may not even open),
+     * then check that what was opened is what was looked at. */
+    struct stat ls, s;
+    if (fstatat(parentfd, name, &ls, AT_SYMLINK_NOFOLLOW) != 0) {
         *err = xstrfmt("cannot check %s: %s", path, strerror(errno));
         return CACHE_UNUSABLE;
     }
-    if (s.st_uid != geteuid() || (s.st_mode & 0022)) {
-        char *who = user_name(s.st_uid);
-        *err = s.st_uid != geteuid()
-                   ? xstrfmt("%s belongs to user %s, not to the user running pgqc", path, who)
-                   : xstrfmt("%s is writable by other users (mode %04o)", path,
-                             (unsigned)(s.st_mode & 07777));
+    const char *bad = NULL;
+    char *who = user_name(ls.st_uid);
+    char *what = NULL;
+    if (S_ISLNK(ls.st_mode))
+        bad = "is a symbolic link, not a directory";
+    else if (!S_ISDIR(ls.st_mode))
+        bad = "is not a directory";
+    else if (ls.st_uid != geteuid())
+        bad = what = xstrfmt("belongs to user %s, not to the user running pgqc", who);
+    else if (ls.st_mode & 0022)
+        bad = what =
+            xstrfmt("is writable by other users (mode %04o)", (unsigned)(ls.st_mode & 07777));
+    free(who);
+    if (bad) {
+        *err = xstrfmt("%s %s", path, bad);
         *hint = xstrdup(unsafe_hint);
-        free(who);
+        free(what);
+        return CACHE_UNSAFE;
+    }
+    *fd = fs_open_dir_at(parentfd, name);
+    if (*fd < 0 || fstat(*fd, &s) != 0) {
+        *err = xstrfmt("cannot open %s: %s", path, strerror(errno));
+        return CACHE_UNUSABLE;
+    }
+    if (s.st_dev != ls.st_dev || s.st_ino != ls.st_ino) {
+        *err = xstrfmt("%s was replaced while pgqc opened it", path);
+        *hint = xstrdup(unsafe_hint);
         return CACHE_UNSAFE;
     }
     if (sv->other && (s.st_mode & 0011) != 0011 && fchmod(*fd, (s.st_mode & 07777) | 0011) != 0) {

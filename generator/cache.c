@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -92,6 +93,31 @@ static char *user_name(uid_t uid)
     return pw ? xstrfmt("\"%s\"", pw->pw_name) : xstrfmt("%lu", (unsigned long)uid);
 }
 
+/*
+ * Is `gid` the private group of pgqc's user (same name, no other members)?
+ * With such a group (Debian's user private groups, umask 002), a
+ * group-writable directory is still writable by the user alone.
+ */
+static bool private_group(gid_t gid)
+{
+    struct passwd *pw = getpwuid(geteuid());
+    if (!pw || gid != pw->pw_gid)
+        return false;
+    char *name = xstrdup(pw->pw_name);
+    struct group *gr = getgrgid(gid);
+    bool ok = gr && strcmp(gr->gr_name, name) == 0;
+    for (char **m = ok ? gr->gr_mem : NULL; m && *m; m++)
+        ok = ok && strcmp(*m, name) == 0;
+    free(name);
+    return ok;
+}
+
+/* May others write to a directory of this mode and group? */
+static bool others_may_write(mode_t mode, gid_t gid)
+{
+    return (mode & 0002) || ((mode & 0020) && !private_group(gid));
+}
+
 /* Who the server runs as, and whether that is someone else than pgqc. */
 typedef struct server_id {
     uid_t uid;
@@ -117,7 +143,7 @@ static cache_status check_ancestors(const char *real, const server_id *sv, char 
             break;
         }
         bool foreign = s.st_uid != 0 && s.st_uid != geteuid();
-        bool writable = (s.st_mode & 0022) != 0 && !(s.st_mode & S_ISVTX);
+        bool writable = others_may_write(s.st_mode, s.st_gid) && !(s.st_mode & S_ISVTX);
         if (foreign || writable) {
             char *who = user_name(s.st_uid);
             *err = foreign ? xstrfmt("%s, above the cache directory, belongs to user %s", p, who)
@@ -177,7 +203,7 @@ static cache_status open_own_dir(int parentfd, const char *name, const char *pat
         bad = "is not a directory";
     else if (ls.st_uid != geteuid())
         bad = what = xstrfmt("belongs to user %s, not to the user running pgqc", who);
-    else if (ls.st_mode & 0022)
+    else if (others_may_write(ls.st_mode, ls.st_gid))
         bad = what =
             xstrfmt("is writable by other users (mode %04o)", (unsigned)(ls.st_mode & 07777));
     free(who);

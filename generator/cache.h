@@ -29,7 +29,8 @@
  * change what is in it, so a template is reused only while its schema
  * fingerprint (computed by the caller) matches its marker. ROOT and every
  * directory above it must be owned by root or pgqc's user and not writable
- * by others (a sticky world-writable directory such as /tmp is fine), or
+ * by others (a sticky world-writable directory such as /tmp is fine, and so
+ * is group write for the user's own private group), or
  * the cache is refused (CACHE_UNSAFE): anyone who could write there could
  * replace a cache directory with a link. Every file of the cache is opened
  * relative to a verified directory descriptor without following links, and

@@ -292,6 +292,28 @@ static void test_cache_root_of_another_user_is_refused(void **state)
 }
 
 /*
+ * Group write: fine for the user's own private group (Debian's user private
+ * groups with umask 002 make ~/.cache 0775), refused for a shared group.
+ * Needs a user with a private group: postgres, when the test runs as root.
+ */
+static void test_group_writable_cache_root(void **state)
+{
+    if (!is_root() || !pgqc_user ||
+        tu_runf(NULL, "getent group %s | grep -q '^%s:x:[0-9]*:$'", pgqc_user, pgqc_user) != 0)
+        skip();
+    fixture *f = *state;
+    assert_int_equal(
+        tu_runf(NULL, "chgrp %s '%s' && chmod 0770 '%s'", pgqc_user, f->cache, f->cache), 0);
+    free(generate_ok(f, pgqc_user, f->cache));
+    assert_int_equal(tu_runf(NULL, "chgrp users '%s'", f->cache), 0);
+    char *out = NULL;
+    int st = pgqc_as(f, pgqc_user, f->cache, &out, "generate --out out --name db");
+    assert_int_equal(st, 2);
+    assert_non_null(strstr(out, "is writable by other users"));
+    free(out);
+}
+
+/*
  * The second attack: the entry's lock replaced with a link. As root the
  * server user cannot even write where the lock lives; a link there
  * (planted by whoever could) is refused and its target never created.
@@ -529,6 +551,7 @@ int main(int argc, char **argv)
         cmocka_unit_test_setup_teardown(test_link_at_entry_name_is_not_followed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_root_of_another_user_is_refused, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_group_writable_cache_root, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lock_replaced_by_a_link_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links_in_the_cluster_are_not_followed_on_removal,
                                         setup, teardown),

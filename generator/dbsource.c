@@ -267,8 +267,8 @@ static PGconn *connect_admin(const tmpdb *db)
  * the identity and row version (xmin) of every row of the catalogs that
  * decide what a query means — schemas, relations and their columns, types
  * and enum labels, constraints, defaults, indexes, functions, operators,
- * casts, rules (views), triggers, policies, extensions, operator classes,
- * collations, languages — pg_catalog's own included, and the per-database
+ * casts, rules (views), triggers, policies, extensions, aggregates and
+ * ranges — pg_catalog's own included, and the per-database
  * and per-role settings (search_path) themselves. Every change made through
  * SQL writes a new row version (a new xmin), adds or removes a row, so it
  * changes the fingerprint; hashing xmins instead of the rows' text keeps
@@ -316,20 +316,6 @@ static bool schema_fingerprint(PGconn *pg, char out[CACHE_FINGERPRINT_MAX + 1], 
         "  FROM pg_catalog.pg_range x), "
         "(SELECT string_agg(x.aggfnoid::text || ' ' || x.xmin::text, ',' ORDER BY x.aggfnoid) "
         "  FROM pg_catalog.pg_aggregate x), "
-        "(SELECT string_agg(x.oid::text || ' ' || x.xmin::text, ',' ORDER BY x.oid) "
-        "  FROM pg_catalog.pg_collation x), "
-        "(SELECT string_agg(x.oid::text || ' ' || x.xmin::text, ',' ORDER BY x.oid) "
-        "  FROM pg_catalog.pg_opclass x), "
-        "(SELECT string_agg(x.oid::text || ' ' || x.xmin::text, ',' ORDER BY x.oid) "
-        "  FROM pg_catalog.pg_amop x), "
-        "(SELECT string_agg(x.oid::text || ' ' || x.xmin::text, ',' ORDER BY x.oid) "
-        "  FROM pg_catalog.pg_amproc x), "
-        "(SELECT string_agg(x.oid::text || ' ' || x.xmin::text, ',' ORDER BY x.oid) "
-        "  FROM pg_catalog.pg_language x), "
-        "(SELECT string_agg(x.oid::text || ' ' || x.xmin::text, ',' ORDER BY x.oid) "
-        "  FROM pg_catalog.pg_transform x), "
-        "(SELECT string_agg(x.oid::text || ' ' || x.xmin::text, ',' ORDER BY x.oid) "
-        "  FROM pg_catalog.pg_conversion x), "
         "(SELECT string_agg(x::text, ',' ORDER BY x.setdatabase, x.setrole) "
         "  FROM pg_catalog.pg_db_role_setting x WHERE x.setdatabase IN (0, "
         "  (SELECT d.oid FROM pg_catalog.pg_database d "
@@ -601,7 +587,11 @@ static dbsrc_status open_cached(const pgqc_migration_set *set, const dbsource_op
     free(recorded);
     free(baseline);
     if (st == DBSRC_OK && opt->read_only) {
+        /* The session that checked the template does the analysis too: its
+         * catalog caches are warm, and no second connection is needed. */
         out->conninfo = xstrdup(ro_ci);
+        out->pg = pg;
+        pg = NULL;
     } else if (st == DBSRC_OK) {
         if (pg)
             PQfinish(pg);
@@ -656,7 +646,8 @@ static dbsrc_status open_embedded(const pgqc_migration_set *set, const dbsource_
     } else {
         dbsrc_status st = open_cached(set, opt, bindir, out, dl, &err);
         if (st == DBSRC_OK) {
-            out->pg = dbsource_connect(out->conninfo, dl);
+            if (!out->pg)
+                out->pg = dbsource_connect(out->conninfo, dl);
             free(bindir);
             if (!out->pg) {
                 dbsource_close(out);

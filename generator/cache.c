@@ -362,9 +362,8 @@ fail:
     return st;
 }
 
-size_t cache_prune_superseded(const char *root, const char *bindir, const cache_entry *ce)
+size_t cache_prune_superseded(const char *bindir, const cache_entry *ce)
 {
-    (void)root;
     int dfd = dup(ce->rootfd);
     DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
     if (!d) {

@@ -92,11 +92,11 @@ cache_status cache_open(const char *root, const char *bindir, int wait_ms, cache
                         bool *waited, char **err, char **hint);
 
 /*
- * Remove the entries under `root` made for the same `bindir` as `ce` but
+ * Remove the entries beside `ce` (in its cache root) made for the same `bindir` but
  * for other binaries (the server was upgraded: their key changed) or by an
  * older layout, unless another pgqc holds them. Returns how many were removed.
  */
-size_t cache_prune_superseded(const char *root, const char *bindir, const cache_entry *ce);
+size_t cache_prune_superseded(const char *bindir, const cache_entry *ce);
 
 /* Release the lock (the watchdog may still hold it) and free the entry. */
 void cache_close(cache_entry *ce);

@@ -508,7 +508,7 @@ static bool start_cached_server(dbsource *out, const char *root, const char *bin
         *baseline = xstrdup(fp);
         note(out, "cache: initialised the cluster %s (initdb and start: %.0f ms)\n",
              out->cache.datadir, now_ms() - t0);
-        size_t pruned = cache_prune_superseded(root, bindir, &out->cache);
+        size_t pruned = cache_prune_superseded(bindir, &out->cache);
         if (pruned)
             note(out, "cache: removed %zu cluster%s of an earlier build of the server in %s\n",
                  pruned, pruned == 1 ? "" : "s", bindir);

@@ -68,7 +68,7 @@ char *cache_root(char **err)
     return NULL;
 }
 
-/* The entry key: which layout, server binaries, build of them, server user. */
+/* The entry key: which layout and fingerprint, server binaries, build of them, server user. */
 static bool entry_key(const char *bindir, uid_t server_uid, char key[13], char **err)
 {
     char *postgres = xstrfmt("%s/postgres", bindir);
@@ -79,7 +79,8 @@ static bool entry_key(const char *bindir, uid_t server_uid, char key[13], char *
         return false;
     }
     free(postgres);
-    char *id = xstrfmt("%s\n%s\n%lu %lu %lld %lld\n%lu\n", layout, bindir, (unsigned long)st.st_dev,
+    char *id = xstrfmt("%s, fingerprint %d\n%s\n%lu %lu %lld %lld\n%lu\n", layout,
+                       CACHE_FINGERPRINT_VERSION, bindir, (unsigned long)st.st_dev,
                        (unsigned long)st.st_ino, (long long)st.st_size,
                        (long long)st.st_mtim.tv_sec, (unsigned long)server_uid);
     hex_sha256(id, strlen(id), key, 12);

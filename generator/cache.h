@@ -13,8 +13,9 @@
  *
  *   ROOT/                    pgqc's user, not writable by others (root: 0711)
  *     cluster-KEY/           one per server, pgqc's user (root: 0711); KEY
- *                            hashes the layout, the bindir, the postgres
- *                            binary's identity and the server user
+ *                            hashes the layout and fingerprint version, the
+ *                            bindir, the postgres binary's identity and the
+ *                            server user
  *       lock                 flock'ed exclusively by the pgqc using the entry
  *       server               the bindir the entry was made for
  *       cluster.ok           marker, written after initdb succeeded, with the
@@ -74,6 +75,14 @@ typedef enum cache_status {
 
 /* Longest schema fingerprint a marker records (hex digits). */
 #define CACHE_FINGERPRINT_MAX 64
+
+/*
+ * What the schema fingerprint covers (dbsource.c): part of the entry key,
+ * so pgqc builds that compute it differently use different entries of a
+ * shared cache instead of taking each other's markers for tampering.
+ * Bump it whenever the fingerprint query changes.
+ */
+#define CACHE_FINGERPRINT_VERSION 3
 
 /*
  * The cache root from the environment (see above), malloc'ed; NULL with

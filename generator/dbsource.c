@@ -276,6 +276,7 @@ static PGconn *connect_admin(const tmpdb *db)
  * template is built and compared whenever it is reused: the server user,
  * who owns the cluster's files, may have started the cluster and changed
  * the template in between. False with *err when it cannot be read.
+ * Changing what this hashes: bump CACHE_FINGERPRINT_VERSION (cache.h).
  */
 static bool schema_fingerprint(PGconn *pg, char out[CACHE_FINGERPRINT_MAX + 1], char **err)
 {

@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -67,7 +68,7 @@ char *cache_root(char **err)
     return NULL;
 }
 
-/* The entry key: which layout, server binaries, build of them, server user. */
+/* The entry key: which layout and fingerprint, server binaries, build of them, server user. */
 static bool entry_key(const char *bindir, uid_t server_uid, char key[13], char **err)
 {
     char *postgres = xstrfmt("%s/postgres", bindir);
@@ -78,7 +79,8 @@ static bool entry_key(const char *bindir, uid_t server_uid, char key[13], char *
         return false;
     }
     free(postgres);
-    char *id = xstrfmt("%s\n%s\n%lu %lu %lld %lld\n%lu\n", layout, bindir, (unsigned long)st.st_dev,
+    char *id = xstrfmt("%s, fingerprint %d\n%s\n%lu %lu %lld %lld\n%lu\n", layout,
+                       CACHE_FINGERPRINT_VERSION, bindir, (unsigned long)st.st_dev,
                        (unsigned long)st.st_ino, (long long)st.st_size,
                        (long long)st.st_mtim.tv_sec, (unsigned long)server_uid);
     hex_sha256(id, strlen(id), key, 12);
@@ -90,6 +92,31 @@ static char *user_name(uid_t uid)
 {
     struct passwd *pw = getpwuid(uid);
     return pw ? xstrfmt("\"%s\"", pw->pw_name) : xstrfmt("%lu", (unsigned long)uid);
+}
+
+/*
+ * Is `gid` the private group of pgqc's user (same name, no other members)?
+ * With such a group (Debian's user private groups, umask 002), a
+ * group-writable directory is still writable by the user alone.
+ */
+static bool private_group(gid_t gid)
+{
+    struct passwd *pw = getpwuid(geteuid());
+    if (!pw || gid != pw->pw_gid)
+        return false;
+    char *name = xstrdup(pw->pw_name);
+    struct group *gr = getgrgid(gid);
+    bool ok = gr && strcmp(gr->gr_name, name) == 0;
+    for (char **m = ok ? gr->gr_mem : NULL; m && *m; m++)
+        ok = ok && strcmp(*m, name) == 0;
+    free(name);
+    return ok;
+}
+
+/* May others write to a directory of this mode and group? */
+static bool others_may_write(mode_t mode, gid_t gid)
+{
+    return (mode & 0002) || ((mode & 0020) && !private_group(gid));
 }
 
 /* Who the server runs as, and whether that is someone else than pgqc. */
@@ -117,7 +144,7 @@ static cache_status check_ancestors(const char *real, const server_id *sv, char 
             break;
         }
         bool foreign = s.st_uid != 0 && s.st_uid != geteuid();
-        bool writable = (s.st_mode & 0022) != 0 && !(s.st_mode & S_ISVTX);
+        bool writable = others_may_write(s.st_mode, s.st_gid) && !(s.st_mode & S_ISVTX);
         if (foreign || writable) {
             char *who = user_name(s.st_uid);
             *err = foreign ? xstrfmt("%s, above the cache directory, belongs to user %s", p, who)
@@ -161,35 +188,40 @@ static cache_status open_own_dir(int parentfd, const char *name, const char *pat
         *err = xstrfmt("cannot create %s: %s", path, strerror(errno));
         return CACHE_UNUSABLE;
     }
-    *fd = fs_open_dir_at(parentfd, name);
-    if (*fd < 0) {
-        int e = errno;
-        struct stat ls;
-        if (e == ENOTDIR && fstatat(parentfd, name, &ls, AT_SYMLINK_NOFOLLOW) == 0 &&
-            S_ISLNK(ls.st_mode))
-            e = ELOOP; /* O_DIRECTORY | O_NOFOLLOW on a link says ENOTDIR */
-        *err = e == ELOOP     ? xstrfmt("%s is a symbolic link, not a directory", path)
-               : e == ENOTDIR ? xstrfmt("%s is not a directory", path)
-                              : xstrfmt("cannot open %s: %s", path, strerror(e));
-        if (e == ELOOP || e == ENOTDIR) {
-            *hint = xstrdup(unsafe_hint);
-            return CACHE_UNSAFE;
-        }
-        return CACHE_UNUSABLE;
-    }
-    struct stat s;
-    if (fstat(*fd, &s) != 0) {
+    /* Look before opening (a directory of another user may not even open),
+     * then check that what was opened is what was looked at. */
+    struct stat ls, s;
+    if (fstatat(parentfd, name, &ls, AT_SYMLINK_NOFOLLOW) != 0) {
         *err = xstrfmt("cannot check %s: %s", path, strerror(errno));
         return CACHE_UNUSABLE;
     }
-    if (s.st_uid != geteuid() || (s.st_mode & 0022)) {
-        char *who = user_name(s.st_uid);
-        *err = s.st_uid != geteuid()
-                   ? xstrfmt("%s belongs to user %s, not to the user running pgqc", path, who)
-                   : xstrfmt("%s is writable by other users (mode %04o)", path,
-                             (unsigned)(s.st_mode & 07777));
+    const char *bad = NULL;
+    char *who = user_name(ls.st_uid);
+    char *what = NULL;
+    if (S_ISLNK(ls.st_mode))
+        bad = "is a symbolic link, not a directory";
+    else if (!S_ISDIR(ls.st_mode))
+        bad = "is not a directory";
+    else if (ls.st_uid != geteuid())
+        bad = what = xstrfmt("belongs to user %s, not to the user running pgqc", who);
+    else if (others_may_write(ls.st_mode, ls.st_gid))
+        bad = what =
+            xstrfmt("is writable by other users (mode %04o)", (unsigned)(ls.st_mode & 07777));
+    free(who);
+    if (bad) {
+        *err = xstrfmt("%s %s", path, bad);
         *hint = xstrdup(unsafe_hint);
-        free(who);
+        free(what);
+        return CACHE_UNSAFE;
+    }
+    *fd = fs_open_dir_at(parentfd, name);
+    if (*fd < 0 || fstat(*fd, &s) != 0) {
+        *err = xstrfmt("cannot open %s: %s", path, strerror(errno));
+        return CACHE_UNUSABLE;
+    }
+    if (s.st_dev != ls.st_dev || s.st_ino != ls.st_ino) {
+        *err = xstrfmt("%s was replaced while pgqc opened it", path);
+        *hint = xstrdup(unsafe_hint);
         return CACHE_UNSAFE;
     }
     if (sv->other && (s.st_mode & 0011) != 0011 && fchmod(*fd, (s.st_mode & 07777) | 0011) != 0) {
@@ -331,9 +363,8 @@ fail:
     return st;
 }
 
-size_t cache_prune_superseded(const char *root, const char *bindir, const cache_entry *ce)
+size_t cache_prune_superseded(const char *bindir, const cache_entry *ce)
 {
-    (void)root;
     int dfd = dup(ce->rootfd);
     DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
     if (!d) {

@@ -13,8 +13,9 @@
  *
  *   ROOT/                    pgqc's user, not writable by others (root: 0711)
  *     cluster-KEY/           one per server, pgqc's user (root: 0711); KEY
- *                            hashes the layout, the bindir, the postgres
- *                            binary's identity and the server user
+ *                            hashes the layout and fingerprint version, the
+ *                            bindir, the postgres binary's identity and the
+ *                            server user
  *       lock                 flock'ed exclusively by the pgqc using the entry
  *       server               the bindir the entry was made for
  *       cluster.ok           marker, written after initdb succeeded, with the
@@ -29,7 +30,8 @@
  * change what is in it, so a template is reused only while its schema
  * fingerprint (computed by the caller) matches its marker. ROOT and every
  * directory above it must be owned by root or pgqc's user and not writable
- * by others (a sticky world-writable directory such as /tmp is fine), or
+ * by others (a sticky world-writable directory such as /tmp is fine, and so
+ * is group write for the user's own private group), or
  * the cache is refused (CACHE_UNSAFE): anyone who could write there could
  * replace a cache directory with a link. Every file of the cache is opened
  * relative to a verified directory descriptor without following links, and
@@ -75,6 +77,14 @@ typedef enum cache_status {
 #define CACHE_FINGERPRINT_MAX 64
 
 /*
+ * What the schema fingerprint covers (dbsource.c): part of the entry key,
+ * so pgqc builds that compute it differently use different entries of a
+ * shared cache instead of taking each other's markers for tampering.
+ * Bump it whenever the fingerprint query changes.
+ */
+#define CACHE_FINGERPRINT_VERSION 3
+
+/*
  * The cache root from the environment (see above), malloc'ed; NULL with
  * *err when neither PGQC_CACHE_DIR, XDG_CACHE_HOME nor HOME is set.
  */
@@ -91,11 +101,11 @@ cache_status cache_open(const char *root, const char *bindir, int wait_ms, cache
                         bool *waited, char **err, char **hint);
 
 /*
- * Remove the entries under `root` made for the same `bindir` as `ce` but
+ * Remove the entries beside `ce` (in its cache root) made for the same `bindir` but
  * for other binaries (the server was upgraded: their key changed) or by an
  * older layout, unless another pgqc holds them. Returns how many were removed.
  */
-size_t cache_prune_superseded(const char *root, const char *bindir, const cache_entry *ce);
+size_t cache_prune_superseded(const char *bindir, const cache_entry *ce);
 
 /* Release the lock (the watchdog may still hold it) and free the entry. */
 void cache_close(cache_entry *ce);

@@ -134,7 +134,8 @@ enum { OPT_NO_CACHE = 0x300, OPT_VERBOSE };
 #define CACHE_HELP                                                                                 \
     "  --no-cache            embedded database: do not use the cache of initialised\n"             \
     "                        clusters and migrated templates ($PGQC_CACHE_DIR, else\n"             \
-    "                        $XDG_CACHE_HOME/pgqc or ~/.cache/pgqc)\n"                             \
+    "                        $XDG_CACHE_HOME/pgqc, ~/.cache/pgqc; as root\n"                       \
+    "                        /var/cache/pgqc)\n"                                                   \
     "  --verbose             say what the embedded database reused or built\n"
 
 extern dbsource_options db_options;

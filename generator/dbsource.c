@@ -275,46 +275,63 @@ static PGconn *connect_admin(const tmpdb *db)
 
 /*
  * The schema fingerprint of the database behind `pg`: a SHA-256 (hex) of
- * the catalog rows that decide what a query means — schemas, relations and
- * their columns, types and enum labels, constraints, defaults, indexes,
- * functions, operators, casts, rules (views), triggers, policies,
- * extensions, and per-database / per-role settings such as search_path —
- * including pg_catalog's own, by OID. Counters the server updates by itself
- * (relpages, reltuples, frozen xids) are left out. Recorded in the cache's
- * marker when a template is built and compared whenever it is reused: the
- * server user, who owns the cluster's files, may have started the cluster
- * and changed the template in between. False with *err when it cannot be read.
+ * the identity and row version (xmin) of every row of the catalogs that
+ * decide what a query means — schemas, relations and their columns, types
+ * and enum labels, constraints, defaults, indexes, functions, operators,
+ * casts, rules (views), triggers, policies, extensions, aggregates and
+ * ranges — pg_catalog's own included, and the per-database
+ * and per-role settings (search_path) themselves. Every change made through
+ * SQL writes a new row version (a new xmin), adds or removes a row, so it
+ * changes the fingerprint; hashing xmins instead of the rows' text keeps
+ * this at a few milliseconds. Recorded in the cache's marker when a
+ * template is built and compared whenever it is reused: the server user,
+ * who owns the cluster's files, may have started the cluster and changed
+ * the template in between. False with *err when it cannot be read.
+ * Changing what this hashes: bump CACHE_FINGERPRINT_VERSION (cache.h).
  */
 static bool schema_fingerprint(PGconn *pg, char out[CACHE_FINGERPRINT_MAX + 1], char **err)
 {
     static const char sql[] =
         "SELECT encode(sha256(convert_to(array_to_string(ARRAY[ "
-        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_namespace x), "
-        "(SELECT string_agg(row(x.oid, x.relname, x.relnamespace, x.reltype, x.reloftype, "
-        "  x.relowner, x.relam, x.relkind, x.relpersistence, x.relnatts, x.relchecks, "
-        "  x.relrowsecurity, x.relforcerowsecurity, x.relreplident, x.relispartition, "
-        "  x.relacl, x.reloptions, x.relpartbound)::text, ',' ORDER BY x.oid) "
+        "(SELECT string_agg(x.oid::text || ' ' || x.xmin::text, ',' ORDER BY x.oid) "
+        "  FROM pg_catalog.pg_namespace x), "
+        "(SELECT string_agg(x.oid::text || ' ' || x.xmin::text, ',' ORDER BY x.oid) "
         "  FROM pg_catalog.pg_class x), "
-        "(SELECT string_agg(x::text, ',' ORDER BY x.attrelid, x.attnum) "
+        "(SELECT string_agg(x.attrelid::text || ' ' || x.attnum::text || ' ' || x.xmin::text, ',' "
+        "ORDER BY x.attrelid, x.attnum) "
         "  FROM pg_catalog.pg_attribute x), "
-        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_type x), "
-        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_enum x), "
-        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_constraint x), "
-        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_attrdef x), "
-        "(SELECT string_agg(x::text, ',' ORDER BY x.indexrelid) FROM pg_catalog.pg_index x), "
-        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_proc x), "
-        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_operator x), "
-        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_cast x), "
-        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_rewrite x), "
-        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_trigger x), "
-        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_policy x), "
-        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_extension x), "
-        "(SELECT string_agg(x::text, ',' ORDER BY x.rngtypid) FROM pg_catalog.pg_range x), "
-        "(SELECT string_agg(x::text, ',' ORDER BY x.aggfnoid) FROM pg_catalog.pg_aggregate x), "
-        "(SELECT string_agg(x::text, ',' ORDER BY x.oid) FROM pg_catalog.pg_collation x), "
-        "(SELECT string_agg(x::text, ',' ORDER BY x.setrole) FROM pg_catalog.pg_db_role_setting x "
-        "  WHERE x.setdatabase IN (0, (SELECT d.oid FROM pg_catalog.pg_database d "
-        "  WHERE d.datname = pg_catalog.current_database())))], E'\\n', ''), 'UTF8')), "
+        "(SELECT string_agg(x.oid::text || ' ' || x.xmin::text, ',' ORDER BY x.oid) "
+        "  FROM pg_catalog.pg_type x), "
+        "(SELECT string_agg(x.oid::text || ' ' || x.xmin::text, ',' ORDER BY x.oid) "
+        "  FROM pg_catalog.pg_enum x), "
+        "(SELECT string_agg(x.oid::text || ' ' || x.xmin::text, ',' ORDER BY x.oid) "
+        "  FROM pg_catalog.pg_constraint x), "
+        "(SELECT string_agg(x.oid::text || ' ' || x.xmin::text, ',' ORDER BY x.oid) "
+        "  FROM pg_catalog.pg_attrdef x), "
+        "(SELECT string_agg(x.indexrelid::text || ' ' || x.xmin::text, ',' ORDER BY x.indexrelid) "
+        "  FROM pg_catalog.pg_index x), "
+        "(SELECT string_agg(x.oid::text || ' ' || x.xmin::text, ',' ORDER BY x.oid) "
+        "  FROM pg_catalog.pg_proc x), "
+        "(SELECT string_agg(x.oid::text || ' ' || x.xmin::text, ',' ORDER BY x.oid) "
+        "  FROM pg_catalog.pg_operator x), "
+        "(SELECT string_agg(x.oid::text || ' ' || x.xmin::text, ',' ORDER BY x.oid) "
+        "  FROM pg_catalog.pg_cast x), "
+        "(SELECT string_agg(x.oid::text || ' ' || x.xmin::text, ',' ORDER BY x.oid) "
+        "  FROM pg_catalog.pg_rewrite x), "
+        "(SELECT string_agg(x.oid::text || ' ' || x.xmin::text, ',' ORDER BY x.oid) "
+        "  FROM pg_catalog.pg_trigger x), "
+        "(SELECT string_agg(x.oid::text || ' ' || x.xmin::text, ',' ORDER BY x.oid) "
+        "  FROM pg_catalog.pg_policy x), "
+        "(SELECT string_agg(x.oid::text || ' ' || x.xmin::text, ',' ORDER BY x.oid) "
+        "  FROM pg_catalog.pg_extension x), "
+        "(SELECT string_agg(x.rngtypid::text || ' ' || x.xmin::text, ',' ORDER BY x.rngtypid) "
+        "  FROM pg_catalog.pg_range x), "
+        "(SELECT string_agg(x.aggfnoid::text || ' ' || x.xmin::text, ',' ORDER BY x.aggfnoid) "
+        "  FROM pg_catalog.pg_aggregate x), "
+        "(SELECT string_agg(x::text, ',' ORDER BY x.setdatabase, x.setrole) "
+        "  FROM pg_catalog.pg_db_role_setting x WHERE x.setdatabase IN (0, "
+        "  (SELECT d.oid FROM pg_catalog.pg_database d "
+        "   WHERE d.datname = pg_catalog.current_database())))], E'\\n', ''), 'UTF8')), "
         "'hex')";
     PGresult *r = PQexecParams(pg, sql, 0, NULL, NULL, NULL, NULL, 0);
     bool ok = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
@@ -503,7 +520,7 @@ static bool start_cached_server(dbsource *out, const char *root, const char *bin
         *baseline = xstrdup(fp);
         note(out, "cache: initialised the cluster %s (initdb and start: %.0f ms)\n",
              out->cache.datadir, now_ms() - t0);
-        size_t pruned = cache_prune_superseded(root, bindir, &out->cache);
+        size_t pruned = cache_prune_superseded(bindir, &out->cache);
         if (pruned)
             note(out, "cache: removed %zu cluster%s of an earlier build of the server in %s\n",
                  pruned, pruned == 1 ? "" : "s", bindir);
@@ -555,10 +572,12 @@ static dbsrc_status open_cached(const pgqc_migration_set *set, const dbsource_op
     if (cache_template_ready(&out->cache, hash, &recorded))
         pg = connect_quiet(ro_ci);
     char fp[CACHE_FINGERPRINT_MAX + 1] = "";
+    double tc = now_ms();
     bool migrated = pg && has_exactly(pg, set);
     char *fperr = NULL;
     if (migrated && schema_fingerprint(pg, fp, &fperr) && strcmp(fp, recorded) == 0) {
-        note(out, "cache: reusing the template database %s\n", tpl);
+        note(out, "cache: reusing the template database %s (checked in %.0f ms)\n", tpl,
+             now_ms() - tc);
     } else {
         free(fperr);
         if (pg) {
@@ -580,7 +599,11 @@ static dbsrc_status open_cached(const pgqc_migration_set *set, const dbsource_op
     free(recorded);
     free(baseline);
     if (st == DBSRC_OK && opt->read_only) {
+        /* The session that checked the template does the analysis too: its
+         * catalog caches are warm, and no second connection is needed. */
         out->conninfo = xstrdup(ro_ci);
+        out->pg = pg;
+        pg = NULL;
     } else if (st == DBSRC_OK) {
         if (pg)
             PQfinish(pg);
@@ -635,7 +658,8 @@ static dbsrc_status open_embedded(const pgqc_migration_set *set, const dbsource_
     } else {
         dbsrc_status st = open_cached(set, opt, bindir, out, dl, &err);
         if (st == DBSRC_OK) {
-            out->pg = dbsource_connect(out->conninfo, dl);
+            if (!out->pg)
+                out->pg = dbsource_connect(out->conninfo, dl);
             free(bindir);
             if (!out->pg) {
                 dbsource_close(out);

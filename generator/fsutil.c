@@ -355,7 +355,7 @@ bool fs_list_sql_tree(const char *path, char ***files, size_t *n, char **err)
  * link planted anywhere in the tree is removed, never followed, even when
  * the tree changes while it is being removed.
  */
-static void remove_contents(int dfd, int depth)
+static void remove_contents(int dfd, int depth, long *budget)
 {
     DIR *d = fdopendir(dfd);
     if (!d) {
@@ -363,12 +363,14 @@ static void remove_contents(int dfd, int depth)
         return;
     }
     /* Entries added while we remove are seen by the next pass; stop when a
-     * pass removes nothing (what is left cannot be removed). */
-    for (bool removed = true; removed;) {
+     * pass removes nothing (what is left cannot be removed), after a few
+     * passes, or when the budget of entries is spent. */
+    bool removed = true;
+    for (int pass = 0; removed && pass < 8; pass++) {
         removed = false;
         rewinddir(d);
         struct dirent *de;
-        while ((de = readdir(d)) != NULL) {
+        while ((de = readdir(d)) != NULL && --*budget > 0) {
             if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
                 continue;
             if (unlinkat(dfd, de->d_name, 0) == 0) {
@@ -380,7 +382,7 @@ static void remove_contents(int dfd, int depth)
             int sub = fs_open_dir_at(dfd, de->d_name);
             if (sub < 0)
                 continue;
-            remove_contents(sub, depth + 1);
+            remove_contents(sub, depth + 1, budget);
             if (unlinkat(dfd, de->d_name, AT_REMOVEDIR) == 0)
                 removed = true;
         }
@@ -395,9 +397,12 @@ bool fs_remove_tree_at(int dirfd, const char *name)
         return errno == ENOENT;
     if (!S_ISDIR(st.st_mode))
         return unlinkat(dirfd, name, 0) == 0 || errno == ENOENT;
+    /* Bounded work: a tree someone keeps filling while we remove it is
+     * left (and reported) rather than removed forever. */
+    long budget = 10 * 1000 * 1000;
     int fd = fs_open_dir_at(dirfd, name);
     if (fd >= 0)
-        remove_contents(fd, 0);
+        remove_contents(fd, 0, &budget);
     return unlinkat(dirfd, name, AT_REMOVEDIR) == 0 || errno == ENOENT;
 }
 

@@ -3,7 +3,8 @@
  * (generator/cache.h): a warm run reuses the cached cluster and template,
  * parallel runs on a fresh cache agree, a damaged entry is rebuilt, a
  * killed run leaves the cache usable, --no-cache and an unusable cache
- * fall back to a throwaway server, and SIGINT, SIGTERM or SIGKILL of pgqc
+ * fall back to a throwaway server, as root the entry is root's and only the
+ * cluster the server user's, and SIGINT, SIGTERM or SIGKILL of pgqc
  * mid-run leaves neither a server nor a temp dir behind, and a usable cache.
  *
  * Every test has its own PGQC_CACHE_DIR (never the user's cache) and its
@@ -274,6 +275,41 @@ static void test_unusable_cache_dir_falls_back_to_a_throwaway_server(void **stat
     assert_no_cluster_left(f);
 }
 
+/*
+ * As root: the cache works (the entry is root's, 0711; only data/ is the
+ * server user's), and a cache root the server user cannot reach (below a
+ * private directory, like root's home) makes pgqc say so and use a
+ * throwaway server.
+ */
+static void test_root_cache_layout_and_unreachable_root(void **state)
+{
+    if (geteuid() != 0)
+        skip();
+    fixture *f = *state;
+    free(generate_ok(f, "out"));
+    assert_no_cluster_left(f);
+    char *out = NULL;
+    assert_int_equal(
+        tu_runf(&out, "cd '%s' && stat -c '%%U %%a' . cluster-* cluster-*/data", f->cache), 0);
+    assert_true(strncmp(out, "root 7", 6) == 0);
+    assert_non_null(strstr(out, "\nroot 711\n"));
+    assert_non_null(strstr(out, " 700\n"));
+    assert_null(strstr(out, "root 700\n"));
+    free(out);
+    assert_int_equal(tu_runf(NULL, "mkdir -m 0700 '%s/private'", f->cache), 0);
+    int st = tu_runf(&out,
+                     "cd '%s' && env -u DATABASE_URL TMPDIR='%s' PGQC_CACHE_DIR='%s/private/c' "
+                     "'%s' generate --verbose --out out",
+                     f->dir, f->tmpdir, f->cache, tu_pgqc());
+    if (st != 0)
+        fprintf(stderr, "%s", out);
+    assert_int_equal(st, 0);
+    assert_non_null(strstr(out, "cannot reach the cache"));
+    assert_non_null(strstr(out, "using a throwaway server"));
+    free(out);
+    assert_no_cluster_left(f);
+}
+
 /* Kill pgqc with `sig` while it builds a template; the cache must stay usable. */
 static void signal_during_cached_run(fixture *f, int sig)
 {
@@ -370,6 +406,8 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_unusable_cache_dir_falls_back_to_a_throwaway_server,
                                         setup, teardown),
+        cmocka_unit_test_setup_teardown(test_root_cache_layout_and_unreachable_root, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_sigterm_during_cached_run_leaves_cache_usable, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_sigint_during_cached_run_leaves_cache_usable, setup,
@@ -379,5 +417,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_run_gets_a_writable_copy_of_the_template, setup,
                                         teardown),
     };
+    if (getenv("PGQC_TEST_FILTER"))
+        cmocka_set_test_filter(getenv("PGQC_TEST_FILTER"));
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -19,9 +19,10 @@
  *
  * The "other user" is `nobody` (an attacker) or the server user `postgres`,
  * reached with runuser when the test runs as root; the parts that need a
- * second user are skipped otherwise. pgqc itself runs as root and, for the
- * normal-user case, as `postgres` (when the test runs as root) or as the
- * test's own user.
+ * second user are skipped otherwise. The program runs twice (meson tests
+ * security-root and security-user): pgqc runs as the test's user (root in
+ * CI), then as `postgres` — a normal user, its own server user — when the
+ * test runs as root, else as the test's own user again.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -54,6 +55,15 @@ static bool is_root(void)
     return geteuid() == 0;
 }
 
+/*
+ * Who runs pgqc: NULL (the test's user, root in CI) for `test_security
+ * root`; "postgres" for `test_security user` when the test runs as root, so
+ * the normal-user code paths (pgqc is its own server user) face the same
+ * attacks. Not root: the test's own user in both modes.
+ */
+static const char *pgqc_user;
+static bool user_mode;
+
 static const char *src_root(void)
 {
     const char *s = getenv("PGQC_SOURCE_ROOT");
@@ -75,6 +85,8 @@ static int setup(void **state)
     chmod(f->tmpdir, 0777);
     chmod(f->shared, 0777);
     tu_write(f->victim, "precious.txt", "keep me\n");
+    if (pgqc_user)
+        assert_int_equal(tu_runf(NULL, "chown %s '%s'", pgqc_user, f->cache), 0);
     *state = f;
     return 0;
 }
@@ -237,28 +249,20 @@ static void planted_link_in_shared_root(fixture *f, const char *victim_user)
     free(name);
 }
 
-static void test_link_planted_in_shared_cache_root_is_refused_as_root(void **state)
+static void test_link_planted_in_shared_cache_root_is_refused(void **state)
 {
-    if (!is_root())
-        skip();
-    planted_link_in_shared_root(*state, NULL);
-}
-
-static void test_link_planted_in_shared_cache_root_is_refused_as_a_user(void **state)
-{
-    /* As root: pgqc runs as postgres (a normal user: it is its own server
-     * user), the attacker is nobody. Otherwise we are both. */
-    planted_link_in_shared_root(*state, is_root() ? "postgres" : NULL);
+    /* As root in user mode: pgqc runs as postgres, the attacker is nobody. */
+    planted_link_in_shared_root(*state, pgqc_user);
 }
 
 /* A link at the entry name inside our own cache root is refused, not followed. */
 static void test_link_at_entry_name_is_not_followed(void **state)
 {
     fixture *f = *state;
-    char *name = entry_name(f, NULL);
+    char *name = entry_name(f, pgqc_user);
     assert_int_equal(tu_runf(NULL, "ln -s '%s' '%s/%s'", f->victim, f->cache, name), 0);
     char *out = NULL;
-    int st = pgqc_as(f, NULL, f->cache, &out, "generate --out out --name db");
+    int st = pgqc_as(f, pgqc_user, f->cache, &out, "generate --out out --name db");
     assert_int_equal(st, 2);
     assert_non_null(strstr(out, "is a symbolic link"));
     free(out);
@@ -273,17 +277,39 @@ static void test_cache_root_of_another_user_is_refused(void **state)
     fixture *f = *state;
     assert_int_equal(tu_runf(NULL, "chown nobody '%s'", f->cache), 0);
     char *out = NULL;
-    int st = pgqc_as(f, NULL, f->cache, &out, "generate --out out --name db");
+    int st = pgqc_as(f, pgqc_user, f->cache, &out, "generate --out out --name db");
     assert_int_equal(st, 2);
     assert_non_null(strstr(out, "belongs to user \"nobody\""));
     free(out);
     /* An entry of another user inside our root: refused too. */
-    assert_int_equal(tu_runf(NULL, "chown root '%s'", f->cache), 0);
-    free(generate_ok(f, NULL, f->cache));
+    assert_int_equal(tu_runf(NULL, "chown %s '%s'", pgqc_user ? pgqc_user : "root", f->cache), 0);
+    free(generate_ok(f, pgqc_user, f->cache));
     assert_int_equal(tu_runf(NULL, "chown nobody '%s'/cluster-*", f->cache), 0);
-    st = pgqc_as(f, NULL, f->cache, &out, "generate --out out --name db");
+    st = pgqc_as(f, pgqc_user, f->cache, &out, "generate --out out --name db");
     assert_int_equal(st, 2);
     assert_non_null(strstr(out, "belongs to user \"nobody\""));
+    free(out);
+}
+
+/*
+ * Group write: fine for the user's own private group (Debian's user private
+ * groups with umask 002 make ~/.cache 0775), refused for a shared group.
+ * Needs a user with a private group: postgres, when the test runs as root.
+ */
+static void test_group_writable_cache_root(void **state)
+{
+    if (!is_root() || !pgqc_user ||
+        tu_runf(NULL, "getent group %s | grep -q '^%s:x:[0-9]*:$'", pgqc_user, pgqc_user) != 0)
+        skip();
+    fixture *f = *state;
+    assert_int_equal(
+        tu_runf(NULL, "chgrp %s '%s' && chmod 0770 '%s'", pgqc_user, f->cache, f->cache), 0);
+    free(generate_ok(f, pgqc_user, f->cache));
+    assert_int_equal(tu_runf(NULL, "chgrp users '%s'", f->cache), 0);
+    char *out = NULL;
+    int st = pgqc_as(f, pgqc_user, f->cache, &out, "generate --out out --name db");
+    assert_int_equal(st, 2);
+    assert_non_null(strstr(out, "is writable by other users"));
     free(out);
 }
 
@@ -295,10 +321,10 @@ static void test_cache_root_of_another_user_is_refused(void **state)
 static void test_lock_replaced_by_a_link_is_refused(void **state)
 {
     fixture *f = *state;
-    free(generate_ok(f, NULL, f->cache));
+    free(generate_ok(f, pgqc_user, f->cache));
     char *target = NULL;
     assert_true(asprintf(&target, "%s/created-by-pgqc", f->shared) > 0);
-    if (is_root()) {
+    if (is_root() && !pgqc_user) {
         char *attack = NULL;
         assert_true(
             asprintf(&attack, "ln -sf '%s' %s/cluster-*/lock 2>/dev/null", target, f->cache) > 0);
@@ -314,7 +340,7 @@ static void test_lock_replaced_by_a_link_is_refused(void **state)
     }
     assert_int_equal(tu_runf(NULL, "ln -sf '%s' %s/cluster-*/lock", target, f->cache), 0);
     char *out = NULL;
-    int st = pgqc_as(f, NULL, f->cache, &out, "generate --out out --name db");
+    int st = pgqc_as(f, pgqc_user, f->cache, &out, "generate --out out --name db");
     assert_int_equal(st, 2);
     assert_non_null(strstr(out, "lock"));
     free(out);
@@ -330,7 +356,7 @@ static void test_lock_replaced_by_a_link_is_refused(void **state)
 static void test_links_in_the_cluster_are_not_followed_on_removal(void **state)
 {
     fixture *f = *state;
-    free(generate_ok(f, NULL, f->cache));
+    free(generate_ok(f, pgqc_user, f->cache));
     char *plant = NULL;
     assert_true(asprintf(&plant,
                          "cd %s/cluster-*/data && ln -s '%s' evil-dir && "
@@ -343,7 +369,7 @@ static void test_links_in_the_cluster_are_not_followed_on_removal(void **state)
     free(plant);
     /* Without its marker the cluster is removed and initialised again. */
     assert_int_equal(tu_runf(NULL, "rm %s/cluster-*/cluster.ok", f->cache), 0);
-    char *out = generate_ok(f, NULL, f->cache);
+    char *out = generate_ok(f, pgqc_user, f->cache);
     assert_non_null(strstr(out, "initialised the cluster"));
     free(out);
     assert_victim_intact(f);
@@ -358,7 +384,7 @@ static void test_links_in_the_cluster_are_not_followed_on_removal(void **state)
 static void test_poisoned_template_is_rebuilt(void **state)
 {
     fixture *f = *state;
-    free(generate_ok(f, NULL, f->cache));
+    free(generate_ok(f, pgqc_user, f->cache));
     assert_int_equal(tu_runf(NULL, "cp '%s/out/db.h' '%s/db.h.orig'", f->dir, f->dir), 0);
     /* What the server user knows: where the cluster is, which server it needs. */
     char *entry = NULL, *bindir = NULL;
@@ -388,13 +414,13 @@ static void test_poisoned_template_is_rebuilt(void **state)
     free(out);
     free(cmd);
     free(attack);
-    out = generate_ok(f, NULL, f->cache);
+    out = generate_ok(f, pgqc_user, f->cache);
     assert_non_null(strstr(out, "was changed since it was built"));
     assert_non_null(strstr(out, "built the template database"));
     free(out);
     assert_int_equal(tu_runf(NULL, "cmp '%s/out/db.h' '%s/db.h.orig'", f->dir, f->dir), 0);
     /* And the rebuilt template is reused again. */
-    out = generate_ok(f, NULL, f->cache);
+    out = generate_ok(f, pgqc_user, f->cache);
     assert_non_null(strstr(out, "reusing the template database"));
     free(out);
 }
@@ -406,7 +432,7 @@ static void test_poisoned_template_is_rebuilt(void **state)
  */
 static void test_watchdog_never_signals_a_reused_pid(void **state)
 {
-    if (!is_root() || tu_run("unshare -pf --mount-proc true", NULL) != 0)
+    if (!is_root() || user_mode || tu_run("unshare -pf --mount-proc true", NULL) != 0)
         skip();
     fixture *f = *state;
     /* The server binaries pgqc uses: what its cache entry records. */
@@ -456,12 +482,16 @@ static void server_environment(fixture *f, const char *cache_args)
              "p=$(head -1 \"$d/postmaster.pid\")\n"
              "echo \"server pid $p\"\n"
              "tr '\\0' '\\n' < /proc/$p/environ\n");
-    char *out = NULL;
-    int st =
-        tu_runf(&out,
-                "cd '%s' && PGPASSWORD=sekrit-pw DATABASE_URL=postgresql://u:sekrit-url@h/d "
-                "API_TOKEN=sekrit-tok TMPDIR='%s' PGQC_CACHE_DIR='%s' '%s' run %s -- sh env.sh",
-                f->dir, f->tmpdir, f->cache, tu_pgqc(), cache_args);
+    char *out = NULL, *inner = NULL;
+    assert_true(
+        asprintf(&inner,
+                 "cd '%s' && PGPASSWORD=sekrit-pw DATABASE_URL=postgresql://u:sekrit-url@h/d "
+                 "API_TOKEN=sekrit-tok TMPDIR='%s' PGQC_CACHE_DIR='%s' '%s' run %s -- sh env.sh",
+                 f->dir, f->tmpdir, f->cache, tu_pgqc(), cache_args) > 0);
+    char *cmd = as_user(pgqc_user, inner);
+    int st = tu_run(cmd, &out);
+    free(cmd);
+    free(inner);
     if (st != 0)
         fprintf(stderr, "%s", out);
     assert_int_equal(st, 0);
@@ -489,14 +519,18 @@ static void test_long_tmpdir_falls_back_to_a_short_directory(void **state)
     fixture *f = *state;
     char *longdir = NULL;
     assert_true(asprintf(&longdir, "%s/%0120d", f->tmpdir, 0) > 0);
-    assert_int_equal(tu_runf(NULL, "mkdir -p '%s'", longdir), 0);
+    assert_int_equal(tu_runf(NULL, "mkdir -m 0777 -p '%s'", longdir), 0);
     const char *modes[] = {"--no-cache", ""};
     for (size_t i = 0; i < 2; i++) {
-        char *out = NULL;
-        int st = tu_runf(&out,
-                         "cd '%s' && env -u DATABASE_URL TMPDIR='%s' PGQC_CACHE_DIR='%s' '%s' "
-                         "generate --out out --name db %s",
-                         f->dir, longdir, f->cache, tu_pgqc(), modes[i]);
+        char *out = NULL, *inner = NULL;
+        assert_true(asprintf(&inner,
+                             "cd '%s' && env -u DATABASE_URL TMPDIR='%s' PGQC_CACHE_DIR='%s' '%s' "
+                             "generate --out out --name db %s",
+                             f->dir, longdir, f->cache, tu_pgqc(), modes[i]) > 0);
+        char *cmd = as_user(pgqc_user, inner);
+        int st = tu_run(cmd, &out);
+        free(cmd);
+        free(inner);
         if (st != 0)
             fprintf(stderr, "%s", out);
         assert_int_equal(st, 0);
@@ -506,16 +540,18 @@ static void test_long_tmpdir_falls_back_to_a_short_directory(void **state)
     free(longdir);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    /* `test_security root` (pgqc as the test's user) or `test_security user`. */
+    user_mode = argc > 1 && strcmp(argv[1], "user") == 0;
+    pgqc_user = user_mode && is_root() ? "postgres" : NULL;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_link_planted_in_shared_cache_root_is_refused_as_root,
-                                        setup, teardown),
-        cmocka_unit_test_setup_teardown(test_link_planted_in_shared_cache_root_is_refused_as_a_user,
-                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(test_link_planted_in_shared_cache_root_is_refused, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(test_link_at_entry_name_is_not_followed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cache_root_of_another_user_is_refused, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_group_writable_cache_root, setup, teardown),
         cmocka_unit_test_setup_teardown(test_lock_replaced_by_a_link_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_links_in_the_cluster_are_not_followed_on_removal,
                                         setup, teardown),

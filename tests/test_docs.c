@@ -18,8 +18,8 @@
  *
  * When a doc's shell snippets mention DEV_DATABASE_URL or
  * PROD_DATABASE_URL (the docs' name for "your database"), all steps run
- * under one `pgqc run --no-cache`, and both variables name its migrated
- * throwaway database (DATABASE_URL itself is unset, so `pgqc generate`
+ * under one `pgqc run` (with a cache directory of its own), and both
+ * variables name its migrated throwaway database (DATABASE_URL itself is unset, so `pgqc generate`
  * uses its embedded default as a reader's would).
  *
  * Directives: HTML comments (invisible on GitHub) on the lines right
@@ -379,25 +379,36 @@ static void run_doc(void **state)
     char *driver = xasprintf("%s/.doctest/driver.sh", dir);
     FILE *d = fopen(driver, "w");
     assert_non_null(d);
-    fprintf(d, "export DEV_DATABASE_URL=\"$DATABASE_URL\" PROD_DATABASE_URL=\"$DATABASE_URL\"\n"
-               "unset DATABASE_URL\n");
+    fprintf(d,
+            "export DEV_DATABASE_URL=\"$DATABASE_URL\" PROD_DATABASE_URL=\"$DATABASE_URL\"\n"
+            "unset DATABASE_URL\nexport PGQC_CACHE_DIR='%s'\n",
+            getenv("PGQC_CACHE_DIR") ? getenv("PGQC_CACHE_DIR") : "");
     for (size_t i = 0; i < n; i++)
         if (steps[i])
-            fprintf(d, "sh -e '%s' > '%s.out' 2>&1; echo $? > '%s.status'\n", steps[i], steps[i],
-                    steps[i]);
+            fprintf(d,
+                    "t0=$(date +%%s%%N); sh -e '%s' > '%s.out' 2>&1; echo $? > '%s.status'; "
+                    "echo \"step %zu: $(( ($(date +%%s%%N) - t0) / 1000000 )) ms\"\n",
+                    steps[i], steps[i], steps[i], i);
     fclose(d);
 
     char *exe_dir = strdup(tu_pgqc());
     *strrchr(exe_dir, '/') = '\0';
+    /* The database for DEV_DATABASE_URL: `pgqc run` with a cache of its own,
+     * since the run holds its cache entry while the snippets use theirs. */
+    char *outer = needs_db
+                      ? xasprintf("PGQC_CACHE_DIR='%s/test-cache-docs' pgqc run --", build_root)
+                      : strdup("");
     char *out = NULL;
     int st = tu_runf(&out,
                      "cd '%s' && env -u DATABASE_URL PATH='%s/.doctest/bin:%s':\"$PATH\" "
                      "PKG_CONFIG_PATH='%s/meson-uninstalled' LD_LIBRARY_PATH='%s/runtime' "
                      "EDITOR=true NO_COLOR=1 %s sh '%s'",
-                     dir, dir, exe_dir, build_root, build_root,
-                     needs_db ? "pgqc run --no-cache --" : "", driver);
+                     dir, dir, exe_dir, build_root, build_root, outer, driver);
+    free(outer);
     if (st != 0)
         fail_msg("%s: running its snippets failed (exit %d):\n%s", rel, st, out);
+    if (getenv("PGQC_DOCTEST_TIMES"))
+        fprintf(stderr, "%s:\n%s", rel, out);
     free(out);
 
     int failures = 0;

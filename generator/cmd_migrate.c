@@ -7,7 +7,6 @@
  */
 #include "cmd_migrate.h"
 #include "cliutil.h"
-#include "redact.h"
 #include "dbsource.h"
 #include "emit_c.h"
 #include "fsutil.h"
@@ -324,15 +323,10 @@ static void print_status(const pgqc_migration_status *st, size_t n, bool json)
         return;
     }
     printf("%-8s %-13s %-21s %10s  %s\n", "VERSION", "STATE", "APPLIED AT", "MS", "MIGRATION");
-    for (size_t i = 0; i < n; i++) {
-        /* applied_at and a missing file's description come from the database. */
-        char *at = redact_printable(st[i].applied_at ? st[i].applied_at : "-");
-        char *what = redact_printable(st[i].file ? st[i].file : st[i].description);
+    for (size_t i = 0; i < n; i++)
         printf("%-8" PRId64 " %-13s %-21s %10.1f  %s\n", st[i].version,
-               pgqc_migration_state_name(st[i].state), at, st[i].execution_ms, what);
-        free(at);
-        free(what);
-    }
+               pgqc_migration_state_name(st[i].state), st[i].applied_at ? st[i].applied_at : "-",
+               st[i].execution_ms, st[i].file ? st[i].file : st[i].description);
 }
 
 /* Exit 1 when something needs attention (modified / missing / dirty). */

@@ -23,6 +23,7 @@
 #include "fsutil.h"
 #include "lockfile.h"
 #include "migrate_embed.h"
+#include "redact.h"
 #include "strbuf.h"
 
 #include <stdio.h>
@@ -377,26 +378,34 @@ static const char describe_help[] =
     "  --json                machine-readable output (the lock file's format)\n" MAP_HELP
         CACHE_HELP;
 
+/*
+ * The readable table. Names, types and reasons come from the database and
+ * the lock: each line goes out through redact_fputs (no terminal escapes).
+ */
 static void print_table(const analysis *a)
 {
+    strbuf line = STRBUF_INIT;
     for (size_t i = 0; i < a->nqueries; i++) {
         const an_query *q = &a->queries[i];
-        printf("%s%s (:%s)  %s:%d\n", i ? "\n" : "", q->name, query_cmd_name(q->cmd), q->file,
-               q->line);
+        strbuf_addf(&line, "%s%s (:%s)  %s:%d\n", i ? "\n" : "", q->name, query_cmd_name(q->cmd),
+                    q->file, q->line);
         for (size_t k = 0; k < q->nparams; k++) {
             const an_param *p = &q->params[k];
-            printf("  $%-3d %-24s %-28s %-9s %s\n", p->number, p->name, p->type_name,
-                   p->nullable ? "nullable" : "not null",
-                   p->nullable_reason ? p->nullable_reason : "");
+            strbuf_addf(&line, "  $%-3d %-24s %-28s %-9s %s\n", p->number, p->name, p->type_name,
+                        p->nullable ? "nullable" : "not null",
+                        p->nullable_reason ? p->nullable_reason : "");
         }
         for (size_t k = 0; k < q->ncols; k++) {
             const an_column *c = &q->cols[k];
-            printf("  %-28s %-28s %-9s %s\n", c->name, c->type_name,
-                   c->nullable ? "nullable" : "not null",
-                   c->nullable ? (c->nullable_reason ? c->nullable_reason : "")
-                               : (c->source ? c->source : ""));
+            strbuf_addf(&line, "  %-28s %-28s %-9s %s\n", c->name, c->type_name,
+                        c->nullable ? "nullable" : "not null",
+                        c->nullable ? (c->nullable_reason ? c->nullable_reason : "")
+                                    : (c->source ? c->source : ""));
         }
+        redact_fputs(line.buf, stdout);
+        strbuf_setlen(&line, 0);
     }
+    strbuf_release(&line);
 }
 
 int cmd_describe(int argc, char **argv)

@@ -181,6 +181,20 @@ static int generate_outputs(const analysis *a, const char *out, const char *name
         strbuf_release(&c);
         return EXIT_ERRORS;
     }
+    /* The lock file and the depfile may live in directories of their own. */
+    const char *elsewhere[2] = {x->lock_text ? x->lock_path : NULL, x->depfile};
+    for (int i = 0; i < 2; i++) {
+        char *dir = elsewhere[i] ? fs_dirname(elsewhere[i]) : NULL;
+        bool ok = !dir || fs_mkdirs(dir, false, &err);
+        free(dir);
+        if (!ok) {
+            diag_plain(dl, DIAG_ERROR, NULL, "%s", err);
+            free(err);
+            strbuf_release(&h);
+            strbuf_release(&c);
+            return EXIT_ERRORS;
+        }
+    }
     char *hpath = xstrfmt("%s/%s.h", out, name);
     char *cpath = xstrfmt("%s/%s.c", out, name);
     char *mh = xstrfmt("%s/%s_migrations.h", out, name);

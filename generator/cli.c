@@ -255,7 +255,7 @@ static void print_main_help(FILE *out)
 {
     fprintf(out,
             "pgqc %s - type-checked PostgreSQL queries for C\n\n"
-            "Usage: pgqc COMMAND [options]\n\nCommands:\n",
+            "Usage: pgqc [common options] COMMAND [options]\n\nCommands:\n",
             PGQC_VERSION_STRING);
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);

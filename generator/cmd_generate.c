@@ -26,6 +26,7 @@
 #include "fsutil.h"
 #include "lockfile.h"
 #include "migrate_embed.h"
+#include "redact.h"
 #include "strbuf.h"
 
 #include <stdio.h>
@@ -259,6 +260,20 @@ static int generate_outputs(const analysis *a, const lock_options *opt, const ch
         strbuf_release(&c);
         return EXIT_ERRORS;
     }
+    /* The lock file and the depfile may live in directories of their own. */
+    const char *elsewhere[2] = {x->lock_text ? x->lock_path : NULL, x->depfile};
+    for (int i = 0; i < 2; i++) {
+        char *dir = elsewhere[i] ? fs_dirname(elsewhere[i]) : NULL;
+        bool ok = !dir || fs_mkdirs(dir, false, &err);
+        free(dir);
+        if (!ok) {
+            diag_plain(dl, DIAG_ERROR, NULL, "%s", err);
+            free(err);
+            strbuf_release(&h);
+            strbuf_release(&c);
+            return EXIT_ERRORS;
+        }
+    }
     char *hpath = xstrfmt("%s/%s.h", out, name);
     char *cpath = xstrfmt("%s/%s.c", out, name);
     char *mh = xstrfmt("%s/%s_migrations.h", out, name);
@@ -463,26 +478,34 @@ static const char describe_help[] =
     "  --json                machine-readable output (the lock file's analysis, with\n"
     "                        the server's OIDs)\n" MAP_HELP CACHE_HELP;
 
+/*
+ * The readable table. Names, types and reasons come from the database and
+ * the lock: each line goes out through redact_fputs (no terminal escapes).
+ */
 static void print_table(const analysis *a)
 {
+    strbuf line = STRBUF_INIT;
     for (size_t i = 0; i < a->nqueries; i++) {
         const an_query *q = &a->queries[i];
-        printf("%s%s (:%s)  %s:%d\n", i ? "\n" : "", q->name, query_cmd_name(q->cmd), q->file,
-               q->line);
+        strbuf_addf(&line, "%s%s (:%s)  %s:%d\n", i ? "\n" : "", q->name, query_cmd_name(q->cmd),
+                    q->file, q->line);
         for (size_t k = 0; k < q->nparams; k++) {
             const an_param *p = &q->params[k];
-            printf("  $%-3d %-24s %-28s %-9s %s\n", p->number, p->name, p->type_name,
-                   p->nullable ? "nullable" : "not null",
-                   p->nullable_reason ? p->nullable_reason : "");
+            strbuf_addf(&line, "  $%-3d %-24s %-28s %-9s %s\n", p->number, p->name, p->type_name,
+                        p->nullable ? "nullable" : "not null",
+                        p->nullable_reason ? p->nullable_reason : "");
         }
         for (size_t k = 0; k < q->ncols; k++) {
             const an_column *c = &q->cols[k];
-            printf("  %-28s %-28s %-9s %s\n", c->name, c->type_name,
-                   c->nullable ? "nullable" : "not null",
-                   c->nullable ? (c->nullable_reason ? c->nullable_reason : "")
-                               : (c->source ? c->source : ""));
+            strbuf_addf(&line, "  %-28s %-28s %-9s %s\n", c->name, c->type_name,
+                        c->nullable ? "nullable" : "not null",
+                        c->nullable ? (c->nullable_reason ? c->nullable_reason : "")
+                                    : (c->source ? c->source : ""));
         }
+        redact_fputs(line.buf, stdout);
+        strbuf_setlen(&line, 0);
     }
+    strbuf_release(&line);
 }
 
 int cmd_describe(int argc, char **argv)

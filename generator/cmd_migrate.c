@@ -7,7 +7,6 @@
  */
 #include "cmd_migrate.h"
 #include "cliutil.h"
-#include "redact.h"
 #include "dbsource.h"
 #include "emit_c.h"
 #include "fsutil.h"

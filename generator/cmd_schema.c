@@ -162,12 +162,13 @@ static void print_text(const char *safe_url, const char *migrations, const schem
         putchar('\n');
         free(msg);
     }
-    if (n)
-        printf("%zu difference%s between %s/ and the database (%s)\n", n, n == 1 ? "" : "s",
-               migrations, safe_url);
-    else
-        printf("no differences: the database (%s) matches %s/ (%zu schema objects)\n", safe_url,
-               migrations, mig->count);
+    char *summary = n ? xstrfmt("%zu difference%s between %s/ and the database (%s)\n", n,
+                                n == 1 ? "" : "s", migrations, safe_url)
+                      : xstrfmt("no differences: the database (%s) matches %s/ (%zu schema "
+                                "objects)\n",
+                                safe_url, migrations, mig->count);
+    redact_fputs(summary, stdout);
+    free(summary);
 }
 
 /* `pgqc schema diff`. */

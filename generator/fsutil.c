@@ -198,8 +198,33 @@ bool fs_write_outputs(fs_output *outs, size_t n, char **err)
     return ok;
 }
 
+/*
+ * Can entries be created in directory `dir`? Tried for real (a directory
+ * made and removed at once): permissions say nothing for root, and a
+ * read-only mount or a file system like /proc refuses anyway. errno says
+ * why not.
+ */
+static bool can_create_in(const char *dir)
+{
+    if (access(dir, W_OK | X_OK) != 0)
+        return false;
+    char *probe = xstrfmt("%s/.pgqc-probe-XXXXXX", dir);
+    bool made = mkdtemp(probe) != NULL;
+    int e = errno;
+    if (made)
+        rmdir(probe);
+    free(probe);
+    errno = e;
+    /* A full disk is not a configuration error: writing says "no space left". */
+    return made || e == ENOSPC || e == EDQUOT;
+}
+
 bool fs_check_output_dir(const char *path, char **err)
 {
+    if (!*path) {
+        *err = xstrdup("an empty path is not a directory");
+        return false;
+    }
     struct stat st;
     char *p = xstrdup(path);
     /* The directory itself, or the nearest existing parent that would hold it. */
@@ -222,7 +247,7 @@ bool fs_check_output_dir(const char *path, char **err)
         *err = strcmp(p, path) == 0 ? xstrfmt("%s exists and is not a directory", path)
                                     : xstrfmt("cannot create %s: %s is not a directory", path, p);
         ok = false;
-    } else if (access(p, W_OK | X_OK) != 0) {
+    } else if (!can_create_in(p)) {
         int e = errno;
         *err = strcmp(p, path) == 0 ? xstrfmt("directory %s is not writable: %s", path, strerror(e))
                                     : xstrfmt("cannot create %s: directory %s is not writable: %s",

@@ -438,20 +438,26 @@ static void test_no_password_is_printed_by_any_command_for_any_url(void **state)
             if ((st != 2 && st != 3) || !strstr(out, "pgqc"))
                 fail_msg("%s: exit %d\n%s", what, st, out);
             free(out);
-            /* The same through DATABASE_URL, and options before the command. */
-            st = tu_runf(&out, "cd '%s' && DATABASE_URL=%s TMPDIR='%s' '%s' %s", f->dir, url,
-                         f->tmpdir, tu_pgqc(), url_commands[c]);
-            assert_no_secret(out, what);
-            if ((st != 2 && st != 3) || !strstr(out, "pgqc"))
-                fail_msg("DATABASE_URL %s: exit %d\n%s", what, st, out);
-            free(out);
-            st = tu_runf(&out,
-                         "cd '%s' && env -u DATABASE_URL TMPDIR='%s' '%s' --database-url=%s "
-                         "--bogus %s",
-                         f->dir, f->tmpdir, tu_pgqc(), url, url_commands[c]);
-            assert_no_secret(out, what);
-            assert_int_equal(st, 2);
-            free(out);
+            /* The same through DATABASE_URL, and as an option before the
+             * command, for a command of each kind (the paths are shared). */
+            if (c % 4 == 0) {
+                st = tu_runf(&out, "cd '%s' && DATABASE_URL=%s TMPDIR='%s' '%s' %s", f->dir, url,
+                             f->tmpdir, tu_pgqc(), url_commands[c]);
+                assert_no_secret(out, what);
+                if ((st != 2 && st != 3) || !strstr(out, "pgqc"))
+                    fail_msg("DATABASE_URL %s: exit %d\n%s", what, st, out);
+                free(out);
+            }
+            if (c % 4 == 1) {
+                st = tu_runf(&out,
+                             "cd '%s' && env -u DATABASE_URL TMPDIR='%s' '%s' --database-url=%s "
+                             "%s",
+                             f->dir, f->tmpdir, tu_pgqc(), url, url_commands[c]);
+                assert_no_secret(out, what);
+                if ((st != 2 && st != 3) || !strstr(out, "pgqc"))
+                    fail_msg("before the command: %s: exit %d\n%s", what, st, out);
+                free(out);
+            }
             free(what);
         }
         /* A URL given where no option takes it is echoed redacted. */
@@ -471,7 +477,9 @@ static void test_no_password_is_printed_by_any_command_for_any_url(void **state)
 /*
  * With a database that accepts the URL (the embedded one trusts local
  * connections, so a password in the URL is simply unused): schema diff's
- * header, status --json, --verbose and check print no password.
+ * header, status --json, --verbose and check print no password. The outer
+ * `pgqc run` gets a cache directory of its own: it holds its cache entry
+ * while the inner commands use theirs.
  */
 static void test_no_password_is_printed_on_success_paths(void **state)
 {
@@ -479,7 +487,9 @@ static void test_no_password_is_printed_on_success_paths(void **state)
     copy_demo(f);
     char *out;
     int st = tu_runf(&out,
-                     "cd '%s' && env -u DATABASE_URL TMPDIR='%s' '%s' run -- sh -c '"
+                     "cd '%s' && env -u DATABASE_URL TMPDIR='%s' "
+                     "PGQC_CACHE_DIR=\"$PGQC_CACHE_DIR-outer\" INNER_CACHE=\"$PGQC_CACHE_DIR\" "
+                     "'%s' run -- sh -c 'export PGQC_CACHE_DIR=\"$INNER_CACHE\"; "
                      "case \"$DATABASE_URL\" in "
                      "*://*\\?*) u=\"$DATABASE_URL&password=" SECRET "\";; "
                      "*://*) u=\"$DATABASE_URL?password=" SECRET "\";; "
@@ -514,10 +524,19 @@ static void test_terminal_escapes_from_the_database_are_neutralised(void **state
     assert_null(strchr(out, '\033'));
     assert_null(strchr(out, '\007'));
     free(out);
+    /* describe prints column names from the database. */
+    tu_write(f->dir, "migrations/0002_e.sql", "CREATE TABLE e (\"c\033[31m\" int);\n");
+    tu_write(f->dir, "queries/q.sql", "-- name: q :one\nSELECT * FROM e;\n");
+    assert_int_equal(pgqc(f, &out, "describe"), 0);
+    assert_non_null(strstr(out, "c\\x1b[31m"));
+    assert_null(strchr(out, '\033'));
+    free(out);
     /* A table named with escapes, found by schema diff in a live database. */
     int st = tu_runf(&out,
-                     "cd '%s' && env -u DATABASE_URL TMPDIR='%s' '%s' run -- sh -c '"
-                     "psql -q \"$DATABASE_URL\" -c \"CREATE TABLE \\\"evil$(printf "
+                     "cd '%s' && env -u DATABASE_URL TMPDIR='%s' "
+                     "PGQC_CACHE_DIR=\"$PGQC_CACHE_DIR-outer\" INNER_CACHE=\"$PGQC_CACHE_DIR\" "
+                     "'%s' run -- sh -c 'export PGQC_CACHE_DIR=\"$INNER_CACHE\"; psql -q "
+                     "\"$DATABASE_URL\" -c \"CREATE TABLE \\\"evil$(printf "
                      "\"\\033[31m\\r\")\\\" ()\" && \"$0\" schema diff' '%s'",
                      f->dir, f->tmpdir, tu_pgqc(), tu_pgqc());
     if (st != 1 || !strstr(out, "only in the database") || strchr(out, '\033') || strchr(out, '\r'))

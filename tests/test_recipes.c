@@ -1,9 +1,10 @@
 /*
- * test_recipes.c — the build-system recipes of examples/make/ and
- * examples/cmake/, built the way a user builds them: pgqc and libpgqc are
- * installed (`meson install --destdir`) into a private prefix that PATH,
- * PKG_CONFIG_PATH and LD_LIBRARY_PATH point to, the recipe is copied to a
- * scratch directory and built with make, with CMake + Ninja and with
+ * test_recipes.c — the build-system recipes of examples/meson/,
+ * examples/make/ and examples/cmake/, built the way a user builds them:
+ * pgqc and libpgqc are installed (`meson install --destdir`) into a private
+ * prefix that PATH and PKG_CONFIG_PATH point to (not LD_LIBRARY_PATH: the
+ * rpath pgqc.pc adds must find libpgqc), the recipe is copied to a scratch
+ * directory and built with meson, with make, with CMake + Ninja and with
  * CMake + Unix Makefiles, and the program runs under `pgqc run`. Then the
  * incremental behaviour: touching a query or migration regenerates, editing
  * a query regenerates and rebuilds, and a build right after any of these
@@ -94,14 +95,13 @@ static int install_setup(void **state)
     free(out);
     if (tu_runf(NULL, "sed -i 's|^prefix=.*|prefix=%s|' '%s'", in->prefix, pc) != 0)
         return -1;
-    char *libdir = strdup(pcdir);
-    *strrchr(libdir, '/') = '\0'; /* .../lib/<triplet>/pkgconfig -> .../lib/<triplet> */
 
     char *path =
         xasprintf("%s/bin:%s", in->prefix, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
     setenv("PATH", path, 1);
     setenv("PKG_CONFIG_PATH", pcdir, 1);
-    setenv("LD_LIBRARY_PATH", libdir, 1);
+    /* No LD_LIBRARY_PATH: pgqc.pc's rpath must be enough for the programs. */
+    unsetenv("LD_LIBRARY_PATH");
     char *cache = xasprintf("%s/cache", in->dir);
     setenv("PGQC_CACHE_DIR", cache, 1);
     unsetenv("DATABASE_URL");
@@ -110,7 +110,6 @@ static int install_setup(void **state)
     setenv("NO_COLOR", "1", 1);
     free(path);
     free(cache);
-    free(libdir);
     free(pcdir);
     free(pc);
     scratch_root = in->dir;
@@ -337,6 +336,44 @@ static void test_cmake_makefiles_recipe_regenerates_and_rebuilds_only_when_neede
     check_cmake_recipe("Unix Makefiles", false);
 }
 
+/* meson (examples/meson, README's snippet): as for CMake with Ninja. */
+static void test_meson_recipe_regenerates_and_rebuilds_only_when_needed(void **state)
+{
+    (void)state;
+    char *src = copy_recipe("meson");
+    char *out = ok_in(src, "meson setup b -Dc_args=\"-Werror $PGQC_SAN\" "
+                           "-Dc_link_args=\"$PGQC_SAN\"");
+    free(out);
+    out = ok_in(src, "meson compile -C b");
+    assert_has("first build", out, "Generating");
+    assert_has("first build", out, "Linking target notes");
+    free(out);
+    assert_notes_run(src, "b/notes");
+    out = ok_in(src, "ninja -C b -n");
+    assert_has("ninja -n", out, "no work to do");
+    free(out);
+    /* Nothing written into the source tree. */
+    free(ok_in(src, "test ! -e pgqc.lock && test ! -e migrations/pgqc.lock"));
+
+    free(ok_in(src, "touch queries/notes.sql"));
+    out = ok_in(src, "meson compile -C b");
+    assert_has("build after touching a query", out, "Generating");
+    free(out);
+    out = ok_in(src, "ninja -C b -n");
+    assert_has("ninja -n", out, "no work to do");
+    free(out);
+
+    add_count_query(src);
+    out = ok_in(src, "meson compile -C b");
+    assert_has("build after editing a query", out, "Generating");
+    assert_has("build after editing a query", out, "Linking target notes");
+    free(out);
+    free(ok_in(src, "grep -c count_notes b/db.h"));
+    assert_notes_run(src, "b/notes");
+    tu_rmtree(src);
+    free(src);
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -348,6 +385,7 @@ int main(int argc, char **argv)
     setenv("PGQC_BUILD_ROOT", build_root, 1);
     setenv("PGQC_SAN", tu_sanitize_flags(), 1);
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_meson_recipe_regenerates_and_rebuilds_only_when_needed),
         cmocka_unit_test(test_make_recipe_rebuilds_when_a_query_or_migration_changes_and_only_then),
         cmocka_unit_test(test_cmake_ninja_recipe_regenerates_and_rebuilds_only_when_needed),
         cmocka_unit_test(test_cmake_makefiles_recipe_regenerates_and_rebuilds_only_when_needed),

@@ -1,5 +1,5 @@
 /*
- * main.c — the program of the make and CMake examples: stores two notes
+ * main.c — the program of the meson, make and CMake examples: stores two notes
  * through the code pgqc generated from queries/notes.sql and prints them
  * back. Run it against a throwaway, migrated database with
  * `pgqc run -- ./notes` (which sets DATABASE_URL).

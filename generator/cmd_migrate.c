@@ -14,6 +14,7 @@
 #include "migrate_files.h"
 #include "migrate_lint.h"
 #include "migrate_verify.h"
+#include "redact.h"
 #include "strbuf.h"
 
 #include <pgqc/migrate.h>

@@ -58,18 +58,53 @@ static char *libpq_message(const char *msg, const char *conninfo)
     return safe;
 }
 
+/*
+ * What is wrong with `conninfo`, which libpq could not parse, without
+ * quoting any of it: libpq's message `perr` quotes the offending piece,
+ * which may be a password pasted on its own, so it is only classified.
+ * An unknown (or translated) message gets the generic text.
+ */
+static const char *parse_problem(const char *conninfo, const char *perr)
+{
+    static const struct {
+        const char *libpq, *ours;
+    } known[] = {
+        {"missing \"=\" after", "a word is not followed by \"=\" (expected key=value pairs or a "
+                                "postgresql:// URL)"},
+        {"unterminated quoted string", "a quoted value is not closed"},
+        {"invalid connection option", "unknown keyword in the key=value pairs"},
+        {"invalid URI query parameter", "unknown parameter in the URL's query"},
+        {"end of string reached when looking for matching \"]\"",
+         "unclosed \"[\" around an IPv6 host"},
+        {"IPv6 host address may not be empty", "empty \"[]\" host"},
+        {"unexpected character", "unexpected character after the host (expected \":\" or \"/\")"},
+        {"extra key/value separator", "a query parameter has more than one \"=\""},
+        {"missing key/value separator", "a query parameter has no \"=\""},
+        {"invalid percent-encoded token", "\"%\" not followed by two hex digits"},
+        {"forbidden value %00", "percent-encoded NUL (%00)"},
+    };
+    size_t scheme =
+        strspn(conninfo, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
+    bool ours = (scheme == 10 && strncmp(conninfo, "postgresql", 10) == 0) ||
+                (scheme == 8 && strncmp(conninfo, "postgres", 8) == 0);
+    if (scheme && !ours && strncmp(conninfo + scheme, "://", 3) == 0)
+        return "only postgresql:// and postgres:// URLs are supported";
+    for (size_t i = 0; perr && i < sizeof known / sizeof known[0]; i++)
+        if (strncmp(perr, known[i].libpq, strlen(known[i].libpq)) == 0)
+            return known[i].ours;
+    return "libpq cannot parse it";
+}
+
 PGconn *dbsource_connect(const char *conninfo, diag_list *dl)
 {
     char *perr = NULL;
     PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
     if (!opts) {
-        char *safe = redact_conninfo(conninfo);
-        char *why = libpq_message(perr ? perr : "cannot parse", conninfo);
-        diag *d = diag_plain(dl, DIAG_ERROR, NULL, "invalid database URL %s: %s", safe, why);
+        diag *d = diag_plain(dl, DIAG_ERROR, NULL,
+                             "invalid database URL (not shown: it may contain a password): %s",
+                             parse_problem(conninfo, perr));
         diag_set_hint(d, "use postgresql://user:password@host:port/dbname (percent-encode "
                          "special characters) or key=value pairs");
-        free(why);
-        free(safe);
         PQfreemem(perr);
         return NULL;
     }

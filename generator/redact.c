@@ -17,6 +17,7 @@
 #include "strbuf.h"
 
 #include <ctype.h>
+#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -306,17 +307,47 @@ char *redact_text(const char *text, char *const *secrets, size_t n)
 static char **registry;
 static size_t nregistry, registry_alloc;
 
+static void register_one(char *secret)
+{
+    if (!*secret) {
+        free(secret);
+        return;
+    }
+    ALLOC_GROW(registry, nregistry + 1, registry_alloc);
+    registry[nregistry++] = secret;
+}
+
 void redact_register(const char *conninfo)
 {
     if (!conninfo)
         return;
     size_t n;
     char **s = redact_secrets(conninfo, &n);
-    for (size_t i = 0; i < n; i++) {
-        ALLOC_GROW(registry, nregistry + 1, registry_alloc);
-        registry[nregistry++] = s[i];
-    }
+    for (size_t i = 0; i < n; i++)
+        register_one(s[i]);
     free(s);
+    /*
+     * A string libpq cannot parse has no reliable structure: it may be a
+     * password pasted alone, or a pair whose key is mistyped. All of it,
+     * and each of its blank-separated words, is a secret.
+     */
+    char *perr = NULL;
+    PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
+    PQfreemem(perr);
+    if (opts) {
+        PQconninfoFree(opts);
+        return;
+    }
+    register_one(xstrdup(conninfo));
+    for (const char *p = conninfo; *p;) {
+        while (*p && isspace((unsigned char)*p))
+            p++;
+        const char *w = p;
+        while (*p && !isspace((unsigned char)*p))
+            p++;
+        if (p > w)
+            register_one(xstrndup(w, (size_t)(p - w)));
+    }
 }
 
 char *redact_printable(const char *text)

@@ -45,7 +45,10 @@ char **redact_secrets(const char *conninfo, size_t *n);
 /* `text` with every occurrence of the n secrets replaced by "***". */
 char *redact_text(const char *text, char *const *secrets, size_t n);
 
-/* Remember the secrets of `conninfo` for redact_printable(). NULL is ignored. */
+/*
+ * Remember the secrets of `conninfo` for redact_printable(). A string libpq
+ * cannot parse is remembered whole and word by word as well. NULL is ignored.
+ */
 void redact_register(const char *conninfo);
 
 /* `text` with registered secrets scrubbed and control characters made visible. */

@@ -379,6 +379,9 @@ static const char *const secret_urls[] = {
     "host=127.0.0.1 port=abc password=" SECRET,
     "host=127.0.0.1 password='" SECRET,
     "dbname=postgresql://alice:" SECRET "@[::1/app host=127.0.0.1 port=1",
+    "p%sZq9" SECRET "XY",                     /* a password pasted alone */
+    "host=127.0.0.1 port=1 " SECRET "-stray", /* a stray word */
+    "host=127.0.0.1 pass" SECRET "=1",        /* an unknown key */
 };
 
 /* Every command that takes --database-url (run: through DATABASE_URL). */

@@ -102,6 +102,37 @@ static void test_registered_secrets_and_escapes_never_print(void **state)
     free(p);
 }
 
+/*
+ * A string libpq cannot parse (a password pasted alone, a stray word, a
+ * mistyped key) is registered whole and word by word: libpq's message
+ * quotes such a piece, and it must not survive redact_printable().
+ */
+static void test_unparseable_strings_are_registered_whole(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "p%sZq9" SECRET "XY",
+        "host=db " SECRET "word",
+        "host=db pass" SECRET "=1",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        redact_register(bad[i]);
+        char *p = redact_printable(bad[i]);
+        assert_null(strstr(p, SECRET));
+        free(p);
+    }
+    char *p = redact_printable("missing \"=\" after \"" SECRET "word\" in connection info string"
+                               " / invalid connection option \"pass" SECRET "\"");
+    if (strstr(p, SECRET))
+        fail_msg("printed: %s", p);
+    free(p);
+    /* A parseable string's harmless parts stay readable. */
+    redact_register("host=visible-host dbname=app");
+    p = redact_printable("connecting to visible-host");
+    assert_non_null(strstr(p, "visible-host"));
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -109,6 +140,7 @@ int main(void)
         cmocka_unit_test(test_messages_echoing_pieces_are_scrubbed),
         cmocka_unit_test(test_harmless_parts_stay_readable),
         cmocka_unit_test(test_registered_secrets_and_escapes_never_print),
+        cmocka_unit_test(test_unparseable_strings_are_registered_whole),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

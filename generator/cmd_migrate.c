@@ -326,8 +326,9 @@ static int open_session(const mig_args *a, const char *cmd, session *s, diag_lis
     int st = load_set(a->common.migrations, &s->set, dl);
     if (st != EXIT_OK)
         return st;
-    s->pg = dbsource_connect(url, dl);
-    return s->pg ? EXIT_OK : EXIT_DATABASE;
+    dbsrc_status why;
+    s->pg = dbsource_connect(url, &why, dl);
+    return s->pg ? EXIT_OK : status_for(why);
 }
 
 static int failure_status(const pgqc_migrate_result *res)

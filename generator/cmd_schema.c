@@ -66,9 +66,10 @@ static int parse_diff_args(int argc, char **argv, diff_args *a)
 /* Snapshot the user's database at `url`; an exit status. */
 static int snapshot_live(const char *url, schema_snapshot *out, int *version, diag_list *dl)
 {
-    PGconn *pg = dbsource_connect(url, dl);
+    dbsrc_status why;
+    PGconn *pg = dbsource_connect(url, &why, dl);
     if (!pg)
-        return EXIT_DATABASE;
+        return status_for(why);
     *version = PQserverVersion(pg);
     bool ok = schema_snapshot_take(pg, out, dl);
     PQfinish(pg);

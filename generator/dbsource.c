@@ -95,8 +95,10 @@ static const char *parse_problem(const char *conninfo, const char *perr)
     return "libpq cannot parse it";
 }
 
-PGconn *dbsource_connect(const char *conninfo, diag_list *dl)
+PGconn *dbsource_connect(const char *conninfo, dbsrc_status *why, diag_list *dl)
 {
+    if (why)
+        *why = DBSRC_CONFIG;
     char *perr = NULL;
     PQconninfoOption *opts = PQconninfoParse(conninfo, &perr);
     if (!opts) {
@@ -109,6 +111,8 @@ PGconn *dbsource_connect(const char *conninfo, diag_list *dl)
         return NULL;
     }
     PQconninfoFree(opts);
+    if (why)
+        *why = DBSRC_UNREACHABLE;
     PGconn *pg = PQconnectdb(conninfo);
     if (PQstatus(pg) != CONNECTION_OK) {
         char *safe = redact_conninfo(conninfo);
@@ -694,7 +698,7 @@ static dbsrc_status open_embedded(const pgqc_migration_set *set, const dbsource_
         dbsrc_status st = open_cached(set, opt, bindir, out, dl, &err);
         if (st == DBSRC_OK) {
             if (!out->pg)
-                out->pg = dbsource_connect(out->conninfo, dl);
+                out->pg = dbsource_connect(out->conninfo, NULL, dl);
             free(bindir);
             if (!out->pg) {
                 dbsource_close(out);
@@ -728,7 +732,7 @@ static dbsrc_status open_embedded(const pgqc_migration_set *set, const dbsource_
         return DBSRC_UNREACHABLE;
     }
     out->conninfo = xstrdup(tmpdb_conninfo(out->embedded));
-    out->pg = dbsource_connect(out->conninfo, dl);
+    out->pg = dbsource_connect(out->conninfo, NULL, dl);
     if (!out->pg) {
         dbsource_close(out);
         return DBSRC_UNREACHABLE;
@@ -762,9 +766,10 @@ dbsrc_status dbsource_open_with(const char *url, const pgqc_migration_set *set,
     out->log = opt->log;
     url = dbsource_url(url);
     if (url) {
-        out->pg = dbsource_connect(url, dl);
+        dbsrc_status why;
+        out->pg = dbsource_connect(url, &why, dl);
         if (!out->pg)
-            return DBSRC_UNREACHABLE;
+            return why;
         if (require_migrated && set && !check_migrated(out->pg, set, dl)) {
             dbsource_close(out);
             return DBSRC_MIGRATION;

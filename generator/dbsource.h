@@ -64,8 +64,12 @@ dbsrc_status dbsource_open_with(const char *url, const pgqc_migration_set *set,
                                 bool require_migrated, const dbsource_options *opt, dbsource *out,
                                 diag_list *dl);
 
-/* Connect to `conninfo`; on failure a diagnostic (password never shown). */
-PGconn *dbsource_connect(const char *conninfo, diag_list *dl);
+/*
+ * Connect to `conninfo`; on failure a diagnostic (password never shown) and,
+ * when `why` is not NULL, *why = DBSRC_CONFIG for a string libpq cannot
+ * parse (exit 2) or DBSRC_UNREACHABLE for a server it cannot reach (exit 3).
+ */
+PGconn *dbsource_connect(const char *conninfo, dbsrc_status *why, diag_list *dl);
 
 /*
  * Close the connection and stop the embedded server, if any. A cached

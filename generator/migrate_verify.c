@@ -217,9 +217,10 @@ static PGconn *connect_to_db(const char *conninfo, const char *dbname, diag_list
 static dbsrc_status verify_on_server(const char *url, const pgqc_migration_set *set,
                                      verify_report *rep, diag_list *dl)
 {
-    PGconn *admin = dbsource_connect(url, dl);
+    dbsrc_status why;
+    PGconn *admin = dbsource_connect(url, &why, dl);
     if (!admin)
-        return DBSRC_UNREACHABLE;
+        return why;
     char *name = create_scratch_db(admin, dl);
     dbsrc_status st = DBSRC_MIGRATION;
     if (name) {

@@ -330,14 +330,16 @@ static const struct option *find_global(const char *name, size_t len)
 }
 
 /*
- * `pgqc --migrations X run ...`: move the options written before the
- * command to just after it (after its subcommand for migrate and schema),
- * where the command parses them like its own. *first is the command's
- * index in the new vector; returns an exit status, or -1 to go on.
+ * `pgqc --migrations X run ...` and `pgqc migrate --migrations X status`:
+ * move the options written from argv[start] on, before the command (or,
+ * with `parent`, before parent's subcommand) to just after it (after its
+ * subcommand for migrate and schema), where the command parses them like
+ * its own. Returns an exit status, or -1 to go on with *out.
  */
-static int hoist_global_options(int argc, char **argv, char ***out, int *first)
+static int hoist_options(int argc, char **argv, int start, const char *parent, char ***out)
 {
-    int i = 1;
+    const char *what = parent ? "subcommand" : "command";
+    int i = start;
     while (i < argc && argv[i][0] == '-' && strcmp(argv[i], "--") != 0) {
         const char *name = argv[i] + (argv[i][1] == '-' ? 2 : 1), *eq = strchr(name, '=');
         size_t len = eq ? (size_t)(eq - name) : strlen(name);
@@ -345,34 +347,45 @@ static int hoist_global_options(int argc, char **argv, char ***out, int *first)
         if (!o || o->val == OPT_HELP) {
             const char *best = closest_option(name, len, global_longopts);
             if (best)
-                return usage_error(NULL,
-                                   "unknown option \"%.*s\" before the command (did you "
+                return usage_error(parent,
+                                   "unknown option \"%.*s\" before the %s (did you "
                                    "mean \"--%s\"?)",
-                                   (int)(len + (size_t)(name - argv[i])), argv[i], best);
+                                   (int)(len + (size_t)(name - argv[i])), argv[i], what, best);
+            if (parent)
+                return usage_error(parent, "option \"%s\" must come after the subcommand", argv[i]);
             return usage_error(NULL, "unknown option \"%s\"", argv[i]);
         }
         if (o->has_arg == required_argument && !eq && ++i >= argc)
-            return usage_error(NULL, "option \"--%s\" needs a value", o->name);
+            return usage_error(parent, "option \"--%s\" needs a value", o->name);
         i++;
     }
     if (i >= argc)
-        return usage_error(NULL, "a command is required after the options");
+        return usage_error(parent, "a %s is required after the options", what);
     int cmd = i, insert = i + 1;
-    if ((strcmp(argv[cmd], "migrate") == 0 || strcmp(argv[cmd], "schema") == 0) && insert < argc &&
-        argv[insert][0] != '-')
+    if (!parent && (strcmp(argv[cmd], "migrate") == 0 || strcmp(argv[cmd], "schema") == 0) &&
+        insert < argc && argv[insert][0] != '-')
         insert++;
     char **v = xcalloc((size_t)argc + 1, sizeof *v);
     int n = 0;
-    v[n++] = argv[0];
+    for (int k = 0; k < start; k++)
+        v[n++] = argv[k];
     for (int k = cmd; k < insert; k++)
         v[n++] = argv[k];
-    for (int k = 1; k < cmd; k++)
+    for (int k = start; k < cmd; k++)
         v[n++] = argv[k];
     for (int k = insert; k < argc; k++)
         v[n++] = argv[k];
     *out = v;
-    *first = 1;
     return -1;
+}
+
+/* Does `migrate` / `schema` have options (not --help) before its subcommand? */
+static bool options_before_subcommand(int argc, char **argv)
+{
+    if (argc < 3 || (strcmp(argv[1], "migrate") != 0 && strcmp(argv[1], "schema") != 0))
+        return false;
+    const char *a = argv[2];
+    return a[0] == '-' && strcmp(a, "--help") != 0 && strcmp(a, "-h") != 0 && strcmp(a, "--") != 0;
 }
 
 int main(int argc, char **argv)
@@ -394,23 +407,32 @@ int main(int argc, char **argv)
         printf("pgqc %s\n", PGQC_VERSION_STRING);
         return EXIT_OK;
     }
-    char **hoisted = NULL;
+    char **hoisted = NULL, **sub_hoisted = NULL;
     if (cmd[0] == '-') {
-        int first = 0;
-        int st = hoist_global_options(argc, argv, &hoisted, &first);
+        int st = hoist_options(argc, argv, 1, NULL, &hoisted);
         if (st >= 0)
             return st;
         argv = hoisted;
-        cmd = argv[first];
+        cmd = argv[1];
+    }
+    if (options_before_subcommand(argc, argv)) {
+        int st = hoist_options(argc, argv, 2, argv[1], &sub_hoisted);
+        if (st >= 0) {
+            free(hoisted);
+            return st;
+        }
+        argv = sub_hoisted;
     }
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(commands[i].name, cmd) == 0) {
             optind = 1;
             int st = commands[i].run(argc - 1, argv + 1);
+            free(sub_hoisted);
             free(hoisted);
             return st;
         }
     }
+    free(sub_hoisted);
     free(hoisted);
     const char *best = NULL;
     size_t bestd = (size_t)-1;

@@ -804,5 +804,17 @@ int cmd_migrate(int argc, char **argv)
     for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++)
         if (strcmp(argv[1], subcommands[i].name) == 0)
             return subcommands[i].run(argc - 1, argv + 1);
+    const char *best = NULL;
+    size_t bestd = (size_t)-1;
+    for (size_t i = 0; i < sizeof subcommands / sizeof subcommands[0]; i++) {
+        size_t d = edit_distance(argv[1], subcommands[i].name);
+        if (d < bestd) {
+            bestd = d;
+            best = subcommands[i].name;
+        }
+    }
+    if (bestd <= (strlen(best) <= 3 ? 1u : 2u))
+        return usage_error("migrate", "unknown migrate command \"%s\" (did you mean \"%s\"?)",
+                           argv[1], best);
     return usage_error("migrate", "unknown migrate command \"%s\"", argv[1]);
 }

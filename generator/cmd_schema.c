@@ -226,7 +226,11 @@ int cmd_schema(int argc, char **argv)
         printf("%s\n%s", schema_help, common_help);
         return EXIT_OK;
     }
-    if (strcmp(argv[1], "diff") != 0)
+    if (strcmp(argv[1], "diff") != 0) {
+        if (edit_distance(argv[1], "diff") <= 2)
+            return usage_error("schema", "unknown subcommand \"%s\" (did you mean \"diff\"?)",
+                               argv[1]);
         return usage_error("schema", "unknown subcommand \"%s\" (there is: diff)", argv[1]);
+    }
     return schema_diff(argc - 1, argv + 1);
 }

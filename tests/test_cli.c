@@ -695,6 +695,36 @@ static void test_options_before_the_command_apply_to_it(void **state)
     assert_int_equal(pgqc(f, &out, "--migratons db/migrations run -- true"), 2);
     assert_non_null(strstr(out, "did you mean \"--migrations\""));
     free(out);
+    /* Between migrate (or schema) and its subcommand, as before the command. */
+    st = pgqc(f, &out, "migrate --migrations db/migrations lint");
+    if (st != 0)
+        fail_msg("%s", out);
+    free(out);
+    st = pgqc(f, &out,
+              "--migrations db/migrations migrate --migrations=db/migrations lint --strict");
+    if (st != 0)
+        fail_msg("%s", out);
+    free(out);
+    assert_int_equal(pgqc(f, &out,
+                          "migrate --migrations db/migrations --database-url "
+                          "'postgresql://127.0.0.1:1/app?connect_timeout=2' status"),
+                     3);
+    assert_non_null(strstr(out, "cannot connect to the database"));
+    free(out);
+    assert_int_equal(
+        pgqc(f, &out, "schema --migrations db/migrations --database-url 'p%sZq9s3cr3t' diff"), 2);
+    assert_non_null(strstr(out, "invalid database URL"));
+    assert_null(strstr(out, "s3cr3t"));
+    free(out);
+    assert_int_equal(pgqc(f, &out, "migrate --migratons db/migrations lint"), 2);
+    assert_non_null(strstr(out, "did you mean \"--migrations\""));
+    free(out);
+    assert_int_equal(pgqc(f, &out, "migrate --json status"), 2);
+    assert_non_null(strstr(out, "option \"--json\" must come after the subcommand"));
+    free(out);
+    assert_int_equal(pgqc(f, &out, "migrate --migrations db/migrations"), 2);
+    assert_non_null(strstr(out, "a subcommand is required"));
+    free(out);
 }
 
 static void test_mistyped_options_get_a_did_you_mean(void **state)
@@ -725,6 +755,18 @@ static void test_mistyped_options_get_a_did_you_mean(void **state)
     free(out);
     assert_int_equal(pgqc(f, &out, "--queries q run -- true"), 2);
     assert_non_null(strstr(out, "not used by `pgqc run`"));
+    free(out);
+    assert_int_equal(pgqc(f, &out, "migrate statsu"), 2);
+    assert_non_null(strstr(out, "unknown migrate command \"statsu\" (did you mean \"status\"?)"));
+    free(out);
+    assert_int_equal(pgqc(f, &out, "migrate verfy --migrations m"), 2);
+    assert_non_null(strstr(out, "did you mean \"verify\""));
+    free(out);
+    assert_int_equal(pgqc(f, &out, "schema dif"), 2);
+    assert_non_null(strstr(out, "unknown subcommand \"dif\" (did you mean \"diff\"?)"));
+    free(out);
+    assert_int_equal(pgqc(f, &out, "migrate frobnicate"), 2);
+    assert_null(strstr(out, "did you mean"));
     free(out);
     assert_int_equal(pgqc(f, &out, "generate --completely-unrelated"), 2);
     assert_non_null(strstr(out, "unknown option \"--completely-unrelated\""));

@@ -265,6 +265,14 @@ static int parse_args(int argc, char **argv, const char *cmd, const struct optio
         return usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
     if (npositional == 1 && !a->name)
         return usage_error(cmd, "a migration NAME is required");
+    /* Commands that only read files reject --database-url rather than ignore it. */
+    static const char *const file_only[] = {"migrate new", "migrate lint", "migrate embed"};
+    for (size_t i = 0; a->common.database_url && i < sizeof file_only / sizeof *file_only; i++)
+        if (strcmp(cmd, file_only[i]) == 0)
+            return usage_error(cmd,
+                               "option \"--database-url\" is not used by `pgqc %s`: it works on "
+                               "the migration files only",
+                               cmd);
     common_defaults(&a->common);
     return -1;
 }

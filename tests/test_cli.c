@@ -756,6 +756,18 @@ static void test_mistyped_options_get_a_did_you_mean(void **state)
     assert_int_equal(pgqc(f, &out, "--queries q run -- true"), 2);
     assert_non_null(strstr(out, "not used by `pgqc run`"));
     free(out);
+    /* Commands that only read migration files take no database. */
+    const char *file_only[] = {"migrate new x", "migrate lint", "migrate embed --out o"};
+    for (size_t i = 0; i < sizeof file_only / sizeof *file_only; i++) {
+        char *args = NULL;
+        assert_true(asprintf(&args, "%s --database-url postgresql://u:s3cr3t@h/db", file_only[i]) >
+                    0);
+        assert_int_equal(pgqc(f, &out, args), 2);
+        assert_non_null(strstr(out, "option \"--database-url\" is not used by"));
+        assert_null(strstr(out, "s3cr3t"));
+        free(out);
+        free(args);
+    }
     assert_int_equal(pgqc(f, &out, "migrate statsu"), 2);
     assert_non_null(strstr(out, "unknown migrate command \"statsu\" (did you mean \"status\"?)"));
     free(out);

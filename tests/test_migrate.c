@@ -390,6 +390,58 @@ static void test_migration_changing_the_tracking_table_exits_1(void **state)
     assert_query(f, "SELECT to_regclass('x') IS NULL", "t");
 }
 
+/*
+ * A trigger or rule on pgqc_migrations, hidden from pgqc's parser, that
+ * swallows the tracking INSERT, UPDATE or DELETE: the migration is an
+ * error, not a success without its row.
+ */
+static void test_swallowed_tracking_row_is_an_error(void **state)
+{
+    fixture *f = *state;
+    char *out;
+    tu_write(f->dir, "migrations/0001_y.up.sql", "CREATE TABLE y (i int);\n");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 1 migration");
+    static const char *const hidden[] = {
+        "CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS $f$BEGIN RETURN NULL; "
+        "END$f$;\nDO $$ BEGIN EXECUTE 'CREATE TRIGGER t BEFORE INSERT OR UPDATE ON '"
+        " || 'pgqc_migrations FOR EACH ROW EXECUTE FUNCTION tf()'; END $$;\n",
+        "DO $$ BEGIN EXECUTE 'CREATE RULE r AS ON INSERT TO ' || 'pgqc_migrations DO INSTEAD "
+        "NOTHING'; END $$;\n",
+    };
+    for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "CREATE TABLE z (i int);\n%s", hidden[i]);
+        tu_write(f->dir, "migrations/0002_z.up.sql", text);
+        int st = pgqc(f, &out, "migrate up");
+        assert_non_null(strstr(out, "changed 0 rows instead of 1"));
+        assert_output(st, 1, &out, "0002_z.up.sql: error: cannot record migration 2");
+        assert_query(f, APPLIED_VERSIONS, "1");
+        assert_query(f, "SELECT to_regclass('z') IS NULL", "t");
+    }
+    /* no-transaction: the UPDATE that marks it clean is swallowed, it stays dirty */
+    tu_write(f->dir, "migrations/0002_z.up.sql",
+             "-- pgqc:no-transaction\n"
+             "DO $$ BEGIN EXECUTE 'CREATE RULE r AS ON UPDATE TO ' || 'pgqc_migrations DO "
+             "INSTEAD NOTHING'; END $$;\n");
+    assert_output(pgqc(f, &out, "migrate up"), 1, &out, "cannot record migration 2");
+    assert_query(f, "SELECT dirty FROM pgqc_migrations WHERE version = 2", "t");
+    PGresult *r = PQexec(
+        f->pg, "DROP RULE r ON pgqc_migrations; DELETE FROM pgqc_migrations WHERE version = 2");
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    /* down: the DELETE of the row is swallowed; rolled back, still applied */
+    tu_write(f->dir, "migrations/0002_z.up.sql", "CREATE TABLE z (i int);\n");
+    tu_write(f->dir, "migrations/0002_z.down.sql",
+             "DROP TABLE z;\nDO $$ BEGIN EXECUTE 'CREATE RULE r AS ON DELETE TO ' || "
+             "'pgqc_migrations DO INSTEAD NOTHING'; END $$;\n");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 1 migration");
+    int st = pgqc(f, &out, "migrate down");
+    assert_non_null(strstr(out, "changed 0 rows instead of 1"));
+    assert_output(st, 1, &out, "0002_z.down.sql: error: cannot record migration 2");
+    assert_query(f, APPLIED_VERSIONS, "1,2");
+    assert_query(f, "SELECT to_regclass('z') IS NOT NULL", "t");
+}
+
 static void test_server_errors_name_the_failing_statement(void **state)
 {
     fixture *f = *state;
@@ -853,6 +905,7 @@ int main(void)
         T(test_read_only_user_gets_a_clear_error),
         T(test_transaction_control_is_refused_before_anything_runs),
         T(test_migration_changing_the_tracking_table_exits_1),
+        T(test_swallowed_tracking_row_is_an_error),
         T(test_server_errors_name_the_failing_statement),
         T(test_generate_names_each_pending_migration),
         T(test_repair_of_a_dirty_migration_is_the_users_choice),

@@ -370,7 +370,7 @@ static void test_migration_changing_the_tracking_table_exits_1(void **state)
              "CREATE TABLE x (id int);\nALTER TABLE pgqc_migrations DROP COLUMN dirty;\n");
     char *out;
     int st = pgqc(f, &out, "migrate up");
-    assert_output(st, 1, &out, "0002_bad.up.sql:2:1: error: a migration must not drop");
+    assert_output(st, 1, &out, "0002_bad.up.sql:2:1: error: a migration must not alter");
     assert_query(f, "SELECT to_regclass('ok') IS NULL", "t");
     static const char *const statements[] = {"DROP TABLE x, public.pgqc_migrations;",
                                              "TRUNCATE pgqc_migrations;",
@@ -388,6 +388,50 @@ static void test_migration_changing_the_tracking_table_exits_1(void **state)
     assert_output(st, 1, &out, "0002_bad.up.sql: error: cannot record migration 2");
     assert_query(f, APPLIED_VERSIONS, "1");
     assert_query(f, "SELECT to_regclass('x') IS NULL", "t");
+}
+
+/* Statements refused on a tracking table at file:line:col, by `up` and by `lint`. */
+static void assert_tracking_refused(const fixture *f, const char *const *statements, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char text[512], *out;
+        snprintf(text, sizeof text, "CREATE TABLE z (i int);\n  %s\n", statements[i]);
+        tu_write(f->dir, "migrations/0002_z.up.sql", text);
+        int st = pgqc(f, &out, "migrate up");
+        if (!strstr(out, "0002_z.up.sql:2:3: error: a migration must not"))
+            fail_msg("%s: %s", statements[i], out);
+        assert_output(st, 1, &out, "0002_z.up.sql:2:3: error:");
+        st = tu_runf(&out, "cd '%s' && '%s' migrate lint", f->dir, tu_pgqc());
+        assert_output(st, 1, &out, "0002_z.up.sql:2:3: error: [tracking-table]");
+        assert_query(f, APPLIED_VERSIONS, "1");
+        assert_query(f, "SELECT to_regclass('z') IS NULL", "t");
+    }
+}
+
+static void test_triggers_rules_policies_on_tracking_tables_are_refused(void **state)
+{
+    fixture *f = *state;
+    char *out;
+    tu_write(f->dir, "migrations/0001_y.up.sql", "CREATE TABLE y (i int);\n");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 1 migration");
+    static const char *const statements[] = {
+        "CREATE TRIGGER t BEFORE INSERT ON pgqc_migrations FOR EACH ROW EXECUTE FUNCTION f();",
+        "CREATE TRIGGER t AFTER DELETE ON public.\"pgqc_migrations\" EXECUTE FUNCTION f();",
+        "CREATE RULE r AS ON INSERT TO pgqc_migrations DO INSTEAD NOTHING;",
+        "CREATE OR REPLACE RULE r AS ON DELETE TO PGQC_MIGRATIONS DO INSTEAD NOTHING;",
+        "CREATE POLICY p ON pgqc_migrations USING (false);",
+        "ALTER POLICY p ON pgqc_migrations USING (true);",
+        "CREATE TRIGGER t BEFORE INSERT ON pgqc_migration_repairs EXECUTE FUNCTION f();",
+        "CREATE RULE r AS ON INSERT TO pgqc_migration_repairs DO INSTEAD NOTHING;",
+        "ALTER TABLE pgqc_migration_repairs ADD COLUMN x int;",
+    };
+    assert_tracking_refused(f, statements, sizeof statements / sizeof statements[0]);
+    /* the same on another table is the migration's own business */
+    tu_write(f->dir, "migrations/0002_z.up.sql",
+             "CREATE TABLE z (i int);\nCREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS "
+             "$$BEGIN RETURN NULL; END$$;\nCREATE TRIGGER t BEFORE INSERT ON z FOR EACH ROW "
+             "EXECUTE FUNCTION tf();\nCREATE RULE r AS ON DELETE TO z DO INSTEAD NOTHING;\n");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 1 migration");
 }
 
 /*
@@ -905,6 +949,7 @@ int main(void)
         T(test_read_only_user_gets_a_clear_error),
         T(test_transaction_control_is_refused_before_anything_runs),
         T(test_migration_changing_the_tracking_table_exits_1),
+        T(test_triggers_rules_policies_on_tracking_tables_are_refused),
         T(test_swallowed_tracking_row_is_an_error),
         T(test_server_errors_name_the_failing_statement),
         T(test_generate_names_each_pending_migration),

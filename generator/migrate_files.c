@@ -140,6 +140,11 @@ static const PgQuery__RangeVar *changed_relation(const ProtobufCMessage *m, cons
         {&pg_query__rule_stmt__descriptor, "create a rule on"},
         {&pg_query__create_policy_stmt__descriptor, "create a policy on"},
         {&pg_query__alter_policy_stmt__descriptor, "alter a policy on"},
+        {&pg_query__insert_stmt__descriptor, "insert into"},
+        {&pg_query__update_stmt__descriptor, "update"},
+        {&pg_query__delete_stmt__descriptor, "delete from"},
+        {&pg_query__merge_stmt__descriptor, "merge into"},
+        {&pg_query__copy_stmt__descriptor, "copy into"},
     };
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         if (m->descriptor != kinds[i].type)
@@ -155,7 +160,19 @@ static const PgQuery__RangeVar *changed_relation(const ProtobufCMessage *m, cons
             return ((const PgQuery__RuleStmt *)m)->relation;
         if (PGTREE_IS(m, create_policy_stmt))
             return ((const PgQuery__CreatePolicyStmt *)m)->table;
-        return ((const PgQuery__AlterPolicyStmt *)m)->table;
+        if (PGTREE_IS(m, alter_policy_stmt))
+            return ((const PgQuery__AlterPolicyStmt *)m)->table;
+        if (PGTREE_IS(m, insert_stmt))
+            return ((const PgQuery__InsertStmt *)m)->relation;
+        if (PGTREE_IS(m, update_stmt))
+            return ((const PgQuery__UpdateStmt *)m)->relation;
+        if (PGTREE_IS(m, delete_stmt))
+            return ((const PgQuery__DeleteStmt *)m)->relation;
+        if (PGTREE_IS(m, merge_stmt))
+            return ((const PgQuery__MergeStmt *)m)->relation;
+        /* COPY ... TO only reads the table */
+        return ((const PgQuery__CopyStmt *)m)->is_from ? ((const PgQuery__CopyStmt *)m)->relation
+                                                       : NULL;
     }
     return NULL;
 }

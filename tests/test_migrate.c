@@ -434,6 +434,34 @@ static void test_triggers_rules_policies_on_tracking_tables_are_refused(void **s
     assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 1 migration");
 }
 
+static void test_writing_to_tracking_tables_is_refused(void **state)
+{
+    fixture *f = *state;
+    char *out;
+    tu_write(f->dir, "migrations/0001_y.up.sql", "CREATE TABLE y (i int);\n");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 1 migration");
+    static const char *const statements[] = {
+        "DELETE FROM pgqc_migrations;",
+        "UPDATE pgqc_migrations SET checksum = 'x';",
+        "UPDATE public.pgqc_migrations AS m SET dirty = true WHERE m.version = 1;",
+        "INSERT INTO pgqc_migrations (version, description, checksum) VALUES (9, 'x', 'y');",
+        "MERGE INTO pgqc_migrations m USING y ON m.version = y.i WHEN MATCHED THEN DELETE;",
+        "WITH d AS (DELETE FROM pgqc_migrations RETURNING 1) SELECT count(*) FROM d;",
+        "EXPLAIN ANALYZE DELETE FROM pgqc_migrations;",
+        "PREPARE p AS DELETE FROM pgqc_migrations;",
+        "CREATE RULE r AS ON INSERT TO y DO ALSO DELETE FROM pgqc_migrations;",
+        "COPY pgqc_migrations FROM '/dev/null';",
+        "DELETE FROM pgqc_migration_repairs;",
+        "DELETE FROM U&\"pgqc\\005fmigrations\";",
+    };
+    assert_tracking_refused(f, statements, sizeof statements / sizeof statements[0]);
+    /* reading it is fine */
+    tu_write(f->dir, "migrations/0002_z.up.sql",
+             "CREATE TABLE z AS SELECT version FROM pgqc_migrations;\n"
+             "COPY pgqc_migrations TO STDOUT;\n");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 1 migration");
+}
+
 /*
  * A trigger or rule on pgqc_migrations, hidden from pgqc's parser, that
  * swallows the tracking INSERT, UPDATE or DELETE: the migration is an
@@ -950,6 +978,7 @@ int main(void)
         T(test_transaction_control_is_refused_before_anything_runs),
         T(test_migration_changing_the_tracking_table_exits_1),
         T(test_triggers_rules_policies_on_tracking_tables_are_refused),
+        T(test_writing_to_tracking_tables_is_refused),
         T(test_swallowed_tracking_row_is_an_error),
         T(test_server_errors_name_the_failing_statement),
         T(test_generate_names_each_pending_migration),

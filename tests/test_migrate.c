@@ -272,6 +272,39 @@ static void test_crlf_and_bom_checkout_is_not_modified(void **state)
     assert_output(pgqc(f, &out, "migrate up"), 0, &out, "nothing to apply");
 }
 
+/* A BOM is not a column, in `up`'s own and the server's errors, and is not shown. */
+static void test_bom_file_errors_point_at_the_right_column(void **state)
+{
+    fixture *f = *state;
+    char *out;
+    tu_write(f->dir, "migrations/0001_z.up.sql",
+             "\xEF\xBB\xBF"
+             "CREATE TABLE z(i int); COMMIT;\n");
+    int st = pgqc(f, &out, "migrate up");
+    assert_null(strstr(out, "\xEF\xBB\xBF"));
+    assert_non_null(strstr(out, "1 | CREATE TABLE z(i int); COMMIT;\n"));
+    assert_output(st, 1, &out, "0001_z.up.sql:1:24: error: COMMIT");
+    st = tu_runf(&out, "cd '%s' && '%s' migrate lint", f->dir, tu_pgqc());
+    assert_output(st, 1, &out, "0001_z.up.sql:1:24: error: [transaction-control]");
+    /* server positions, on line 1 and after CRLF line ends */
+    tu_write(f->dir, "migrations/0001_z.up.sql",
+             "\xEF\xBB\xBF"
+             "SELECT nope FROM pg_class;\r\n");
+    st = pgqc(f, &out, "migrate up");
+    assert_null(strstr(out, "\xEF\xBB\xBF"));
+    assert_output(st, 1, &out, "0001_z.up.sql:1:8: error: column \"nope\" does not exist");
+    tu_write(f->dir, "migrations/0001_z.up.sql",
+             "\xEF\xBB\xBF"
+             "CREATE TABLE z(i int);\r\n  SELECT é, nope FROM z;\r\n");
+    st = pgqc(f, &out, "migrate up");
+    assert_non_null(strstr(out, "2 |   SELECT é, nope FROM z;\n"));
+    assert_output(st, 1, &out, "0001_z.up.sql:2:10: error: column \"é\" does not exist");
+    /* the same statements without a BOM: the same positions */
+    tu_write(f->dir, "migrations/0001_z.up.sql", "SELECT nope FROM pg_class;\n");
+    assert_output(pgqc(f, &out, "migrate up"), 1, &out, "0001_z.up.sql:1:8: error:");
+    assert_query(f, "SELECT to_regclass('z') IS NULL", "t");
+}
+
 static void test_killed_runner_leaves_table_iff_row_and_rerun_completes(void **state)
 {
     fixture *f = *state;
@@ -973,6 +1006,7 @@ int main(void)
         T(test_missing_file_is_reported_and_blocks_up),
         T(test_dirty_no_transaction_migration_blocks_until_repaired),
         T(test_crlf_and_bom_checkout_is_not_modified),
+        T(test_bom_file_errors_point_at_the_right_column),
         T(test_killed_runner_leaves_table_iff_row_and_rerun_completes),
         T(test_read_only_user_gets_a_clear_error),
         T(test_transaction_control_is_refused_before_anything_runs),

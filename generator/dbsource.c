@@ -127,6 +127,24 @@ PGconn *dbsource_connect(const char *conninfo, dbsrc_status *why, diag_list *dl)
     return pg;
 }
 
+/*
+ * The byte offset of line:col (col counted in characters) in `text`,
+ * clamped to the end of that line or of the text.
+ */
+static size_t offset_of_line_col(const char *text, int line, int col)
+{
+    size_t off = 0;
+    for (int l = 1; text[off] && l < line; off++)
+        if (text[off] == '\n')
+            l++;
+    for (int c = 1; text[off] && text[off] != '\n' && c < col;) {
+        off++;
+        if (((unsigned char)text[off] & 0xC0) != 0x80)
+            c++;
+    }
+    return off;
+}
+
 void dbsource_report_migrate(const pgqc_migrate_result *res, diag_list *dl)
 {
     for (size_t i = 0; i < res->nerrors; i++) {
@@ -134,28 +152,20 @@ void dbsource_report_migrate(const pgqc_migrate_result *res, diag_list *dl)
         diag *d = NULL;
         if (e->file && e->line > 0) {
             char *err = NULL;
-            char *text = fs_read_file(e->file, NULL, &err);
+            size_t len = 0;
+            char *raw = fs_read_file(e->file, &len, &err);
             free(err);
+            /*
+             * The runner's line:col count in the script as it ran: normalised
+             * (BOM dropped, CRLF as LF). Excerpt and columns come from the same
+             * text, so a BOM is neither a column nor shown.
+             */
+            char hex[65];
+            char *text = raw ? pgqc_migration_normalize(raw, len, hex) : NULL;
+            free(raw);
             if (text) {
-                /* Find the byte offset of line:col in the file as read. */
-                size_t off = 0;
-                int line = 1, col = 1;
-                while (text[off] && line < e->line) {
-                    if (text[off] == '\n')
-                        line++;
-                    off++;
-                }
-                if (off == 0 && (unsigned char)text[0] == 0xEF)
-                    off = 3; /* BOM */
-                while (text[off] && text[off] != '\n' && col < e->col) {
-                    if (((unsigned char)text[++off] & 0xC0) != 0x80)
-                        col++;
-                }
-                size_t span = 0;
-                while (text[off + span] && text[off + span] != '\n' && text[off + span] != ' ' &&
-                       text[off + span] != '\r' && text[off + span] != ';' &&
-                       text[off + span] != '(')
-                    span++;
+                size_t off = offset_of_line_col(text, e->line, e->col);
+                size_t span = strcspn(text + off, "\n ;(");
                 d = diag_at(dl, DIAG_ERROR, e->file, text, off, span ? span : 1, "%s",
                             e->message ? e->message : "migration failed");
                 free(text);

@@ -91,16 +91,23 @@ static const char *transaction_keyword(PgQuery__TransactionStmtKind kind)
     }
 }
 
-static bool is_tracking_table(const PgQuery__RangeVar *rv)
+/* Is `name` one of the tables where pgqc records migrations and repairs? */
+static bool is_tracking_name(const char *name)
 {
-    return rv && rv->relname && strcmp(rv->relname, "pgqc_migrations") == 0;
+    return name &&
+           (strcmp(name, "pgqc_migrations") == 0 || strcmp(name, "pgqc_migration_repairs") == 0);
 }
 
-/* Does a DROP TABLE name pgqc_migrations (its last name part)? */
-static bool drops_tracking_table(const PgQuery__DropStmt *d)
+static bool is_tracking_table(const PgQuery__RangeVar *rv)
+{
+    return rv && is_tracking_name(rv->relname);
+}
+
+/* Does a DROP TABLE name a tracking table (its last name part)? */
+static const char *dropped_tracking_table(const PgQuery__DropStmt *d)
 {
     if (d->remove_type != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE)
-        return false;
+        return NULL;
     for (size_t i = 0; i < d->n_objects; i++) {
         const ProtobufCMessage *m = pgtree_node_msg(d->objects[i]);
         if (!PGTREE_IS(m, list))
@@ -108,30 +115,99 @@ static bool drops_tracking_table(const PgQuery__DropStmt *d)
         const PgQuery__List *l = (const PgQuery__List *)m;
         const ProtobufCMessage *last =
             l->n_items ? pgtree_node_msg(l->items[l->n_items - 1]) : NULL;
-        if (PGTREE_IS(last, string) &&
-            strcmp(((const PgQuery__String *)last)->sval, "pgqc_migrations") == 0)
-            return true;
+        if (PGTREE_IS(last, string) && is_tracking_name(((const PgQuery__String *)last)->sval))
+            return ((const PgQuery__String *)last)->sval;
     }
-    return false;
+    return NULL;
 }
 
-static bool changes_tracking_table(const ProtobufCMessage *m)
+/* What a statement (or a statement nested in it) does to a tracking table. */
+typedef struct tracking_change {
+    const char *verb;  /* "drop", "create a trigger on", ...; NULL: nothing */
+    const char *table; /* which tracking table */
+} tracking_change;
+
+/* The tracking table a message changes, with the verb for the message. */
+static const PgQuery__RangeVar *changed_relation(const ProtobufCMessage *m, const char **verb)
 {
-    if (PGTREE_IS(m, drop_stmt))
-        return drops_tracking_table((const PgQuery__DropStmt *)m);
-    if (PGTREE_IS(m, alter_table_stmt))
-        return is_tracking_table(((const PgQuery__AlterTableStmt *)m)->relation);
-    if (PGTREE_IS(m, rename_stmt))
-        return is_tracking_table(((const PgQuery__RenameStmt *)m)->relation);
+    static const struct {
+        const ProtobufCMessageDescriptor *type;
+        const char *verb;
+    } kinds[] = {
+        {&pg_query__alter_table_stmt__descriptor, "alter"},
+        {&pg_query__rename_stmt__descriptor, "rename"},
+        {&pg_query__create_trig_stmt__descriptor, "create a trigger on"},
+        {&pg_query__rule_stmt__descriptor, "create a rule on"},
+        {&pg_query__create_policy_stmt__descriptor, "create a policy on"},
+        {&pg_query__alter_policy_stmt__descriptor, "alter a policy on"},
+        {&pg_query__insert_stmt__descriptor, "insert into"},
+        {&pg_query__update_stmt__descriptor, "update"},
+        {&pg_query__delete_stmt__descriptor, "delete from"},
+        {&pg_query__merge_stmt__descriptor, "merge into"},
+        {&pg_query__copy_stmt__descriptor, "copy into"},
+    };
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+        if (m->descriptor != kinds[i].type)
+            continue;
+        *verb = kinds[i].verb;
+        if (PGTREE_IS(m, alter_table_stmt))
+            return ((const PgQuery__AlterTableStmt *)m)->relation;
+        if (PGTREE_IS(m, rename_stmt))
+            return ((const PgQuery__RenameStmt *)m)->relation;
+        if (PGTREE_IS(m, create_trig_stmt))
+            return ((const PgQuery__CreateTrigStmt *)m)->relation;
+        if (PGTREE_IS(m, rule_stmt))
+            return ((const PgQuery__RuleStmt *)m)->relation;
+        if (PGTREE_IS(m, create_policy_stmt))
+            return ((const PgQuery__CreatePolicyStmt *)m)->table;
+        if (PGTREE_IS(m, alter_policy_stmt))
+            return ((const PgQuery__AlterPolicyStmt *)m)->table;
+        if (PGTREE_IS(m, insert_stmt))
+            return ((const PgQuery__InsertStmt *)m)->relation;
+        if (PGTREE_IS(m, update_stmt))
+            return ((const PgQuery__UpdateStmt *)m)->relation;
+        if (PGTREE_IS(m, delete_stmt))
+            return ((const PgQuery__DeleteStmt *)m)->relation;
+        if (PGTREE_IS(m, merge_stmt))
+            return ((const PgQuery__MergeStmt *)m)->relation;
+        /* COPY ... TO only reads the table */
+        return ((const PgQuery__CopyStmt *)m)->is_from ? ((const PgQuery__CopyStmt *)m)->relation
+                                                       : NULL;
+    }
+    return NULL;
+}
+
+/*
+ * Visitor: note the first change to a tracking table anywhere in the
+ * statement, so a DELETE in a WITH, a rule's action, a PREPARE or an
+ * EXPLAIN ANALYZE is found as well as a top-level one.
+ */
+static bool find_tracking_change(const ProtobufCMessage *m, void *ctx)
+{
+    tracking_change *c = ctx;
+    if (c->verb)
+        return false;
+    const char *verb = NULL;
+    const PgQuery__RangeVar *rv = changed_relation(m, &verb);
+    if (PGTREE_IS(m, drop_stmt)) {
+        c->table = dropped_tracking_table((const PgQuery__DropStmt *)m);
+        c->verb = c->table ? "drop" : NULL;
+        return true;
+    }
     if (PGTREE_IS(m, truncate_stmt)) {
         const PgQuery__TruncateStmt *t = (const PgQuery__TruncateStmt *)m;
-        for (size_t i = 0; i < t->n_relations; i++) {
+        for (size_t i = 0; i < t->n_relations && !rv; i++) {
             const ProtobufCMessage *r = pgtree_node_msg(t->relations[i]);
             if (PGTREE_IS(r, range_var) && is_tracking_table((const PgQuery__RangeVar *)r))
-                return true;
+                rv = (const PgQuery__RangeVar *)r;
         }
+        verb = "truncate";
     }
-    return false;
+    if (is_tracking_table(rv)) {
+        c->verb = verb;
+        c->table = rv->relname;
+    }
+    return true;
 }
 
 char *migrate_forbidden_statement(const ProtobufCMessage *m, bool in_transaction, const char **rule,
@@ -149,11 +225,15 @@ char *migrate_forbidden_statement(const ProtobufCMessage *m, bool in_transaction
                            kw);
         }
     }
-    if (changes_tracking_table(m)) {
+    tracking_change c = {NULL, NULL};
+    pgtree_walk(m, find_tracking_change, &c);
+    if (c.verb) {
         *rule = "tracking-table";
-        *hint = "pgqc manages pgqc_migrations; a migration must leave it alone";
-        return xstrdup("a migration must not drop, truncate, rename or alter pgqc_migrations, "
-                       "where pgqc records the applied migrations");
+        *hint = "pgqc manages pgqc_migrations and pgqc_migration_repairs; a migration must "
+                "leave them alone";
+        return xstrfmt("a migration must not %s %s, where pgqc records %s", c.verb, c.table,
+                       strcmp(c.table, "pgqc_migrations") == 0 ? "the applied migrations"
+                                                               : "repairs of migrations");
     }
     return NULL;
 }
@@ -184,21 +264,32 @@ static void add_error_at(pgqc_migrate_result *res, const char *file, const char 
 }
 
 /*
- * Could the statement starting at `p` be one migrate_forbidden_statement()
- * refuses? Every such statement starts with one of these keywords, so only
- * those are parsed: a full parse of every statement costs far more than
- * the split (a 20,000-statement data migration: 1.5 s against 0.3 s).
+ * Could text[start, end), whose first token is at `first`, be a statement
+ * migrate_forbidden_statement() refuses? Transaction control starts with
+ * one of these keywords, and a change to a tracking table names it (or
+ * spells it with U& escapes), so only such statements are parsed: a full
+ * parse of every statement costs far more than the split (a
+ * 20,000-statement data migration: 1.5 s against 0.3 s).
  */
-static bool may_be_forbidden(const char *p)
+static bool may_be_forbidden(const char *text, size_t start, size_t end, size_t first)
 {
-    static const char *const first[] = {"begin", "start",   "commit", "end",   "rollback",
-                                        "abort", "prepare", "drop",   "alter", "truncate"};
+    static const char *const tx[] = {"begin",    "start", "commit", "end",
+                                     "rollback", "abort", "prepare"};
+    const char *p = text + first;
     size_t n = 0;
-    while (isalpha((unsigned char)p[n]))
+    while (first + n < end && isalpha((unsigned char)p[n]))
         n++;
-    for (size_t i = 0; i < sizeof first / sizeof first[0]; i++)
-        if (strlen(first[i]) == n && strncasecmp(p, first[i], n) == 0)
+    for (size_t i = 0; i < sizeof tx / sizeof tx[0]; i++)
+        if (strlen(tx[i]) == n && strncasecmp(p, tx[i], n) == 0)
             return true;
+    static const char name[] = "pgqc_migration";
+    size_t nl = sizeof name - 1;
+    for (size_t i = start; i < end; i++) {
+        if ((text[i] == 'u' || text[i] == 'U') && i + 1 < end && text[i + 1] == '&')
+            return true;
+        if (i + nl <= end && strncasecmp(text + i, name, nl) == 0)
+            return true;
+    }
     return false;
 }
 
@@ -226,7 +317,7 @@ static void check_script(const char *file, const char *sql, bool no_transaction,
     for (size_t i = 0; i < *nspans; i++) {
         size_t start = (*spans)[i].offset, end = start + (*spans)[i].length;
         size_t first = migrate_statement_start(sql, start, end);
-        if (!may_be_forbidden(sql + first))
+        if (!may_be_forbidden(sql, start, end, first))
             continue;
         char *one = xstrndup(sql + start, end - start);
         pgtree t = pgtree_parse(one);

@@ -36,8 +36,11 @@ bool migrate_load_set(const char *dir, pgqc_migration_set **out, pgqc_migrate_re
  * runner's transaction (BEGIN, START TRANSACTION, COMMIT/END, ROLLBACK/
  * ABORT, PREPARE TRANSACTION, COMMIT/ROLLBACK PREPARED; SAVEPOINT and its
  * kin are fine) is refused: rule "transaction-control". Always refused:
- * dropping, truncating, renaming or altering pgqc_migrations, rule
- * "tracking-table". *rule and *hint are static strings.
+ * dropping, truncating, renaming, altering or writing to (INSERT, UPDATE,
+ * DELETE, MERGE, COPY FROM) pgqc_migrations or pgqc_migration_repairs, or
+ * creating a trigger, rule or policy on them,
+ * anywhere in the statement: rule "tracking-table". *rule and *hint are
+ * static strings.
  */
 char *migrate_forbidden_statement(const ProtobufCMessage *m, bool in_transaction, const char **rule,
                                   const char **hint);

@@ -156,7 +156,9 @@ static void add_script_error(pgqc_migrate_result *res, const script *s, const fa
 }
 
 /*
- * Run a parameterised tracking statement; error in `res` on failure. The
+ * Run a parameterised tracking statement, which must change exactly one
+ * row (a trigger or rule can make it change none); error in `res` on
+ * failure. The
  * table was read under the lock before the migration ran, so while the
  * connection is good a failure here means the migration itself dropped,
  * renamed or altered pgqc_migrations: a migration error, not a database one.
@@ -166,6 +168,24 @@ static bool track(PGconn *pg, const script *s, const char *sql, int n, const cha
 {
     PGresult *r = PQexecParams(pg, sql, n, NULL, vals, NULL, NULL, 0);
     bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    if (ok && strcmp(PQcmdTuples(r), "1") != 0) {
+        /* A trigger or rule the migration put on the table swallowed the change. */
+        pgqc_migrate_error *e = mig_add_error(
+            res, s->file,
+            "cannot record migration %" PRId64 " in pgqc_migrations after running it: the "
+            "tracking statement changed %s rows instead of 1",
+            s->m->version, *PQcmdTuples(r) ? PQcmdTuples(r) : "no");
+        if (e)
+            e->hint = mig_dup0(
+                script_no_transaction(s)
+                    ? "a migration must not put a trigger, rule or policy on pgqc_migrations; "
+                      "this no-transaction migration ran, so check the database by hand"
+                    : "a migration must not put a trigger, rule or policy on pgqc_migrations; "
+                      "the migration was rolled back");
+        mig_set_failure(res, PGQC_MIGRATE_SQL_ERROR);
+        PQclear(r);
+        return false;
+    }
     if (!ok && PQstatus(pg) == CONNECTION_OK) {
         char ctx[160];
         snprintf(ctx, sizeof ctx,

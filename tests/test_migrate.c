@@ -272,6 +272,39 @@ static void test_crlf_and_bom_checkout_is_not_modified(void **state)
     assert_output(pgqc(f, &out, "migrate up"), 0, &out, "nothing to apply");
 }
 
+/* A BOM is not a column, in `up`'s own and the server's errors, and is not shown. */
+static void test_bom_file_errors_point_at_the_right_column(void **state)
+{
+    fixture *f = *state;
+    char *out;
+    tu_write(f->dir, "migrations/0001_z.up.sql",
+             "\xEF\xBB\xBF"
+             "CREATE TABLE z(i int); COMMIT;\n");
+    int st = pgqc(f, &out, "migrate up");
+    assert_null(strstr(out, "\xEF\xBB\xBF"));
+    assert_non_null(strstr(out, "1 | CREATE TABLE z(i int); COMMIT;\n"));
+    assert_output(st, 1, &out, "0001_z.up.sql:1:24: error: COMMIT");
+    st = tu_runf(&out, "cd '%s' && '%s' migrate lint", f->dir, tu_pgqc());
+    assert_output(st, 1, &out, "0001_z.up.sql:1:24: error: [transaction-control]");
+    /* server positions, on line 1 and after CRLF line ends */
+    tu_write(f->dir, "migrations/0001_z.up.sql",
+             "\xEF\xBB\xBF"
+             "SELECT nope FROM pg_class;\r\n");
+    st = pgqc(f, &out, "migrate up");
+    assert_null(strstr(out, "\xEF\xBB\xBF"));
+    assert_output(st, 1, &out, "0001_z.up.sql:1:8: error: column \"nope\" does not exist");
+    tu_write(f->dir, "migrations/0001_z.up.sql",
+             "\xEF\xBB\xBF"
+             "CREATE TABLE z(i int);\r\n  SELECT é, nope FROM z;\r\n");
+    st = pgqc(f, &out, "migrate up");
+    assert_non_null(strstr(out, "2 |   SELECT é, nope FROM z;\n"));
+    assert_output(st, 1, &out, "0001_z.up.sql:2:10: error: column \"é\" does not exist");
+    /* the same statements without a BOM: the same positions */
+    tu_write(f->dir, "migrations/0001_z.up.sql", "SELECT nope FROM pg_class;\n");
+    assert_output(pgqc(f, &out, "migrate up"), 1, &out, "0001_z.up.sql:1:8: error:");
+    assert_query(f, "SELECT to_regclass('z') IS NULL", "t");
+}
+
 static void test_killed_runner_leaves_table_iff_row_and_rerun_completes(void **state)
 {
     fixture *f = *state;
@@ -370,7 +403,7 @@ static void test_migration_changing_the_tracking_table_exits_1(void **state)
              "CREATE TABLE x (id int);\nALTER TABLE pgqc_migrations DROP COLUMN dirty;\n");
     char *out;
     int st = pgqc(f, &out, "migrate up");
-    assert_output(st, 1, &out, "0002_bad.up.sql:2:1: error: a migration must not drop");
+    assert_output(st, 1, &out, "0002_bad.up.sql:2:1: error: a migration must not alter");
     assert_query(f, "SELECT to_regclass('ok') IS NULL", "t");
     static const char *const statements[] = {"DROP TABLE x, public.pgqc_migrations;",
                                              "TRUNCATE pgqc_migrations;",
@@ -388,6 +421,130 @@ static void test_migration_changing_the_tracking_table_exits_1(void **state)
     assert_output(st, 1, &out, "0002_bad.up.sql: error: cannot record migration 2");
     assert_query(f, APPLIED_VERSIONS, "1");
     assert_query(f, "SELECT to_regclass('x') IS NULL", "t");
+}
+
+/* Statements refused on a tracking table at file:line:col, by `up` and by `lint`. */
+static void assert_tracking_refused(const fixture *f, const char *const *statements, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char text[512], *out;
+        snprintf(text, sizeof text, "CREATE TABLE z (i int);\n  %s\n", statements[i]);
+        tu_write(f->dir, "migrations/0002_z.up.sql", text);
+        int st = pgqc(f, &out, "migrate up");
+        if (!strstr(out, "0002_z.up.sql:2:3: error: a migration must not"))
+            fail_msg("%s: %s", statements[i], out);
+        assert_output(st, 1, &out, "0002_z.up.sql:2:3: error:");
+        st = tu_runf(&out, "cd '%s' && '%s' migrate lint", f->dir, tu_pgqc());
+        assert_output(st, 1, &out, "0002_z.up.sql:2:3: error: [tracking-table]");
+        assert_query(f, APPLIED_VERSIONS, "1");
+        assert_query(f, "SELECT to_regclass('z') IS NULL", "t");
+    }
+}
+
+static void test_triggers_rules_policies_on_tracking_tables_are_refused(void **state)
+{
+    fixture *f = *state;
+    char *out;
+    tu_write(f->dir, "migrations/0001_y.up.sql", "CREATE TABLE y (i int);\n");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 1 migration");
+    static const char *const statements[] = {
+        "CREATE TRIGGER t BEFORE INSERT ON pgqc_migrations FOR EACH ROW EXECUTE FUNCTION f();",
+        "CREATE TRIGGER t AFTER DELETE ON public.\"pgqc_migrations\" EXECUTE FUNCTION f();",
+        "CREATE RULE r AS ON INSERT TO pgqc_migrations DO INSTEAD NOTHING;",
+        "CREATE OR REPLACE RULE r AS ON DELETE TO PGQC_MIGRATIONS DO INSTEAD NOTHING;",
+        "CREATE POLICY p ON pgqc_migrations USING (false);",
+        "ALTER POLICY p ON pgqc_migrations USING (true);",
+        "CREATE TRIGGER t BEFORE INSERT ON pgqc_migration_repairs EXECUTE FUNCTION f();",
+        "CREATE RULE r AS ON INSERT TO pgqc_migration_repairs DO INSTEAD NOTHING;",
+        "ALTER TABLE pgqc_migration_repairs ADD COLUMN x int;",
+    };
+    assert_tracking_refused(f, statements, sizeof statements / sizeof statements[0]);
+    /* the same on another table is the migration's own business */
+    tu_write(f->dir, "migrations/0002_z.up.sql",
+             "CREATE TABLE z (i int);\nCREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS "
+             "$$BEGIN RETURN NULL; END$$;\nCREATE TRIGGER t BEFORE INSERT ON z FOR EACH ROW "
+             "EXECUTE FUNCTION tf();\nCREATE RULE r AS ON DELETE TO z DO INSTEAD NOTHING;\n");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 1 migration");
+}
+
+static void test_writing_to_tracking_tables_is_refused(void **state)
+{
+    fixture *f = *state;
+    char *out;
+    tu_write(f->dir, "migrations/0001_y.up.sql", "CREATE TABLE y (i int);\n");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 1 migration");
+    static const char *const statements[] = {
+        "DELETE FROM pgqc_migrations;",
+        "UPDATE pgqc_migrations SET checksum = 'x';",
+        "UPDATE public.pgqc_migrations AS m SET dirty = true WHERE m.version = 1;",
+        "INSERT INTO pgqc_migrations (version, description, checksum) VALUES (9, 'x', 'y');",
+        "MERGE INTO pgqc_migrations m USING y ON m.version = y.i WHEN MATCHED THEN DELETE;",
+        "WITH d AS (DELETE FROM pgqc_migrations RETURNING 1) SELECT count(*) FROM d;",
+        "EXPLAIN ANALYZE DELETE FROM pgqc_migrations;",
+        "PREPARE p AS DELETE FROM pgqc_migrations;",
+        "CREATE RULE r AS ON INSERT TO y DO ALSO DELETE FROM pgqc_migrations;",
+        "COPY pgqc_migrations FROM '/dev/null';",
+        "DELETE FROM pgqc_migration_repairs;",
+        "DELETE FROM U&\"pgqc\\005fmigrations\";",
+    };
+    assert_tracking_refused(f, statements, sizeof statements / sizeof statements[0]);
+    /* reading it is fine */
+    tu_write(f->dir, "migrations/0002_z.up.sql",
+             "CREATE TABLE z AS SELECT version FROM pgqc_migrations;\n"
+             "COPY pgqc_migrations TO STDOUT;\n");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 1 migration");
+}
+
+/*
+ * A trigger or rule on pgqc_migrations, hidden from pgqc's parser, that
+ * swallows the tracking INSERT, UPDATE or DELETE: the migration is an
+ * error, not a success without its row.
+ */
+static void test_swallowed_tracking_row_is_an_error(void **state)
+{
+    fixture *f = *state;
+    char *out;
+    tu_write(f->dir, "migrations/0001_y.up.sql", "CREATE TABLE y (i int);\n");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 1 migration");
+    static const char *const hidden[] = {
+        "CREATE FUNCTION tf() RETURNS trigger LANGUAGE plpgsql AS $f$BEGIN RETURN NULL; "
+        "END$f$;\nDO $$ BEGIN EXECUTE 'CREATE TRIGGER t BEFORE INSERT OR UPDATE ON '"
+        " || 'pgqc_migrations FOR EACH ROW EXECUTE FUNCTION tf()'; END $$;\n",
+        "DO $$ BEGIN EXECUTE 'CREATE RULE r AS ON INSERT TO ' || 'pgqc_migrations DO INSTEAD "
+        "NOTHING'; END $$;\n",
+    };
+    for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "CREATE TABLE z (i int);\n%s", hidden[i]);
+        tu_write(f->dir, "migrations/0002_z.up.sql", text);
+        int st = pgqc(f, &out, "migrate up");
+        assert_non_null(strstr(out, "changed 0 rows instead of 1"));
+        assert_output(st, 1, &out, "0002_z.up.sql: error: cannot record migration 2");
+        assert_query(f, APPLIED_VERSIONS, "1");
+        assert_query(f, "SELECT to_regclass('z') IS NULL", "t");
+    }
+    /* no-transaction: the UPDATE that marks it clean is swallowed, it stays dirty */
+    tu_write(f->dir, "migrations/0002_z.up.sql",
+             "-- pgqc:no-transaction\n"
+             "DO $$ BEGIN EXECUTE 'CREATE RULE r AS ON UPDATE TO ' || 'pgqc_migrations DO "
+             "INSTEAD NOTHING'; END $$;\n");
+    assert_output(pgqc(f, &out, "migrate up"), 1, &out, "cannot record migration 2");
+    assert_query(f, "SELECT dirty FROM pgqc_migrations WHERE version = 2", "t");
+    PGresult *r = PQexec(
+        f->pg, "DROP RULE r ON pgqc_migrations; DELETE FROM pgqc_migrations WHERE version = 2");
+    assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
+    PQclear(r);
+    /* down: the DELETE of the row is swallowed; rolled back, still applied */
+    tu_write(f->dir, "migrations/0002_z.up.sql", "CREATE TABLE z (i int);\n");
+    tu_write(f->dir, "migrations/0002_z.down.sql",
+             "DROP TABLE z;\nDO $$ BEGIN EXECUTE 'CREATE RULE r AS ON DELETE TO ' || "
+             "'pgqc_migrations DO INSTEAD NOTHING'; END $$;\n");
+    assert_output(pgqc(f, &out, "migrate up"), 0, &out, "applied 1 migration");
+    int st = pgqc(f, &out, "migrate down");
+    assert_non_null(strstr(out, "changed 0 rows instead of 1"));
+    assert_output(st, 1, &out, "0002_z.down.sql: error: cannot record migration 2");
+    assert_query(f, APPLIED_VERSIONS, "1,2");
+    assert_query(f, "SELECT to_regclass('z') IS NOT NULL", "t");
 }
 
 static void test_server_errors_name_the_failing_statement(void **state)
@@ -849,10 +1006,14 @@ int main(void)
         T(test_missing_file_is_reported_and_blocks_up),
         T(test_dirty_no_transaction_migration_blocks_until_repaired),
         T(test_crlf_and_bom_checkout_is_not_modified),
+        T(test_bom_file_errors_point_at_the_right_column),
         T(test_killed_runner_leaves_table_iff_row_and_rerun_completes),
         T(test_read_only_user_gets_a_clear_error),
         T(test_transaction_control_is_refused_before_anything_runs),
         T(test_migration_changing_the_tracking_table_exits_1),
+        T(test_triggers_rules_policies_on_tracking_tables_are_refused),
+        T(test_writing_to_tracking_tables_is_refused),
+        T(test_swallowed_tracking_row_is_an_error),
         T(test_server_errors_name_the_failing_statement),
         T(test_generate_names_each_pending_migration),
         T(test_repair_of_a_dirty_migration_is_the_users_choice),

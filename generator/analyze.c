@@ -209,13 +209,35 @@ typedef struct mapping_set {
     size_t n;
 } mapping_set;
 
+/*
+ * Can the emitter hold recorded type `oid` in an array: a built-in of the
+ * type table or an enum, through domains (what the lock reader accepts)?
+ */
+static bool array_element_ok(const analysis *a, pg_oid oid)
+{
+    const an_type *t;
+    for (int depth = 0; (t = analysis_type(a, oid)) != NULL && t->kind == 'd'; depth++) {
+        if (depth > 32) /* deeper than anything real: a cycle */
+            return false;
+        oid = t->base;
+    }
+    return t ? t->kind == 'e' : typemap_lookup(oid) != NULL;
+}
+
 static bool resolve_type(const catalog *cat, analysis *a, const mapping_set *ms, pg_oid oid,
                          bool in_array, const char **why)
 {
     if (typemap_lookup(oid))
         return true;
-    if (analysis_type(a, oid))
+    if (analysis_type(a, oid)) {
+        /* Recorded already, perhaps as something an array cannot hold (a composite
+         * attribute, a --map-type type): the same rule as when it is new. */
+        if (in_array && !array_element_ok(a, oid)) {
+            *why = "arrays of this element type are not supported";
+            return false;
+        }
         return true;
+    }
     const cat_type *t = catalog_type(cat, oid);
     if (!t) {
         *why = "unknown type";

@@ -362,8 +362,8 @@ int map_opt(int c, const char *arg, const char *cmd)
     if (c == OPT_INCLUDE) {
         if (!include_header_ok(arg)) {
             usage_error(cmd,
-                        "--include \"%s\": not a header name (no control characters, quotes "
-                        "or backslashes)",
+                        "--include \"%s\": not a header name (no control characters, quotes, "
+                        "backslashes, //, /* or ?\?)",
                         arg);
             return -1;
         }

@@ -510,18 +510,20 @@ static char *make_temp_dir(const run_as *ra, char **err)
         strlen(tmp) + strlen("/pgqc-XXXXXX") + strlen(socket_tail) >= SOCKET_PATH_MAX)
         tmp = "/tmp";
     char *tmpl = xstrfmt("%s/pgqc-XXXXXX", tmp);
-    if (!mkdtemp(tmpl)) {
+    /* From here on the directory is `dir`, mkdtemp's non-NULL answer. */
+    char *dir = mkdtemp(tmpl);
+    if (!dir) {
         *err = xstrfmt("cannot create a temporary directory %s: %s", tmpl, strerror(errno));
         free(tmpl);
         return NULL;
     }
-    if (ra->drop && chmod(tmpl, 0711) != 0) {
-        *err = xstrfmt("cannot let the server user through %s: %s", tmpl, strerror(errno));
-        rmdir(tmpl);
-        free(tmpl);
+    if (ra->drop && chmod(dir, 0711) != 0) {
+        *err = xstrfmt("cannot let the server user through %s: %s", dir, strerror(errno));
+        rmdir(dir);
+        free(dir);
         return NULL;
     }
-    return tmpl;
+    return dir;
 }
 
 tmpdb *tmpdb_start(char **err, tmpdb_failure *why)

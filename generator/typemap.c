@@ -150,9 +150,16 @@ bool include_header_ok(const char *name)
     size_t n = strlen(name);
     if (n == 0 || n > 4096)
         return false;
-    for (const char *p = name; *p; p++)
+    for (const char *p = name; *p; p++) {
         if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '"' || *p == '\\')
             return false;
+        /* Undefined in a "q-char-sequence" (C11 6.4.7): a quote, two slashes, slash-star; and a
+         * trigraph (??/ is a backslash) is translated before the header name
+         * is formed, or warned about under -Wtrigraphs. */
+        if (*p == '\'' || (p[0] == '/' && (p[1] == '/' || p[1] == '*')) ||
+            (p[0] == '?' && p[1] == '?'))
+            return false;
+    }
     return true;
 }
 

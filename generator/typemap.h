@@ -88,7 +88,9 @@ bool type_map_equal(const type_map *a, const type_map *b);
 
 /*
  * Is `name` acceptable for --include (written as `#include "name"`)? Not
- * empty, at most 4096 bytes, no control character, '"' or '\'.
+ * empty, at most 4096 bytes, no control character, quote, apostrophe or
+ * backslash, and no two slashes, slash-star or "??" (a trigraph): C leaves
+ * those undefined or rewrites them there.
  */
 bool include_header_ok(const char *name);
 

@@ -129,6 +129,10 @@ const pgqc_error *pgqc_conn_error(const pgqc_conn *c)
 
 void pgqc_conn_set_unnamed_statements(pgqc_conn *c, bool on)
 {
+    /* While unnamed, nothing kept the cache true (the statements may have been
+     * deallocated or replaced meanwhile): named mode starts from an empty one. */
+    if (c->unnamed && !on)
+        pgqc_conn_forget_statements(c);
     c->unnamed = on;
 }
 

@@ -436,6 +436,36 @@ static void test_unnamed_statements_work_without_the_cache(void **state)
     pgqc_conn_set_unnamed_statements(conn, false);
 }
 
+/* Back from unnamed mode, no cached statement is trusted: it may have been replaced meanwhile. */
+static void test_leaving_unnamed_mode_forgets_the_cache(void **state)
+{
+    (void)state;
+    db_count_posts_row c;
+    exec_sql("DEALLOCATE ALL");
+    pgqc_conn_forget_statements(conn);
+    assert_int_equal(db_count_posts(conn, &c), PGQC_OK);
+    int64_t real = c.n;
+    db_count_posts_row_free(&c);
+    assert_true(real != 4242);
+    PGresult *r = PQexec(pg, "SELECT name FROM pg_prepared_statements");
+    assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+    assert_int_equal(PQntuples(r), 1);
+    char *name = PQescapeIdentifier(pg, PQgetvalue(r, 0, 0), strlen(PQgetvalue(r, 0, 0)));
+    PQclear(r);
+    pgqc_conn_set_unnamed_statements(conn, true);
+    /* What a pooler's server or other code may do while the runtime looks away. */
+    exec_sql("DEALLOCATE ALL");
+    char sql[256];
+    snprintf(sql, sizeof sql, "PREPARE %s AS SELECT 4242::bigint AS n", name);
+    exec_sql(sql);
+    PQfreemem(name);
+    pgqc_conn_set_unnamed_statements(conn, false);
+    /* Found taken with other text, replaced: the real count, not 4242. */
+    assert_int_equal(db_count_posts(conn, &c), PGQC_OK);
+    assert_true(c.n == real);
+    db_count_posts_row_free(&c);
+}
+
 static void test_check_schema_accepts_the_schema_it_was_generated_for(void **state)
 {
     (void)state;
@@ -489,6 +519,7 @@ int main(void)
         cmocka_unit_test(test_transaction_helpers_refuse_to_run_inside_a_scan),
         cmocka_unit_test(test_null_output_pointers_are_misuse_not_a_crash),
         cmocka_unit_test(test_unnamed_statements_work_without_the_cache),
+        cmocka_unit_test(test_leaving_unnamed_mode_forgets_the_cache),
         cmocka_unit_test(test_check_schema_accepts_the_schema_it_was_generated_for),
         /* These change the schema: keep them last. */
         cmocka_unit_test(test_unexpected_null_is_reported_with_the_column),

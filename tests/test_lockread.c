@@ -23,6 +23,7 @@
 #include "emit_c.h"
 #include "lockfile.h"
 #include "strbuf.h"
+#include "typemap.h"
 
 /* ---- a hand-made analysis, as a server with user OIDs from `base` would give it ---- */
 
@@ -338,6 +339,13 @@ static void test_refuses_bad_identifiers_with_their_json_path(void **state)
     set("analysis.queries.0", "file", json_string(""), "$.analysis.queries[0].file: is empty");
     set("options", "include", json_pack("[s]", "x.h\"\n#define free system"),
         "$.options.include[0]: not a header name");
+    static const char *const bad_headers[] = {"a?\?/b.h", "a?\?=b.h", "it's.h", "a//b.h",
+                                              "a/*b.h",   "a\\b.h",   "??"};
+    for (size_t i = 0; i < sizeof bad_headers / sizeof *bad_headers; i++)
+        set("options", "include", json_pack("[s]", bad_headers[i]),
+            "$.options.include[0]: not a header name");
+    assert_true(include_header_ok("sub/dir/my-point_1.h"));
+    assert_true(include_header_ok("a?b.h"));
     set("options", "map_type", json_pack("[s]", "point=my_point"),
         "$.options.map_type[0]: --map-type");
 }

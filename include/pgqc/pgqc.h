@@ -89,7 +89,8 @@ const pgqc_error *pgqc_conn_error(const pgqc_conn *c);
  * named prepared statements: for transaction-mode poolers without prepared
  * statement support (PgBouncer before 1.21, or max_prepared_statements = 0),
  * where consecutive statements may reach different servers. Named statements
- * give the right answers there too, but with failed round trips.
+ * give the right answers there too, but with failed round trips. Turning it
+ * off again forgets the cache (see pgqc_conn_forget_statements).
  */
 void pgqc_conn_set_unnamed_statements(pgqc_conn *c, bool on);
 

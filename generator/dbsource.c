@@ -603,6 +603,8 @@ static dbsrc_status open_cached(const pgqc_migration_set *set, const dbsource_op
         diag_set_hint(d, "%s", hint);
         free(hint);
         free(baseline);
+        free(*err); /* now in the diagnostic */
+        *err = NULL;
         return DBSRC_UNSAFE_CACHE;
     }
     if (!started) {
@@ -717,6 +719,7 @@ static dbsrc_status open_embedded(const pgqc_migration_set *set, const dbsource_
             return DBSRC_OK;
         }
         if (st == DBSRC_MIGRATION || st == DBSRC_UNSAFE_CACHE) {
+            free(err);
             free(bindir);
             dbsource_close(out);
             return st == DBSRC_UNSAFE_CACHE ? DBSRC_CONFIG : st;
